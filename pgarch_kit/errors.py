@@ -1,0 +1,79 @@
+"""One exception root for the kit, with payloads a caller can act on.
+
+Every error names the problem and the fix; collections of problems (validation, a bad design
+file) travel together so a user sees all of them at once instead of fixing one per run.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "Problem",
+    "PgArchError",
+    "DesignError",
+    "DesignFileError",
+    "UnsafeOperationError",
+    "ServerError",
+    "SqlApplyError",
+]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a design: where (a dotted path such as ``orders.customer_id``),
+    what, and how to fix it. ``line`` is set when the design came from a file."""
+
+    path: str
+    message: str
+    fix: str = ""
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"line {self.line}: " if self.line else ""
+        text = f"{where}{self.path}: {self.message}"
+        return f"{text} — fix: {self.fix}" if self.fix else text
+
+
+class PgArchError(Exception):
+    """Root of every error the kit raises on purpose."""
+
+
+class DesignError(PgArchError):
+    """A design that is not valid; ``problems`` lists every problem found, not just the first."""
+
+    def __init__(self, problems: list[Problem] | tuple[Problem, ...], source: str = "design"):
+        self.problems = tuple(problems)
+        self.source = source
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"{source} has {len(self.problems)} problem(s):\n{lines}")
+
+
+class DesignFileError(DesignError):
+    """A design file that cannot be read (YAML syntax or content); the file is left untouched."""
+
+
+class UnsafeOperationError(PgArchError):
+    """A destructive step aimed at a database that is not a kit sandbox."""
+
+
+class ServerError(PgArchError):
+    """The embedded PostgreSQL server could not be started, found or stopped."""
+
+
+@dataclass
+class _SqlLocation:
+    line: int | None
+    text: str
+
+
+class SqlApplyError(PgArchError):
+    """PostgreSQL rejected SQL: carries the server's message and the line it points to."""
+
+    def __init__(self, message: str, *, line: int | None = None, statement: str = "",
+                 source: str = "SQL"):
+        self.server_message = message
+        self.line = line
+        self.statement = statement
+        where = f" at line {line}" if line else ""
+        snippet = f"\n  statement: {statement.strip()[:300]}" if statement else ""
+        super().__init__(f"PostgreSQL rejected {source}{where}: {message}{snippet}")

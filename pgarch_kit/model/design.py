@@ -1,0 +1,410 @@
+"""The design model: frozen dataclasses for everything a PostgreSQL schema holds, plus the
+designer's intents (expected rows, growth, query patterns, soft delete, audit, tenancy).
+
+Names are stored unquoted, exactly as PostgreSQL stores them. SQL expressions (defaults,
+checks, index expressions, partition bounds, view queries, routine bodies) are kept as SQL
+text: PostgreSQL parses them, the kit never rewrites them. Types are stored canonically
+(see :mod:`pgarch_kit.model.types`) so a design read back from a server compares equal.
+Collections are tuples so designs are hashable values; use :func:`dataclasses.replace` to edit.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from .types import canonical_type
+
+__all__ = [
+    "Column", "PrimaryKey", "Unique", "Check", "ForeignKey", "ExclusionElement", "Exclusion",
+    "IndexKey", "Index", "PartitionBy", "Policy", "TableIntent", "Table", "EnumType",
+    "DomainCheck", "Domain", "CompositeType", "Sequence", "Extension", "Schema", "View",
+    "Routine", "Trigger", "QueryPattern", "Design", "FK_ACTIONS", "INDEX_METHODS",
+]
+
+FK_ACTIONS = ("NO ACTION", "RESTRICT", "CASCADE", "SET NULL", "SET DEFAULT")
+INDEX_METHODS = ("btree", "hash", "gin", "gist", "spgist", "brin")
+IdentityKind = Literal["always", "by default"]
+
+
+def _canon(obj: object, attr: str) -> None:
+    """Store a type canonically; invalid spellings are kept so validation can report them."""
+    value = getattr(obj, attr)
+    try:
+        object.__setattr__(obj, attr, canonical_type(value))
+    except (ValueError, TypeError):
+        pass
+
+
+def _tuple(obj: object, *attrs: str) -> None:
+    for attr in attrs:
+        value = getattr(obj, attr)
+        if isinstance(value, list):
+            object.__setattr__(obj, attr, tuple(value))
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    nullable: bool = True
+    default: str | None = None          # SQL expression
+    identity: IdentityKind | None = None
+    generated: str | None = None        # SQL expression of GENERATED ALWAYS AS (...)
+    generated_kind: Literal["stored", "virtual"] = "stored"
+    collation: str | None = None        # only when not the type's default
+    comment: str | None = None
+
+    def __post_init__(self) -> None:
+        _canon(self, "type")
+
+
+@dataclass(frozen=True)
+class PrimaryKey:
+    columns: tuple[str, ...]
+    name: str | None = None             # None: PostgreSQL names it <table>_pkey
+    include: tuple[str, ...] = ()
+    deferrable: bool = False
+    initially_deferred: bool = False
+
+    def __post_init__(self) -> None:
+        _tuple(self, "columns", "include")
+
+
+@dataclass(frozen=True)
+class Unique:
+    columns: tuple[str, ...]
+    name: str | None = None
+    nulls_not_distinct: bool = False
+    include: tuple[str, ...] = ()
+    deferrable: bool = False
+    initially_deferred: bool = False
+
+    def __post_init__(self) -> None:
+        _tuple(self, "columns", "include")
+
+
+@dataclass(frozen=True)
+class Check:
+    expression: str
+    name: str | None = None
+    no_inherit: bool = False
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    columns: tuple[str, ...]
+    ref_table: str
+    ref_columns: tuple[str, ...]
+    ref_schema: str | None = None       # None: the referencing table's schema
+    name: str | None = None
+    on_delete: str = "NO ACTION"
+    on_update: str = "NO ACTION"
+    match: Literal["SIMPLE", "FULL"] = "SIMPLE"
+    deferrable: bool = False
+    initially_deferred: bool = False
+
+    def __post_init__(self) -> None:
+        _tuple(self, "columns", "ref_columns")
+
+
+@dataclass(frozen=True)
+class ExclusionElement:
+    expression: str                     # a column name or a parenthesised expression
+    operator: str                       # e.g. '=' or '&&'
+    opclass: str | None = None
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    elements: tuple[ExclusionElement, ...]
+    name: str | None = None
+    using: str = "gist"
+    include: tuple[str, ...] = ()
+    where: str | None = None
+    deferrable: bool = False
+    initially_deferred: bool = False
+
+    def __post_init__(self) -> None:
+        _tuple(self, "elements", "include")
+
+
+@dataclass(frozen=True)
+class IndexKey:
+    """One key of an index: a column name, or an SQL expression (``expression=True``)."""
+
+    column: str
+    expression: bool = False
+    opclass: str | None = None
+    collation: str | None = None
+    descending: bool = False
+    nulls_first: bool | None = None     # None: the default for the direction
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str
+    keys: tuple[IndexKey, ...]
+    method: str = "btree"
+    unique: bool = False
+    nulls_not_distinct: bool = False
+    include: tuple[str, ...] = ()
+    where: str | None = None
+    options: tuple[str, ...] = ()       # storage parameters, "fillfactor=90"
+    comment: str | None = None
+
+    def __post_init__(self) -> None:
+        _tuple(self, "keys", "include", "options")
+
+
+@dataclass(frozen=True)
+class PartitionBy:
+    strategy: Literal["range", "list", "hash"]
+    keys: tuple[str, ...]               # column names or parenthesised expressions
+
+    def __post_init__(self) -> None:
+        _tuple(self, "keys")
+
+
+@dataclass(frozen=True)
+class Policy:
+    name: str
+    command: Literal["ALL", "SELECT", "INSERT", "UPDATE", "DELETE"] = "ALL"
+    permissive: bool = True
+    roles: tuple[str, ...] = ("public",)
+    using: str | None = None
+    with_check: str | None = None
+
+    def __post_init__(self) -> None:
+        _tuple(self, "roles")
+
+
+@dataclass(frozen=True)
+class TableIntent:
+    """What the designer expects of a table; used by the advisor, data generator and planner.
+    Intents live in the design file only: a database cannot tell them."""
+
+    rows: int | None = None             # expected rows at launch
+    growth_per_month: int | None = None # rows added per month
+    soft_delete: str | None = None      # name of the deleted_at-style column, if soft-deleted
+    audit: bool = False                 # changes must be recorded in an audit trail
+    tenant_key: str | None = None       # column that isolates tenants
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: tuple[Column, ...] = ()
+    schema: str = "public"
+    primary_key: PrimaryKey | None = None
+    uniques: tuple[Unique, ...] = ()
+    checks: tuple[Check, ...] = ()
+    foreign_keys: tuple[ForeignKey, ...] = ()
+    exclusions: tuple[Exclusion, ...] = ()
+    indexes: tuple[Index, ...] = ()
+    partition_by: PartitionBy | None = None
+    partition_of: str | None = None     # parent table name (same schema) for a partition
+    partition_bound: str | None = None  # "FOR VALUES FROM (...) TO (...)", "DEFAULT", ...
+    rls_enabled: bool = False
+    rls_forced: bool = False
+    policies: tuple[Policy, ...] = ()
+    unlogged: bool = False
+    options: tuple[str, ...] = ()       # storage parameters, "fillfactor=80"
+    comment: str | None = None
+    intent: TableIntent = field(default_factory=TableIntent)
+
+    def __post_init__(self) -> None:
+        _tuple(self, "columns", "uniques", "checks", "foreign_keys", "exclusions", "indexes",
+               "policies", "options")
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.schema, self.name)
+
+    def column(self, name: str) -> Column | None:
+        return next((c for c in self.columns if c.name == name), None)
+
+
+@dataclass(frozen=True)
+class EnumType:
+    name: str
+    values: tuple[str, ...]
+    schema: str = "public"
+    comment: str | None = None
+
+    def __post_init__(self) -> None:
+        _tuple(self, "values")
+
+
+@dataclass(frozen=True)
+class DomainCheck:
+    expression: str                     # uses VALUE
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class Domain:
+    name: str
+    type: str
+    schema: str = "public"
+    not_null: bool = False
+    default: str | None = None
+    checks: tuple[DomainCheck, ...] = ()
+    collation: str | None = None
+    comment: str | None = None
+
+    def __post_init__(self) -> None:
+        _canon(self, "type")
+        _tuple(self, "checks")
+
+
+@dataclass(frozen=True)
+class CompositeType:
+    name: str
+    attributes: tuple[tuple[str, str], ...]  # (name, type)
+    schema: str = "public"
+    comment: str | None = None
+
+    def __post_init__(self) -> None:
+        attrs = []
+        for attr in self.attributes:
+            name, typ = attr
+            try:
+                typ = canonical_type(typ)
+            except (ValueError, TypeError):
+                pass
+            attrs.append((name, typ))
+        object.__setattr__(self, "attributes", tuple(attrs))
+
+
+@dataclass(frozen=True)
+class Sequence:
+    name: str
+    schema: str = "public"
+    data_type: str = "bigint"
+    start: int = 1
+    increment: int = 1
+    min_value: int | None = None        # None: the data type's default
+    max_value: int | None = None
+    cache: int = 1
+    cycle: bool = False
+    owned_by: tuple[str, str] | None = None  # (table, column) in the same schema
+    comment: str | None = None
+
+    def __post_init__(self) -> None:
+        _canon(self, "data_type")
+        if isinstance(self.owned_by, list):
+            object.__setattr__(self, "owned_by", tuple(self.owned_by))
+
+
+@dataclass(frozen=True)
+class Extension:
+    name: str
+    schema: str | None = None
+
+
+@dataclass(frozen=True)
+class Schema:
+    name: str
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class View:
+    name: str
+    query: str                          # the SELECT, as PostgreSQL prints it
+    schema: str = "public"
+    materialized: bool = False
+    check_option: Literal["local", "cascaded"] | None = None
+    options: tuple[str, ...] = ()       # security_barrier=true, security_invoker=true
+    indexes: tuple[Index, ...] = ()     # materialized views only
+    comment: str | None = None
+
+    def __post_init__(self) -> None:
+        _tuple(self, "options", "indexes")
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.schema, self.name)
+
+
+@dataclass(frozen=True)
+class Routine:
+    """A function, procedure or aggregate kept as its complete CREATE statement, so nothing a
+    real schema holds is lost. ``signature`` is the identity argument list (for COMMENT ON and
+    to tell overloads apart)."""
+
+    name: str
+    signature: str
+    definition: str
+    schema: str = "public"
+    kind: Literal["function", "procedure", "aggregate"] = "function"
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class Trigger:
+    name: str
+    table: str
+    definition: str                     # the complete CREATE TRIGGER statement
+    schema: str = "public"
+    enabled: Literal["O", "D", "R", "A"] = "O"  # origin (default), disabled, replica, always
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class QueryPattern:
+    """A query the application will run: SQL with ``:name`` or ``$1`` parameters and how
+    often; the advisor checks indexes against it and benchmarks time it."""
+
+    name: str
+    sql: str
+    per_second: float | None = None
+    params: tuple[str, ...] = ()
+    critical: bool = False              # on the critical path: must stay under the latency goal
+
+    def __post_init__(self) -> None:
+        _tuple(self, "params")
+
+
+@dataclass(frozen=True)
+class Design:
+    """The aggregate root: a whole database design."""
+
+    name: str
+    description: str | None = None
+    schemas: tuple[Schema, ...] = ()    # extra schemas; public is always there
+    extensions: tuple[Extension, ...] = ()
+    roles: tuple[str, ...] = ()         # roles policies refer to (created NOLOGIN if missing)
+    enums: tuple[EnumType, ...] = ()
+    domains: tuple[Domain, ...] = ()
+    composites: tuple[CompositeType, ...] = ()
+    sequences: tuple[Sequence, ...] = ()
+    tables: tuple[Table, ...] = ()
+    views: tuple[View, ...] = ()
+    routines: tuple[Routine, ...] = ()
+    triggers: tuple[Trigger, ...] = ()
+    queries: tuple[QueryPattern, ...] = ()
+
+    def __post_init__(self) -> None:
+        _tuple(self, "schemas", "extensions", "roles", "enums", "domains", "composites",
+               "sequences", "tables", "views", "routines", "triggers", "queries")
+
+    def table(self, name: str, schema: str | None = None) -> Table | None:
+        """Find a table by name (and schema); ``None`` when absent."""
+        for t in self.tables:
+            if t.name == name and (schema is None or t.schema == schema):
+                return t
+        return None
+
+    def with_table(self, table: Table) -> Design:
+        """A copy with ``table`` added, or replacing the table of the same schema and name."""
+        tables = [t for t in self.tables if t.key != table.key]
+        idx = next((i for i, t in enumerate(self.tables) if t.key == table.key), len(tables))
+        tables.insert(idx, table)
+        return replace(self, tables=tuple(tables))
+
+    def structure(self) -> Design:
+        """The design without intents (what a database can hold), for round-trip comparison."""
+        return replace(self, name="", description=None, queries=(),
+                       tables=tuple(replace(t, intent=TableIntent()) for t in self.tables))

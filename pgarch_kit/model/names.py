@@ -1,0 +1,89 @@
+"""Identifier rules shared by every layer: validity, the 63-byte limit, and the one quoting helper.
+
+PostgreSQL silently truncates identifiers longer than NAMEDATALEN-1 (63) bytes, so two long
+names can collide without warning. The kit never lets that happen: validation rejects long
+names and :func:`shorten` proposes a deterministic replacement that keeps names distinct.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+
+__all__ = ["MAX_IDENT_BYTES", "quote_ident", "qualified", "identifier_problem", "shorten",
+           "is_plain_identifier"]
+
+MAX_IDENT_BYTES = 63
+
+_PLAIN = re.compile(r"^[a-z_][a-z0-9_$]*$")
+
+# Keywords that cannot stand unquoted as a column or table name (reserved, plus the
+# type-function names). Quoting them is always correct; this list only keeps DDL readable.
+_RESERVED = frozenset("""
+all analyse analyze and any array as asc asymmetric authorization binary both case cast check
+collate collation column concurrently constraint create cross current_catalog current_date
+current_role current_schema current_time current_timestamp current_user default deferrable
+desc distinct do else end except false fetch for foreign freeze from full grant group having
+ilike in initially inner intersect into is isnull join lateral leading left like limit
+localtime localtimestamp natural not notnull null offset on only or order outer overlaps
+placing primary references returning right select session_user similar some symmetric
+system_user table tablesample then to trailing true union unique user using variadic verbose
+when where window with
+between bigint bit boolean char character coalesce dec decimal exists extract float greatest
+grouping inout int integer interval json json_array json_arrayagg json_exists json_object
+json_objectagg json_query json_scalar json_serialize json_table json_value least merge_action
+national nchar none normalize nullif numeric out overlay position precision real row setof
+smallint substring time timestamp treat trim values varchar xmlattributes xmlconcat
+xmlelement xmlexists xmlforest xmlnamespaces xmlparse xmlpi xmlroot xmlserialize xmltable
+""".split())
+
+
+def is_plain_identifier(name: str) -> bool:
+    """True when ``name`` can be written without quotes and means the same thing."""
+    return bool(_PLAIN.match(name)) and name not in _RESERVED
+
+
+def quote_ident(name: str) -> str:
+    """Quote an identifier for SQL when needed. The only place the kit turns a name into SQL."""
+    if "\x00" in name:
+        raise ValueError(f"identifier {name!r} contains a NUL byte, which PostgreSQL cannot store")
+    if is_plain_identifier(name):
+        return name
+    return '"' + name.replace('"', '""') + '"'
+
+
+def qualified(schema: str | None, name: str) -> str:
+    """``schema.name`` with each part quoted; an absent schema leaves the name bare."""
+    return f"{quote_ident(schema)}.{quote_ident(name)}" if schema else quote_ident(name)
+
+
+def shorten(name: str, limit: int = MAX_IDENT_BYTES) -> str:
+    """A deterministic name of at most ``limit`` bytes: a prefix plus 8 hex digits of a hash of
+    the whole name, so different long names stay different after shortening."""
+    raw = name.encode("utf-8")
+    if len(raw) <= limit:
+        return name
+    digest = hashlib.sha1(raw).hexdigest()[:8]
+    room = limit - 9
+    prefix = raw[:room].decode("utf-8", errors="ignore")  # never split a multibyte character
+    return f"{prefix}_{digest}"
+
+
+def identifier_problem(name: object) -> tuple[str, str] | None:
+    """Why ``name`` cannot be a PostgreSQL identifier, and the fix; ``None`` when it can."""
+    if not isinstance(name, str):
+        return (f"name must be text, got {type(name).__name__} {name!r}",
+                "write the name as a string")
+    if name == "":
+        return ("name is empty", "give it a name such as 'customer_id'")
+    if "\x00" in name:
+        return ("name contains a NUL byte, which PostgreSQL cannot store",
+                "remove the NUL character from the name")
+    if name != name.strip():
+        return ("name starts or ends with white space",
+                f"use {name.strip()!r}")
+    size = len(name.encode("utf-8"))
+    if size > MAX_IDENT_BYTES:
+        return (f"name is {size} bytes; PostgreSQL silently truncates names to "
+                f"{MAX_IDENT_BYTES} bytes",
+                f"use a shorter name, for example {shorten(name)!r}")
+    return None
