@@ -24,3 +24,37 @@ __all__ = [
     "Routine", "Trigger", "QueryPattern",
 ]
 __version__ = "0.1.0"
+
+# Functions behind heavy imports (psycopg, SQLAlchemy, PyYAML) load on first use, so that
+# ``import pgarch_kit`` stays fast; the names are still part of the public API.
+_LAZY = {
+    # design files and validation
+    "load_design": "pgarch_kit.model.serde", "save_design": "pgarch_kit.model.serde",
+    "loads_design": "pgarch_kit.model.serde", "dump_design": "pgarch_kit.model.serde",
+    "validate": "pgarch_kit.model.validate",
+    # DDL
+    "to_sql": "pgarch_kit.ddl", "table_sql": "pgarch_kit.ddl",
+    # the database
+    "connect": "pgarch_kit.db.connect", "engine": "pgarch_kit.db.connect",
+    "server_dsn": "pgarch_kit.db.connect", "Server": "pgarch_kit.db.server",
+    "apply_design": "pgarch_kit.db.deploy", "apply_sql": "pgarch_kit.db.apply",
+    "create_sandbox": "pgarch_kit.db.sandbox", "drop_sandbox": "pgarch_kit.db.sandbox",
+    "is_sandbox": "pgarch_kit.db.sandbox", "guard_destructive": "pgarch_kit.db.sandbox",
+    "import_sql": "pgarch_kit.db.importer", "import_sql_file": "pgarch_kit.db.importer",
+    "import_live": "pgarch_kit.db.importer",
+}
+__all__ += list(_LAZY)
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pgarch_kit' has no attribute {name!r}")
+    import importlib
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -319,9 +319,12 @@ class View:
     options: tuple[str, ...] = ()       # security_barrier=true, security_invoker=true
     indexes: tuple[Index, ...] = ()     # materialized views only
     comment: str | None = None
+    column_comments: tuple[tuple[str, str], ...] = ()  # (column, comment)
 
     def __post_init__(self) -> None:
         _tuple(self, "options", "indexes")
+        object.__setattr__(self, "column_comments",
+                           tuple(tuple(pair) for pair in self.column_comments))
 
     @property
     def key(self) -> tuple[str, str]:

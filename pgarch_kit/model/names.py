@@ -14,26 +14,27 @@ __all__ = ["MAX_IDENT_BYTES", "quote_ident", "qualified", "identifier_problem", 
 
 MAX_IDENT_BYTES = 63
 
-_PLAIN = re.compile(r"^[a-z_][a-z0-9_$]*$")
+_PLAIN = re.compile(r"^[a-z_][a-z0-9_]*$")
 
-# Keywords that cannot stand unquoted as a column or table name (reserved, plus the
-# type-function names). Quoting them is always correct; this list only keeps DDL readable.
+# Keywords PostgreSQL 18 quotes in quote_ident() (every category but unreserved, read from
+# pg_get_keywords()). Matching the server's rule exactly matters: expressions read back from
+# the catalogs must quote names the same way the kit does, or round trips would differ.
 _RESERVED = frozenset("""
-all analyse analyze and any array as asc asymmetric authorization binary both case cast check
-collate collation column concurrently constraint create cross current_catalog current_date
-current_role current_schema current_time current_timestamp current_user default deferrable
-desc distinct do else end except false fetch for foreign freeze from full grant group having
-ilike in initially inner intersect into is isnull join lateral leading left like limit
-localtime localtimestamp natural not notnull null offset on only or order outer overlaps
-placing primary references returning right select session_user similar some symmetric
-system_user table tablesample then to trailing true union unique user using variadic verbose
-when where window with
-between bigint bit boolean char character coalesce dec decimal exists extract float greatest
-grouping inout int integer interval json json_array json_arrayagg json_exists json_object
-json_objectagg json_query json_scalar json_serialize json_table json_value least merge_action
-national nchar none normalize nullif numeric out overlay position precision real row setof
-smallint substring time timestamp treat trim values varchar xmlattributes xmlconcat
-xmlelement xmlexists xmlforest xmlnamespaces xmlparse xmlpi xmlroot xmlserialize xmltable
+all analyse analyze and any array as asc asymmetric authorization between bigint binary bit
+boolean both case cast char character check coalesce collate collation column concurrently
+constraint create cross current_catalog current_date current_role current_schema current_time
+current_timestamp current_user dec decimal default deferrable desc distinct do else end except
+exists extract false fetch float for foreign freeze from full grant greatest group grouping
+having ilike in initially inner inout int integer intersect interval into is isnull join json
+json_array json_arrayagg json_exists json_object json_objectagg json_query json_scalar
+json_serialize json_table json_value lateral leading least left like limit localtime
+localtimestamp merge_action national natural nchar none normalize not notnull null nullif
+numeric offset on only or order out outer overlaps overlay placing position precision primary
+real references returning right row select session_user setof similar smallint some substring
+symmetric system_user table tablesample then time timestamp to trailing treat trim true union
+unique user using values varchar variadic verbose when where window with xmlattributes
+xmlconcat xmlelement xmlexists xmlforest xmlnamespaces xmlparse xmlpi xmlroot xmlserialize
+xmltable
 """.split())
 
 

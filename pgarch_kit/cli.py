@@ -1,0 +1,202 @@
+"""The ``pgarch`` command: thin subcommands over the same functions the notebooks call.
+
+Exit codes: 0 success, 1 findings or validation failures (or another kit error, explained on
+stderr), 2 usage errors (argparse's own convention, kept for every bad argument).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from pgarch_kit.errors import DesignError, PgArchError
+
+__all__ = ["main", "build_parser"]
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def _write_or_print(text: str, output: str | None) -> None:
+    if output is None:
+        _out(text)
+        return
+    from pgarch_kit._fileio import atomic_write_text
+    atomic_write_text(Path(output), text)
+    print(f"wrote {output}", file=sys.stderr)
+
+
+def _load_any(path: str, dsn: str | None):
+    """A design from a ``.yaml`` design file or a ``.sql`` schema (imported on the fly)."""
+    p = Path(path)
+    if not p.exists():
+        raise _Usage(f"{path}: no such file (give a .yaml design file or a .sql schema)")
+    if p.suffix.lower() == ".sql":
+        from pgarch_kit.db.importer import import_sql_file
+        return import_sql_file(p, dsn=dsn)
+    if p.suffix.lower() in (".yaml", ".yml"):
+        from pgarch_kit.model.serde import load_design
+        return load_design(p)
+    raise _Usage(f"{path}: unknown file type {p.suffix!r}; use a .yaml design file or a .sql schema")
+
+
+class _Usage(Exception):
+    """A usage error discovered after parsing (exit 2)."""
+
+
+# --- subcommands -------------------------------------------------------------------------
+
+def _cmd_server(args: argparse.Namespace) -> int:
+    from pgarch_kit.db.server import Server
+    server = Server()
+    if args.action == "start":
+        st = server.ensure_started()
+    elif args.action == "stop":
+        server.stop()
+        st = server.status()
+    elif args.action == "url":
+        server.ensure_started()
+        _out(server.url(args.dbname) if args.sqlalchemy else server.dsn(args.dbname))
+        return EXIT_OK
+    else:
+        st = server.status()
+    if args.format == "json":
+        _out(json.dumps({k: (str(v) if isinstance(v, Path) else v)
+                         for k, v in asdict(st).items()}, indent=2))
+    else:
+        state = f"running (pid {st.pid})" if st.running else "stopped"
+        _out(f"PostgreSQL {st.version}: {state}\n  data dir:   {st.data_dir}\n"
+             f"  socket dir: {st.socket_dir}" + (f"\n  dsn:        {st.dsn}" if st.dsn else ""))
+    return EXIT_OK
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from pgarch_kit.model.serde import load_design
+    from pgarch_kit.model.validate import validate
+    try:
+        problems = list(validate(load_design(args.design)))
+    except DesignError as exc:
+        problems = list(exc.problems)
+    if args.format == "json":
+        _out(json.dumps([asdict(p) for p in problems], indent=2, ensure_ascii=False))
+    elif problems:
+        _out(f"{args.design}: {len(problems)} problem(s)")
+        for p in problems:
+            _out(f"  - {p}")
+    else:
+        _out(f"{args.design}: valid")
+    return EXIT_FINDINGS if problems else EXIT_OK
+
+
+def _cmd_ddl(args: argparse.Namespace) -> int:
+    from pgarch_kit.ddl import to_sql
+    design = _load_any(args.design, args.dsn)
+    _write_or_print(to_sql(design, server_version=args.server_version * 10000), args.output)
+    return EXIT_OK
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from pgarch_kit.db.importer import import_live, import_sql_file
+    from pgarch_kit.model.serde import dump_design, save_design
+    if args.sql and args.dsn:
+        raise _Usage("give either a SQL file or --dsn, not both")
+    if args.sql:
+        design = import_sql_file(args.sql, name=args.name, schemas=args.schema or None)
+    elif args.dsn:
+        design = import_live(args.dsn, schemas=args.schema or None, name=args.name)
+    else:
+        raise _Usage("nothing to import: give a SQL file (pgarch import schema.sql) "
+                     "or a live database (pgarch import --dsn URL)")
+    if args.output:
+        save_design(design, args.output)
+        print(f"wrote {args.output}: {len(design.tables)} tables, {len(design.views)} views, "
+              f"{len(design.routines)} routines", file=sys.stderr)
+    else:
+        _out(dump_design(design))
+    return EXIT_OK
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from pgarch_kit.export.notebooks import run_notebooks
+    runs = run_notebooks(args.notebooks, args.out)
+    for r in runs:
+        print(f"  {r.notebook.name}: {r.seconds:.1f}s -> {r.html}", file=sys.stderr)
+    _out(f"demo: {len(runs)} notebook(s) executed; reports in {args.out}/")
+    return EXIT_OK
+
+
+# --- parser ------------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="pgarch", description="pgarch_kit: design PostgreSQL schemas against a real server.")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    s = sub.add_parser("server", help="manage the embedded PostgreSQL server",
+                       description="Start, inspect or stop the project's embedded PostgreSQL 18.")
+    s.add_argument("action", choices=["start", "status", "stop", "url"])
+    s.add_argument("--format", choices=["text", "json"], default="text")
+    s.add_argument("--dbname", default="postgres", help="database for `url` (default postgres)")
+    s.add_argument("--sqlalchemy", action="store_true", help="`url` prints a SQLAlchemy URL")
+    s.set_defaults(func=_cmd_server)
+
+    v = sub.add_parser("validate", help="check a design file",
+                       description="Check a design file; exit 1 with every problem, its line "
+                                   "and the fix.")
+    v.add_argument("design", help="design file (.yaml)")
+    v.add_argument("--format", choices=["text", "json"], default="text")
+    v.set_defaults(func=_cmd_validate)
+
+    d = sub.add_parser("ddl", help="print the DDL of a design",
+                       description="The PostgreSQL DDL of a design file, or of a .sql schema "
+                                   "imported on the fly.")
+    d.add_argument("design", help="a .yaml design file or a .sql schema")
+    d.add_argument("-o", "--output", help="write to this file (atomically) instead of stdout")
+    d.add_argument("--server-version", type=int, choices=[15, 16, 17, 18], default=18,
+                   help="target PostgreSQL major version (default 18)")
+    d.add_argument("--dsn", help="server used to import a .sql schema (default: embedded)")
+    d.set_defaults(func=_cmd_ddl)
+
+    i = sub.add_parser("import", help="import a schema into a design file",
+                       description="Import a SQL schema (parsed by PostgreSQL in a scratch "
+                                   "sandbox) or a live database into a design file.")
+    i.add_argument("sql", nargs="?", help="a .sql schema file")
+    i.add_argument("--dsn", help="import this live database instead of a file")
+    i.add_argument("--schema", action="append", help="only this schema (repeatable)")
+    i.add_argument("--name", help="design name (default: file stem or database name)")
+    i.add_argument("-o", "--output", help="design file to write (default: print YAML)")
+    i.set_defaults(func=_cmd_import)
+
+    m = sub.add_parser("demo", help="run the notebooks headless and write HTML reports",
+                       description="Execute every numbered notebook against the embedded "
+                                   "server and write HTML reports.")
+    m.add_argument("--notebooks", default="notebooks", help="notebook folder")
+    m.add_argument("--out", default="out", help="report folder (default out/)")
+    m.set_defaults(func=_cmd_demo)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except _Usage as exc:
+        parser.print_usage(sys.stderr)
+        print(f"pgarch {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except DesignError as exc:
+        print(f"pgarch {args.command}: {exc}", file=sys.stderr)
+        return EXIT_FINDINGS
+    except PgArchError as exc:
+        print(f"pgarch {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_FINDINGS
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

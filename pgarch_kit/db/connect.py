@@ -1,0 +1,83 @@
+"""Where to connect: an explicit DSN, else ``$PGARCH_DSN``, else the embedded server.
+
+Every function that talks to PostgreSQL takes ``dsn=None`` and resolves it here, so a notebook
+works with no setup (the embedded server starts on first use) and a user with their own server
+sets one environment variable. psycopg and SQLAlchemy are imported inside the functions so
+``import pgarch_kit`` stays fast.
+"""
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import psycopg
+    import sqlalchemy
+
+__all__ = ["connect", "dsn_dbname", "engine", "server_dsn", "sqlalchemy_url"]
+
+_servers: dict[str, object] = {}  # one Server per data dir, so its version is looked up once
+
+
+def _embedded_dsn() -> str:
+    from pgarch_kit.db.server import Server, default_home
+    key = str(default_home())
+    server = _servers.get(key)
+    if not isinstance(server, Server):
+        server = _servers[key] = Server()
+    server.ensure_started()
+    return server.dsn()
+
+
+def server_dsn(dsn: str | None = None, dbname: str | None = None) -> str:
+    """The DSN to use: ``dsn`` > ``$PGARCH_DSN`` > the embedded server (started if needed),
+    with ``dbname`` substituted when given. Accepts and returns libpq keyword or URI strings."""
+    base = dsn or os.environ.get("PGARCH_DSN") or _embedded_dsn()
+    if dbname is None:
+        return base
+    from psycopg.conninfo import make_conninfo
+    return make_conninfo(base, dbname=dbname)
+
+
+def dsn_dbname(dsn: str) -> str:
+    """The database a DSN names (libpq's default, the user name, when it names none)."""
+    from psycopg.conninfo import conninfo_to_dict
+    params = conninfo_to_dict(dsn)
+    return str(params.get("dbname") or params.get("user") or os.environ.get("PGDATABASE")
+               or os.environ.get("PGUSER") or "postgres")
+
+
+def connect(dbname: str | None = None, dsn: str | None = None,
+            autocommit: bool = True) -> psycopg.Connection:
+    """A psycopg connection; autocommit by default because notebooks run one step per cell
+    and a forgotten open transaction would hold locks (and block DROP DATABASE)."""
+    import psycopg
+    return psycopg.connect(server_dsn(dsn, dbname), autocommit=autocommit)
+
+
+def sqlalchemy_url(dbname: str | None = None, dsn: str | None = None) -> sqlalchemy.URL:
+    """A ``postgresql+psycopg`` URL for the same target; a Unix-socket directory travels as the
+    ``host`` query parameter, which is how SQLAlchemy passes it on to libpq."""
+    from psycopg.conninfo import conninfo_to_dict
+    from sqlalchemy import URL
+    params = {k: str(v) for k, v in conninfo_to_dict(server_dsn(dsn, dbname)).items()}
+    host = params.pop("host", None)
+    port = params.pop("port", None)
+    query: dict[str, str] = {}
+    if host and (host.startswith("/") or "," in host):  # socket dir or multi-host: query form
+        query["host"] = host
+        if port:
+            query["port"] = port
+        host, port = None, None
+    user = params.pop("user", None)
+    password = params.pop("password", None)
+    database = params.pop("dbname", None)
+    query.update(params)  # sslmode, application_name, ... pass straight through
+    return URL.create("postgresql+psycopg", username=user, password=password, host=host,
+                      port=int(port) if port else None, database=database, query=query)
+
+
+def engine(dbname: str | None = None, dsn: str | None = None) -> sqlalchemy.Engine:
+    """A SQLAlchemy engine for pandas ``read_sql`` and JupySQL (``%sql engine``)."""
+    from sqlalchemy import create_engine
+    return create_engine(sqlalchemy_url(dbname, dsn))

@@ -1,0 +1,140 @@
+"""Introspection of schemas, extensions, enums, domains, composite types and sequences."""
+from __future__ import annotations
+
+from ..model.design import CompositeType, Domain, DomainCheck, EnumType, Extension, Schema, Sequence
+from .introspect_common import Ctx, not_extension_member
+
+__all__ = [
+    "collation_name_sql",
+    "read_composites",
+    "read_domains",
+    "read_enums",
+    "read_extensions",
+    "read_schemas",
+    "read_sequences",
+]
+
+
+def collation_name_sql(oid_expr: str) -> str:
+    """SQL giving a collation's name, schema-qualified unless it lives in pg_catalog/public."""
+    return (f"(SELECT CASE WHEN cn.nspname IN ('pg_catalog', 'public') THEN co.collname "
+            f"ELSE cn.nspname || '.' || co.collname END FROM pg_catalog.pg_collation co "
+            f"JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace "
+            f"WHERE co.oid = {oid_expr})")
+
+
+def read_schemas(ctx: Ctx) -> tuple[Schema, ...]:
+    sql = f"""
+        SELECT n.nspname, pg_catalog.obj_description(n.oid, 'pg_namespace')
+        FROM pg_catalog.pg_namespace n
+        WHERE {ctx.nsp()} AND n.nspname <> 'public'
+          AND {not_extension_member('pg_namespace', 'n.oid')}
+        ORDER BY n.nspname"""
+    return tuple(Schema(name, comment) for name, comment in ctx.rows(sql))
+
+
+def read_extensions(ctx: Ctx) -> tuple[Extension, ...]:
+    sql = """
+        SELECT e.extname, n.nspname FROM pg_catalog.pg_extension e
+        JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+        WHERE e.extname <> 'plpgsql' ORDER BY e.extname"""
+    return tuple(Extension(name, schema) for name, schema in ctx.rows(sql))
+
+
+def _user_types(ctx: Ctx, typtype: str) -> str:
+    return f"""
+        FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+        WHERE t.typtype = '{typtype}' AND {ctx.nsp()}
+          AND {not_extension_member('pg_type', 't.oid')}"""
+
+
+def read_enums(ctx: Ctx) -> tuple[EnumType, ...]:
+    sql = f"""
+        SELECT n.nspname, t.typname,
+               ARRAY(SELECT e.enumlabel FROM pg_catalog.pg_enum e WHERE e.enumtypid = t.oid
+                     ORDER BY e.enumsortorder),
+               pg_catalog.obj_description(t.oid, 'pg_type')
+        {_user_types(ctx, 'e')}
+        ORDER BY n.nspname, t.typname"""
+    return tuple(EnumType(name=name, values=tuple(vals), schema=schema, comment=comment)
+                 for schema, name, vals, comment in ctx.rows(sql))
+
+
+def read_domains(ctx: Ctx) -> tuple[Domain, ...]:
+    sql = f"""
+        SELECT t.oid, n.nspname, t.typname, pg_catalog.format_type(t.typbasetype, t.typtypmod),
+               t.typnotnull, pg_catalog.pg_get_expr(t.typdefaultbin, 0),
+               CASE WHEN t.typcollation <> 0 AND t.typcollation <> bt.typcollation
+                    THEN {collation_name_sql('t.typcollation')} END,
+               pg_catalog.obj_description(t.oid, 'pg_type')
+        FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+        JOIN pg_catalog.pg_type bt ON bt.oid = t.typbasetype
+        WHERE t.typtype = 'd' AND {ctx.nsp()} AND {not_extension_member('pg_type', 't.oid')}
+        ORDER BY n.nspname, t.typname"""
+    checks: dict[int, list[DomainCheck]] = {}
+    for typ, name, expr in ctx.rows("""
+            SELECT c.contypid, c.conname, pg_catalog.pg_get_expr(c.conbin, 0)
+            FROM pg_catalog.pg_constraint c WHERE c.contypid <> 0 AND c.contype = 'c'
+            ORDER BY c.conname"""):
+        checks.setdefault(typ, []).append(DomainCheck(expression=expr, name=name))
+    return tuple(
+        Domain(name=name, type=base, schema=schema, not_null=notnull, default=default,
+               checks=tuple(checks.get(oid, ())), collation=coll, comment=comment)
+        for oid, schema, name, base, notnull, default, coll, comment in ctx.rows(sql))
+
+
+def read_composites(ctx: Ctx) -> tuple[CompositeType, ...]:
+    sql = f"""
+        SELECT n.nspname, t.typname,
+               ARRAY(SELECT ARRAY[a.attname::text,
+                                  pg_catalog.format_type(a.atttypid, a.atttypmod)]
+                     FROM pg_catalog.pg_attribute a
+                     WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
+                     ORDER BY a.attnum),
+               pg_catalog.obj_description(t.oid, 'pg_type')
+        FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+        JOIN pg_catalog.pg_class c ON c.oid = t.typrelid AND c.relkind = 'c'
+        WHERE t.typtype = 'c' AND {ctx.nsp()} AND {not_extension_member('pg_type', 't.oid')}
+        ORDER BY n.nspname, t.typname"""
+    return tuple(CompositeType(name=name, attributes=tuple((a, b) for a, b in attrs),
+                               schema=schema, comment=comment)
+                 for schema, name, attrs, comment in ctx.rows(sql))
+
+
+_TYPE_LIMITS = {"smallint": (-32768, 32767), "integer": (-2147483648, 2147483647),
+                "bigint": (-9223372036854775808, 9223372036854775807)}
+
+
+def read_sequences(ctx: Ctx) -> tuple[Sequence, ...]:
+    """Sequences that are not identity sequences (those belong to their column)."""
+    sql = f"""
+        SELECT n.nspname, c.relname, pg_catalog.format_type(s.seqtypid, NULL), s.seqstart,
+               s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle,
+               (SELECT ARRAY[tc.relname::text, a.attname::text]
+                FROM pg_catalog.pg_depend d
+                JOIN pg_catalog.pg_class tc ON tc.oid = d.refobjid
+                JOIN pg_catalog.pg_attribute a ON a.attrelid = d.refobjid
+                     AND a.attnum = d.refobjsubid
+                WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid
+                  AND d.refclassid = 'pg_catalog.pg_class'::regclass AND d.deptype = 'a'
+                  AND d.refobjsubid > 0 LIMIT 1),
+               pg_catalog.obj_description(c.oid, 'pg_class')
+        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+        JOIN pg_catalog.pg_sequence s ON s.seqrelid = c.oid
+        WHERE c.relkind = 'S' AND {ctx.nsp()} AND {not_extension_member('pg_class', 'c.oid')}
+          AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                          WHERE d.classid = 'pg_catalog.pg_class'::regclass
+                            AND d.objid = c.oid AND d.deptype = 'i')
+        ORDER BY n.nspname, c.relname"""
+    out = []
+    for schema, name, dtype, start, inc, smin, smax, cache, cycle, owned, comment in \
+            ctx.rows(sql):
+        lo, hi = _TYPE_LIMITS.get(dtype, _TYPE_LIMITS["bigint"])
+        default_min, default_max = (1, hi) if inc > 0 else (lo, -1)
+        out.append(Sequence(
+            name=name, schema=schema, data_type=dtype, start=start, increment=inc,
+            min_value=None if smin == default_min else smin,
+            max_value=None if smax == default_max else smax,
+            cache=cache, cycle=cycle, owned_by=tuple(owned) if owned else None,
+            comment=comment))
+    return tuple(out)

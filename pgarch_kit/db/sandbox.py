@@ -1,0 +1,214 @@
+"""Sandbox databases: where designs are applied, loaded and benchmarked, and the guard that keeps
+destructive steps away from every other database.
+
+Each design gets its own database ``pgarch_<design>``. The kit marks the databases it creates
+with a per-database setting, ``ALTER DATABASE d SET pgarch.sandbox = 'd'``, stored in the
+shared catalog ``pg_db_role_setting``. Why this marker rather than a table or a comment:
+
+* it creates no schema object, so introspection, pg_dump of the schema and ``DROP SCHEMA
+  public CASCADE`` in a user's script never see or remove it;
+* it can be checked from any database on the server, without connecting to the target;
+* it is not copied by ``CREATE DATABASE ... TEMPLATE`` and its value must equal the database's
+  current name, so a copy or a renamed database is *not* a sandbox (fail safe).
+
+A database comment says the same for humans (``\\l+``) but is not trusted by the guard.
+"""
+from __future__ import annotations
+
+import contextlib
+import re
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from pgarch_kit.db.connect import server_dsn
+from pgarch_kit.errors import UnsafeOperationError
+from pgarch_kit.model.names import MAX_IDENT_BYTES, quote_ident, shorten
+
+if TYPE_CHECKING:
+    import psycopg
+
+__all__ = [
+    "MARKER_SETTING",
+    "SANDBOX_PREFIX",
+    "Sandbox",
+    "create_sandbox",
+    "database_exists",
+    "drop_sandbox",
+    "guard_destructive",
+    "is_sandbox",
+    "sandbox_name",
+    "scratch_database",
+    "truncate_all",
+]
+
+SANDBOX_PREFIX = "pgarch_"
+MARKER_SETTING = "pgarch.sandbox"
+_MAINTENANCE_DB = "postgres"
+
+
+@dataclass(frozen=True)
+class Sandbox:
+    """A sandbox database: its name and a DSN that connects to it."""
+
+    dbname: str
+    dsn: str
+
+
+def sandbox_name(design: str) -> str:
+    """``pgarch_<design>`` as a plain lower-case identifier of at most 63 bytes.
+    A name that already starts with ``pgarch_`` is kept, so passing a sandbox's own name works."""
+    cleaned = re.sub(r"[^a-z0-9_]+", "_", design.strip().lower()).strip("_")
+    cleaned = re.sub(r"_+", "_", cleaned)
+    if not cleaned:
+        raise ValueError(f"design name {design!r} has no letters or digits to name a database")
+    full = cleaned if cleaned.startswith(SANDBOX_PREFIX) else SANDBOX_PREFIX + cleaned
+    return shorten(full, MAX_IDENT_BYTES)
+
+
+def _admin(dsn: str | None) -> psycopg.Connection:
+    # Database-level DDL runs from the maintenance database: you cannot drop the database you
+    # are connected to, and CREATE/DROP DATABASE refuse to run inside a transaction.
+    import psycopg
+    return psycopg.connect(server_dsn(dsn, _MAINTENANCE_DB), autocommit=True)
+
+
+def _marked(conn: psycopg.Connection, dbname: str) -> bool:
+    row = conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_db_role_setting s"
+        " JOIN pg_catalog.pg_database d ON d.oid = s.setdatabase"
+        " WHERE d.datname = %s AND s.setrole = 0 AND %s = ANY (s.setconfig))",
+        (dbname, f"{MARKER_SETTING}={dbname}")).fetchone()
+    return bool(row and row[0])
+
+
+def _exists(conn: psycopg.Connection, dbname: str) -> bool:
+    row = conn.execute("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_database WHERE datname = %s)",
+                       (dbname,)).fetchone()
+    return bool(row and row[0])
+
+
+def database_exists(dbname: str, dsn: str | None = None) -> bool:
+    """True when the server has a database of that exact name."""
+    with _admin(dsn) as conn:
+        return _exists(conn, dbname)
+
+
+def is_sandbox(dbname: str, dsn: str | None = None) -> bool:
+    """True when ``dbname`` exists and carries the kit's sandbox marker."""
+    with _admin(dsn) as conn:
+        return _marked(conn, dbname)
+
+
+def _check(conn: psycopg.Connection, dbname: str, operation: str,
+           allow_destructive: str | None) -> None:
+    if _marked(conn, dbname):
+        return
+    if allow_destructive is not None and allow_destructive == dbname:
+        return
+    if not _exists(conn, dbname):
+        raise UnsafeOperationError(
+            f"cannot {operation}: database {dbname!r} does not exist; create a marked one with "
+            f"create_sandbox({dbname!r})")
+    wrong = (f" (allow_destructive={allow_destructive!r} does not match; it must repeat the "
+             f"database name exactly)" if allow_destructive is not None else "")
+    raise UnsafeOperationError(
+        f"refusing to {operation} in database {dbname!r}: it is not a pgarch_kit sandbox, so it "
+        f"may hold data you care about{wrong}. Work in a sandbox (create_sandbox(...)), or, if "
+        f"you really mean this database, opt in by naming it: allow_destructive={dbname!r} "
+        f"(command line: --allow-destructive {dbname}).")
+
+
+def guard_destructive(dbname: str, operation: str, allow_destructive: str | None = None,
+                      dsn: str | None = None, *, conn: psycopg.Connection | None = None) -> None:
+    """Raise UnsafeOperationError unless ``dbname`` is a sandbox or ``allow_destructive``
+    repeats its exact name. ``conn`` may be any connection to the same server."""
+    if conn is not None:
+        _check(conn, dbname, operation, allow_destructive)
+        return
+    with _admin(dsn) as admin:
+        _check(admin, dbname, operation, allow_destructive)
+
+
+def _create(conn: psycopg.Connection, dbname: str, design: str) -> None:
+    from psycopg import sql
+    ident = sql.SQL(quote_ident(dbname))
+    conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(ident))
+    conn.execute(sql.SQL("ALTER DATABASE {} SET {} = {}").format(
+        ident, sql.SQL(MARKER_SETTING), sql.Literal(dbname)))
+    conn.execute(sql.SQL("COMMENT ON DATABASE {} IS {}").format(
+        ident, sql.Literal(f"pgarch_kit sandbox for design {design!r}; safe to drop")))
+
+
+def _drop(conn: psycopg.Connection, dbname: str) -> None:
+    from psycopg import sql
+    # FORCE ends other sessions (a notebook's engine pool, a JupySQL connection) first.
+    conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+        sql.SQL(quote_ident(dbname))))
+
+
+def create_sandbox(name: str, dsn: str | None = None, recreate: bool = False) -> str:
+    """Create (or reuse) the sandbox for design ``name``; returns the database name.
+    ``recreate=True`` drops an existing sandbox first. An existing *unmarked* database of the
+    same name is never reused or dropped."""
+    dbname = sandbox_name(name)
+    with _admin(dsn) as conn:
+        if _exists(conn, dbname):
+            if not _marked(conn, dbname):
+                raise UnsafeOperationError(
+                    f"database {dbname!r} already exists but is not a pgarch_kit sandbox; the "
+                    f"kit will not write into it. Rename the design or drop {dbname!r} yourself.")
+            if not recreate:
+                return dbname
+            _drop(conn, dbname)
+        _create(conn, dbname, name)
+    return dbname
+
+
+def drop_sandbox(name: str, dsn: str | None = None) -> bool:
+    """Drop a sandbox (by design or database name); False when it did not exist. Databases
+    without the marker are always refused: dropping is the one step with no undo."""
+    dbname = sandbox_name(name)
+    with _admin(dsn) as conn:
+        if not _exists(conn, dbname):
+            return False
+        if not _marked(conn, dbname):
+            raise UnsafeOperationError(
+                f"refusing to drop database {dbname!r}: it is not a pgarch_kit sandbox. The kit "
+                f"only drops databases it created; use DROP DATABASE yourself if you mean it.")
+        _drop(conn, dbname)
+    return True
+
+
+def truncate_all(dbname: str, allow_destructive: str | None = None,
+                 dsn: str | None = None) -> list[str]:
+    """Empty every user table in ``dbname`` (identities restart); returns the tables emptied.
+    Tables that belong to extensions (e.g. PostGIS reference data) are left alone."""
+    guard_destructive(dbname, "truncate all tables", allow_destructive, dsn)
+    import psycopg
+    with psycopg.connect(server_dsn(dsn, dbname), autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT n.nspname, c.relname FROM pg_catalog.pg_class c"
+            " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition"
+            " AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
+            " AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'"
+            " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep WHERE dep.classid ="
+            " 'pg_catalog.pg_class'::regclass AND dep.objid = c.oid AND dep.deptype = 'e')"
+            " ORDER BY 1, 2").fetchall()
+        names = [f"{quote_ident(s)}.{quote_ident(t)}" for s, t in rows]
+        if names:
+            conn.execute(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE")
+    return names
+
+
+@contextlib.contextmanager
+def scratch_database(prefix: str = "scratch", dsn: str | None = None) -> Iterator[Sandbox]:
+    """A uniquely named, marked sandbox that is dropped on exit (even after an error); used to
+    load a SQL file and read it back without touching any design's sandbox."""
+    dbname = create_sandbox(f"{SANDBOX_PREFIX}{prefix}_{secrets.token_hex(4)}", dsn)
+    try:
+        yield Sandbox(dbname, server_dsn(dsn, dbname))
+    finally:
+        drop_sandbox(dbname, dsn)

@@ -1,0 +1,109 @@
+"""Small SQL-text helpers shared by the renderers: names, literals, parentheses, statements.
+
+Every identifier goes through :func:`pgarch_kit.model.names.quote_ident` (via :func:`rel` and
+:func:`ref`); SQL expressions from the model are passed through untouched, because
+PostgreSQL printed them and the kit never rewrites them.
+"""
+from __future__ import annotations
+
+from ..errors import PgArchError
+from ..model.names import qualified, quote_ident
+
+__all__ = ["DdlError", "idents", "key_element", "literal", "ref", "rel", "statement", "wrap"]
+
+
+class DdlError(PgArchError, ValueError):
+    """The design uses something the target server version cannot create; names the object
+    and the version that is needed."""
+
+
+def rel(schema: str | None, name: str) -> str:
+    """A relation or type name; objects in public stay unqualified (the script sets
+    ``search_path = public``) so the DDL reads like hand-written SQL."""
+    return qualified(None if schema in (None, "public") else schema, name)
+
+
+def ref(text: str) -> str:
+    """A possibly schema-qualified reference to an operator class or collation, given unquoted
+    (``text_pattern_ops``, ``pg_catalog.C``). Text that already holds quotes is SQL already."""
+    if '"' in text:
+        return text
+    schema, dot, name = text.rpartition(".")
+    return qualified(schema if dot else None, name)
+
+
+def idents(names: tuple[str, ...] | list[str]) -> str:
+    """A comma-separated list of quoted column names."""
+    return ", ".join(quote_ident(n) for n in names)
+
+
+def literal(text: str) -> str:
+    """A string literal. Single quotes are doubled; a backslash switches to E'' (with the
+    backslash doubled) so the literal means the same under any standard_conforming_strings."""
+    if "\x00" in text:
+        raise DdlError(f"text {text[:40]!r} contains a NUL byte, which PostgreSQL cannot store")
+    body = text.replace("'", "''")
+    if "\\" in text:
+        return "E'" + body.replace("\\", "\\\\") + "'"
+    return "'" + body + "'"
+
+
+def _fully_parenthesised(expr: str) -> bool:
+    """True when the first '(' closes at the last character (quotes and literals skipped)."""
+    if not (expr.startswith("(") and expr.endswith(")")):
+        return False
+    depth, i, n = 0, 0, len(expr)
+    while i < n:
+        ch = expr[i]
+        if ch in "'\"":
+            end = expr.find(ch, i + 1)
+            while end >= 0 and end + 1 < n and expr[end + 1] == ch:
+                end = expr.find(ch, end + 2)
+            if end < 0:
+                return False
+            i = end + 1
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0 and i != n - 1:
+                return False
+        i += 1
+    return depth == 0
+
+
+def wrap(expr: str) -> str:
+    """``(expr)``, without doubling parentheses the expression already has."""
+    expr = expr.strip()
+    return expr if _fully_parenthesised(expr) else f"({expr})"
+
+
+def key_element(text: str) -> str:
+    """A partition key or exclusion element: a parenthesised expression stays as written, any
+    other text is a column name."""
+    return text.strip() if text.strip().startswith("(") else quote_ident(text)
+
+
+def statement(sql: str) -> str:
+    """One statement, ending with ';' exactly once."""
+    sql = sql.strip()
+    return sql if sql.endswith(";") else sql + ";"
+
+
+def deferrable(is_deferrable: bool, initially_deferred: bool) -> str:
+    if initially_deferred:
+        return " DEFERRABLE INITIALLY DEFERRED"
+    return " DEFERRABLE" if is_deferrable else ""
+
+
+def options(opts: tuple[str, ...]) -> str:
+    """``WITH (a=1, b=2)`` storage parameters (``key=value`` text as the design holds it)."""
+    return f" WITH ({', '.join(o.strip() for o in opts)})" if opts else ""
+
+
+def need_version(server_version: int, minimum: int, what: str) -> None:
+    if server_version < minimum:
+        raise DdlError(f"{what} needs PostgreSQL {minimum // 10000} or later; the target "
+                       f"server is {server_version // 10000}. Change the design or render "
+                       f"with server_version={minimum}.")

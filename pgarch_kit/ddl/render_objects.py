@@ -1,0 +1,115 @@
+"""Renderers for routines, row-level security, views, triggers and comments.
+
+Routines and triggers are kept by the model as their complete CREATE statement and are
+emitted verbatim; everything else is composed from quoted names and the model's SQL text.
+"""
+from __future__ import annotations
+
+from ..model.design import Policy, Routine, Table, Trigger, View
+from ..model.names import quote_ident
+from ._common import literal, options, rel, statement, wrap
+from .render_types import ROLE_KEYWORDS
+
+__all__ = [
+    "comment_sql",
+    "policy_sql",
+    "rls_sql",
+    "routine_comment_sql",
+    "routine_sql",
+    "table_comments_sql",
+    "trigger_comment_sql",
+    "trigger_sql",
+    "view_comments_sql",
+    "view_sql",
+]
+
+
+def routine_sql(routine: Routine) -> list[str]:
+    return [statement(routine.definition)]
+
+
+def _role(role: str) -> str:
+    # PUBLIC, CURRENT_USER, ... are keywords here; quoting them would name a role instead
+    return role.upper() if role in ROLE_KEYWORDS else quote_ident(role)
+
+
+def policy_sql(table: Table, policy: Policy) -> str:
+    kind = "PERMISSIVE" if policy.permissive else "RESTRICTIVE"
+    roles = ", ".join(_role(r) for r in policy.roles) or "PUBLIC"
+    text = (f"CREATE POLICY {quote_ident(policy.name)} ON {rel(table.schema, table.name)}"
+            f"\n    AS {kind} FOR {policy.command} TO {roles}")
+    if policy.using is not None:
+        text += f"\n    USING {wrap(policy.using)}"
+    if policy.with_check is not None:
+        text += f"\n    WITH CHECK {wrap(policy.with_check)}"
+    return text + ";"
+
+
+def rls_sql(table: Table) -> list[str]:
+    name = rel(table.schema, table.name)
+    out = []
+    if table.rls_enabled:
+        out.append(f"ALTER TABLE {name} ENABLE ROW LEVEL SECURITY;")
+    if table.rls_forced:
+        out.append(f"ALTER TABLE {name} FORCE ROW LEVEL SECURITY;")
+    out += [policy_sql(table, p) for p in table.policies]
+    return out
+
+
+def view_sql(view: View) -> str:
+    """A materialized view is created WITH NO DATA: the tables are empty and a refresh is the
+    caller's choice."""
+    query = view.query.strip().rstrip(";").rstrip()
+    kind = "MATERIALIZED VIEW" if view.materialized else "VIEW"
+    text = f"CREATE {kind} {rel(view.schema, view.name)}{options(view.options)} AS\n{query}"
+    if view.materialized:
+        text += "\nWITH NO DATA"
+    elif view.check_option:
+        text += f"\nWITH {view.check_option.upper()} CHECK OPTION"
+    return text + ";"
+
+
+_ENABLE = {"D": "DISABLE TRIGGER", "R": "ENABLE REPLICA TRIGGER",
+           "A": "ENABLE ALWAYS TRIGGER"}
+
+
+def trigger_sql(trigger: Trigger) -> list[str]:
+    out = [statement(trigger.definition)]
+    if trigger.enabled in _ENABLE:
+        out.append(f"ALTER TABLE {rel(trigger.schema, trigger.table)} "
+                   f"{_ENABLE[trigger.enabled]} {quote_ident(trigger.name)};")
+    return out
+
+
+def comment_sql(kind: str, target: str, text: str | None) -> list[str]:
+    return [] if text is None else [f"COMMENT ON {kind} {target} IS {literal(text)};"]
+
+
+def table_comments_sql(table: Table) -> list[str]:
+    name = rel(table.schema, table.name)
+    out = comment_sql("TABLE", name, table.comment)
+    for col in table.columns:
+        out += comment_sql("COLUMN", f"{name}.{quote_ident(col.name)}", col.comment)
+    for idx in table.indexes:
+        out += comment_sql("INDEX", rel(table.schema, idx.name), idx.comment)
+    return out
+
+
+def view_comments_sql(view: View) -> list[str]:
+    kind = "MATERIALIZED VIEW" if view.materialized else "VIEW"
+    out = comment_sql(kind, rel(view.schema, view.name), view.comment)
+    for column, text in view.column_comments:
+        out += comment_sql("COLUMN", f"{rel(view.schema, view.name)}.{quote_ident(column)}", text)
+    for idx in view.indexes:
+        out += comment_sql("INDEX", rel(view.schema, idx.name), idx.comment)
+    return out
+
+
+def routine_comment_sql(routine: Routine) -> list[str]:
+    target = f"{rel(routine.schema, routine.name)}({routine.signature})"
+    return comment_sql(routine.kind.upper(), target, routine.comment)
+
+
+def trigger_comment_sql(trigger: Trigger) -> list[str]:
+    target = f"{quote_ident(trigger.name)} ON {rel(trigger.schema, trigger.table)}"
+    return comment_sql("TRIGGER", target, trigger.comment)

@@ -1,0 +1,104 @@
+"""Renderers for what tables stand on: roles, schemas, extensions, enum, domain and composite
+types, sequences. Each function takes one model node and returns statements (no trailing
+blank lines); the script decides the order.
+"""
+from __future__ import annotations
+
+from ..model.design import CompositeType, Domain, EnumType, Extension, Schema, Sequence
+from ..model.names import quote_ident
+from ._common import literal, ref, rel, statement, wrap
+
+__all__ = [
+    "composite_sql",
+    "domain_sql",
+    "enum_sql",
+    "extension_sql",
+    "role_sql",
+    "schema_sql",
+    "sequence_owned_by_sql",
+    "sequence_sql",
+]
+
+# Role specifications that are keywords, not role names; they are never created.
+ROLE_KEYWORDS = frozenset({"public", "current_user", "current_role", "session_user"})
+
+
+def _dollar_tag(body: str, base: str = "role") -> str:
+    tag, n = f"${base}$", 0
+    while tag in body:
+        n += 1
+        tag = f"${base}{n}$"
+    return tag
+
+
+def role_sql(role: str) -> list[str]:
+    """CREATE ROLE ... NOLOGIN when missing: roles are cluster-wide, so a second database (or a
+    second run) must not fail on a role that exists already."""
+    if role in ROLE_KEYWORDS:
+        return []
+    body = (f"\nBEGIN\n    CREATE ROLE {quote_ident(role)} NOLOGIN;\n"
+            "EXCEPTION WHEN duplicate_object THEN NULL;\nEND\n")
+    tag = _dollar_tag(body)
+    return [f"DO {tag}{body}{tag};"]
+
+
+def schema_sql(schema: Schema) -> list[str]:
+    out = []
+    if schema.name != "public":
+        out.append(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(schema.name)};")
+    if schema.comment is not None:
+        out.append(f"COMMENT ON SCHEMA {quote_ident(schema.name)} IS {literal(schema.comment)};")
+    return out
+
+
+def extension_sql(ext: Extension) -> list[str]:
+    where = f" WITH SCHEMA {quote_ident(ext.schema)}" if ext.schema else ""
+    return [f"CREATE EXTENSION IF NOT EXISTS {quote_ident(ext.name)}{where};"]
+
+
+def enum_sql(enum: EnumType) -> list[str]:
+    values = ", ".join(literal(v) for v in enum.values)
+    return [f"CREATE TYPE {rel(enum.schema, enum.name)} AS ENUM ({values});"]
+
+
+def domain_sql(domain: Domain) -> list[str]:
+    parts = [f"CREATE DOMAIN {rel(domain.schema, domain.name)} AS {domain.type}"]
+    if domain.collation:
+        parts.append(f"COLLATE {ref(domain.collation)}")
+    if domain.default is not None:
+        parts.append(f"DEFAULT {domain.default}")
+    if domain.not_null:
+        parts.append("NOT NULL")
+    for check in domain.checks:
+        named = f"CONSTRAINT {quote_ident(check.name)} " if check.name else ""
+        parts.append(f"{named}CHECK {wrap(check.expression)}")
+    return [statement("\n    ".join(parts))]
+
+
+def composite_sql(comp: CompositeType) -> list[str]:
+    attrs = ",\n    ".join(f"{quote_ident(n)} {t}" for n, t in comp.attributes)
+    body = f"(\n    {attrs}\n)" if attrs else "()"
+    return [f"CREATE TYPE {rel(comp.schema, comp.name)} AS {body};"]
+
+
+def sequence_sql(seq: Sequence) -> list[str]:
+    """Every option spelled out, so the sequence does not depend on server defaults."""
+    lines = [f"CREATE SEQUENCE {rel(seq.schema, seq.name)}",
+             f"AS {seq.data_type}",
+             f"START WITH {seq.start}",
+             f"INCREMENT BY {seq.increment}",
+             f"MINVALUE {seq.min_value}" if seq.min_value is not None else "NO MINVALUE",
+             f"MAXVALUE {seq.max_value}" if seq.max_value is not None else "NO MAXVALUE",
+             f"CACHE {seq.cache}"]
+    if seq.cycle:
+        lines.append("CYCLE")
+    return [statement("\n    ".join(lines))]
+
+
+def sequence_owned_by_sql(seq: Sequence) -> list[str]:
+    """OWNED BY comes after the tables: the owning column must exist."""
+    if seq.owned_by is None:
+        return []
+    table, column = seq.owned_by
+    return [(f"ALTER SEQUENCE {rel(seq.schema, seq.name)} OWNED BY "
+            f"{rel(seq.schema, table)}.{quote_ident(column)};")]

@@ -1,0 +1,231 @@
+"""The whole design as one SQL script, in an order PostgreSQL accepts in a single pass.
+
+Ordering rules (each has a PostgreSQL reason):
+
+* types and sequences before routines and tables, because headers, columns and defaults
+  name them; ``check_function_bodies = false`` lets routine bodies name tables that do not
+  exist yet, but a routine whose *header* names a table's row type (or whose SQL-standard body
+  is parsed at once) waits until after the tables;
+* tables in foreign-key order (:func:`pgarch_kit.model.graph.table_order`); a foreign key goes
+  inline only when its target already exists and is covered by a primary key or unique
+  constraint — cycles and forward references become ``ALTER TABLE ... ADD CONSTRAINT`` after
+  the tables, and keys that need a unique *index* wait until after the indexes;
+* partitions with columns of their own are created standalone and attached (as pg_dump does),
+  which keeps per-partition column defaults;
+* indexes on partitions before indexes on their parent, deepest first: PostgreSQL then
+  attaches the existing partition indexes instead of creating new auto-named ones;
+* views after every table and routine, triggers after views (INSTEAD OF triggers), comments
+  last.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..model.design import Design, ForeignKey, Table
+from ..model.graph import (
+    TableKey,
+    partition_depth,
+    referenced_relations,
+    routines_referencing_tables,
+    table_order,
+)
+from ._common import rel
+from .render_index import index_sql
+from .render_objects import (
+    comment_sql,
+    rls_sql,
+    routine_comment_sql,
+    routine_sql,
+    table_comments_sql,
+    trigger_comment_sql,
+    trigger_sql,
+    view_comments_sql,
+    view_sql,
+)
+from .render_table import add_foreign_key_sql, attach_partition_sql, create_table_sql
+from .render_types import (
+    composite_sql,
+    domain_sql,
+    enum_sql,
+    extension_sql,
+    role_sql,
+    schema_sql,
+    sequence_owned_by_sql,
+    sequence_sql,
+)
+
+__all__ = ["PREAMBLE", "Section", "sections", "statements", "table_sql", "to_sql"]
+
+PREAMBLE = ("SET check_function_bodies = false;",
+            # expressions in the model were printed with search_path 'public'
+            "SET search_path = public;")
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    statements: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass
+class _FkPlan:
+    inline: dict[TableKey, list[ForeignKey]]
+    after_tables: list[tuple[Table, ForeignKey]]
+    after_indexes: list[tuple[Table, ForeignKey]]
+
+
+def _covered_by_constraint(table: Table, columns: tuple[str, ...]) -> bool:
+    """PostgreSQL needs a non-deferrable primary key or unique constraint (or a unique index)
+    on exactly the referenced columns, in any order."""
+    want = set(columns)
+    pk = table.primary_key
+    if pk is not None and not pk.deferrable and not pk.initially_deferred \
+            and set(pk.columns) == want:
+        return True
+    return any(set(u.columns) == want and not u.deferrable and not u.initially_deferred
+               for u in table.uniques)
+
+
+def _plan_foreign_keys(design: Design, order: tuple[Table, ...]) -> _FkPlan:
+    pos = {t.key: i for i, t in enumerate(order)}
+    by_key = {t.key: t for t in design.tables}
+    plan = _FkPlan({t.key: [] for t in order}, [], [])
+    for t in order:
+        for fk in t.foreign_keys:
+            target_key = (fk.ref_schema or t.schema, fk.ref_table)
+            target = by_key.get(target_key)
+            if target is None:  # outside the design: assumed to exist already
+                plan.inline[t.key].append(fk)
+            elif not _covered_by_constraint(target, fk.ref_columns):
+                plan.after_indexes.append((t, fk))
+            elif pos[target_key] <= pos[t.key]:
+                plan.inline[t.key].append(fk)
+            else:
+                plan.after_tables.append((t, fk))
+    return plan
+
+
+def _routine_phases(design: Design) -> list[str]:
+    """'early' (before tables), 'tables' (after tables) or 'views' (after views) per routine;
+    an aggregate follows the latest routine it is built on."""
+    phases = ["tables" if i in routines_referencing_tables(design) else "early"
+              for i in range(len(design.routines))]
+    view_keys = [v.key for v in design.views]
+    for i, r in enumerate(design.routines):
+        if r.kind != "aggregate" and referenced_relations(r.definition, view_keys):
+            phases[i] = "views"
+    late_views = [(r.schema, r.name) for i, r in enumerate(design.routines)
+                  if phases[i] == "views"]
+    for i, r in enumerate(design.routines):
+        if r.kind == "aggregate" and referenced_relations(r.definition, view_keys + late_views):
+            phases[i] = "views"
+    return phases
+
+
+def _routines(design: Design, phases: list[str], phase: str) -> list[str]:
+    """Functions and procedures in design order, then aggregates (built on functions)."""
+    chosen = [r for r, p in zip(design.routines, phases) if p == phase]
+    out: list[str] = []
+    for r in [r for r in chosen if r.kind != "aggregate"] + \
+            [r for r in chosen if r.kind == "aggregate"]:
+        out += routine_sql(r)
+    return out
+
+
+def sections(design: Design, *, server_version: int = 180000) -> list[Section]:
+    """The script as titled sections of statements (empty sections included)."""
+    order = table_order(design)
+    fks = _plan_foreign_keys(design, order)
+    phases = _routine_phases(design)
+    table_pos = {t.key: i for i, t in enumerate(design.tables)}
+    out: list[Section] = []
+
+    def add(title: str, stmts: list[str]) -> None:
+        out.append(Section(title, tuple(stmts)))
+
+    add("roles", [s for r in design.roles for s in role_sql(r)])
+    add("schemas", [s for sc in design.schemas for s in schema_sql(sc)])
+    add("extensions", [s for e in design.extensions for s in extension_sql(e)])
+    add("types", [s for e in design.enums for s in enum_sql(e)]
+        + [s for d in design.domains for s in domain_sql(d)]
+        + [s for c in design.composites for s in composite_sql(c)])
+    add("sequences", [s for q in design.sequences for s in sequence_sql(q)])
+    add("functions and procedures", _routines(design, phases, "early"))
+    add("tables", [create_table_sql(t, server_version, fks.inline[t.key]) for t in order])
+    add("partitions", [s for t in order for s in attach_partition_sql(t)])
+    add("routines using table row types", _routines(design, phases, "tables"))
+    add("sequence ownership", [s for q in design.sequences for s in sequence_owned_by_sql(q)])
+    add("foreign keys (cycles and forward references)",
+        [add_foreign_key_sql(t, fk) for t, fk in fks.after_tables])
+    indexed = sorted(design.tables,
+                     key=lambda t: (-partition_depth(design, t), table_pos[t.key]))
+    add("indexes", [index_sql(t.schema, t.name, i, server_version)
+                    for t in indexed for i in t.indexes])
+    add("foreign keys needing unique indexes",
+        [add_foreign_key_sql(t, fk) for t, fk in fks.after_indexes])
+    add("row-level security", [s for t in design.tables for s in rls_sql(t)])
+    views: list[str] = []
+    for v in design.views:
+        views.append(view_sql(v))
+        views += [index_sql(v.schema, v.name, i, server_version) for i in v.indexes]
+    add("views", views)
+    add("routines using view row types", _routines(design, phases, "views"))
+    add("triggers", [s for tr in design.triggers for s in trigger_sql(tr)])
+    add("comments", _comments(design))
+    return out
+
+
+def _comments(design: Design) -> list[str]:
+    out: list[str] = []
+    for e in design.enums:
+        out += comment_sql("TYPE", rel(e.schema, e.name), e.comment)
+    for d in design.domains:
+        out += comment_sql("DOMAIN", rel(d.schema, d.name), d.comment)
+    for c in design.composites:
+        out += comment_sql("TYPE", rel(c.schema, c.name), c.comment)
+    for q in design.sequences:
+        out += comment_sql("SEQUENCE", rel(q.schema, q.name), q.comment)
+    for t in design.tables:
+        out += table_comments_sql(t)
+    for v in design.views:
+        out += view_comments_sql(v)
+    for r in design.routines:
+        out += routine_comment_sql(r)
+    for tr in design.triggers:
+        out += trigger_comment_sql(tr)
+    return out
+
+
+def statements(design: Design, *, server_version: int = 180000) -> list[str]:
+    """Every statement of :func:`to_sql` in order, starting with the two SET statements the
+    rest relies on; handy for applying one at a time."""
+    return [*PREAMBLE, *(s for sec in sections(design, server_version=server_version)
+                         for s in sec.statements)]
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def to_sql(design: Design, *, server_version: int = 180000) -> str:
+    """The whole design as a deterministic SQL script (empty sections are left out)."""
+    major = server_version // 10000
+    head = [f"-- pgarch_kit DDL for design: {_one_line(design.name)}",
+            f"-- target: PostgreSQL {major} (server_version {server_version})"]
+    if design.description:
+        head.append(f"-- {_one_line(design.description)}")
+    parts = ["\n".join(head) + "\n\n" + "\n\n".join(PREAMBLE)]
+    for sec in sections(design, server_version=server_version):
+        if sec.statements:
+            parts.append(f"-- {sec.title}\n\n" + "\n\n".join(sec.statements))
+    return "\n\n".join(parts) + "\n"
+
+
+def table_sql(design: Design, table: Table, *, server_version: int = 180000) -> str:
+    """One table on its own, for previews: CREATE TABLE with all its foreign keys inline,
+    its ATTACH PARTITION, indexes, row-level security and comments."""
+    stmts = [create_table_sql(table, server_version, table.foreign_keys),
+             *attach_partition_sql(table),
+             *(index_sql(table.schema, table.name, i, server_version) for i in table.indexes),
+             *rls_sql(table), *table_comments_sql(table)]
+    return "\n\n".join(stmts) + "\n"
