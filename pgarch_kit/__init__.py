@@ -6,12 +6,41 @@ that need them, so ``import pgarch_kit`` stays fast.
 """
 from __future__ import annotations
 
-from .errors import (DesignError, DesignFileError, PgArchError, Problem, ServerError,
-                     SqlApplyError, UnsafeOperationError)
-from .model import (Check, Column, CompositeType, Design, Domain, EnumType, Exclusion,
-                    ExclusionElement, Extension, ForeignKey, Index, IndexKey, PartitionBy,
-                    Policy, PrimaryKey, QueryPattern, Routine, Schema, Sequence, Table,
-                    TableIntent, Trigger, Unique, View)
+from .errors import (
+    DesignError,
+    DesignFileError,
+    PgArchError,
+    Problem,
+    ServerError,
+    SqlApplyError,
+    UnsafeOperationError,
+)
+from .model import (
+    Check,
+    Column,
+    CompositeType,
+    Design,
+    Domain,
+    EnumType,
+    Exclusion,
+    ExclusionElement,
+    Extension,
+    ForeignKey,
+    Index,
+    IndexKey,
+    PartitionBy,
+    Policy,
+    PrimaryKey,
+    QueryPattern,
+    Routine,
+    Schema,
+    Sequence,
+    Table,
+    TableIntent,
+    Trigger,
+    Unique,
+    View,
+)
 
 __all__ = [
     # errors

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pgarch_kit.errors import DesignError, PgArchError
 
-__all__ = ["main", "build_parser"]
+__all__ = ["build_parser", "main"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 

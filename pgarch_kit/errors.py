@@ -8,13 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
-    "Problem",
-    "PgArchError",
     "DesignError",
     "DesignFileError",
-    "UnsafeOperationError",
+    "NotebookError",
+    "PgArchError",
+    "Problem",
     "ServerError",
     "SqlApplyError",
+    "UnsafeOperationError",
 ]
 
 
@@ -77,3 +78,8 @@ class SqlApplyError(PgArchError):
         where = f" at line {line}" if line else ""
         snippet = f"\n  statement: {statement.strip()[:300]}" if statement else ""
         super().__init__(f"PostgreSQL rejected {source}{where}: {message}{snippet}")
+
+
+class NotebookError(PgArchError):
+    """A notebook cell failed while running headless; names the notebook, the cell and the
+    error, and where the partly executed notebook was saved for inspection."""

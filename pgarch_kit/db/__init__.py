@@ -28,7 +28,7 @@ from pgarch_kit.db.server import (
 )
 
 # Grouped by job like psycopg's facade, not alphabetically.
-__all__ = [  # noqa: RUF022
+__all__ = [
     # the server
     "Server", "ServerStatus", "available_versions", "find_pg15_bin", "default_home",
     # connections

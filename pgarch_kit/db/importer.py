@@ -12,7 +12,7 @@ from pgarch_kit.db.apply import apply_sql
 from pgarch_kit.db.sandbox import scratch_database
 from pgarch_kit.model import Design
 
-__all__ = ["import_sql", "import_sql_file", "import_live"]
+__all__ = ["import_live", "import_sql", "import_sql_file"]
 
 
 def import_sql(sql_text: str, *, name: str = "imported", source: str = "SQL",

@@ -5,12 +5,14 @@ error that names the notebook and the failing cell, never a silently half-writte
 """
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["NotebookRun", "run_notebook", "run_notebooks", "notebook_paths"]
+from pgarch_kit._fileio import atomic_write_text
+from pgarch_kit.errors import NotebookError
+
+__all__ = ["NotebookRun", "notebook_paths", "run_notebook", "run_notebooks"]
 
 
 @dataclass(frozen=True)
@@ -28,28 +30,45 @@ def notebook_paths(folder: str | Path) -> list[Path]:
 def run_notebook(path: str | Path, out_dir: str | Path | None = None, *,
                  timeout: int = 900, cwd: str | Path | None = None) -> NotebookRun:
     """Execute ``path`` in a fresh kernel (working directory: its folder) and, when ``out_dir``
-    is given, write ``<name>.html`` there atomically. Raises ``nbclient`` 's
-    ``CellExecutionError`` naming the failing cell when a cell fails."""
+    is given, write ``<name>.html`` there atomically. A failing cell raises NotebookError
+    naming the notebook and the cell (and ``<name>.error.html`` is written for inspection)."""
     import nbformat
     from nbclient import NotebookClient
-    from nbconvert import HTMLExporter
+    from nbclient.exceptions import CellExecutionError
 
     path = Path(path)
     started = time.perf_counter()
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(cwd or path.parent)}})
-    client.execute()
+    try:
+        client.execute()
+    except CellExecutionError as exc:
+        saved = _write_html(nb, out_dir, f"{path.stem}.error") if out_dir is not None else None
+        where = f"; the partly executed notebook is in {saved}" if saved else ""
+        cell = _failing_cell(nb)
+        raise NotebookError(f"{path.name}: cell {cell} failed with {exc.ename}: "
+                            f"{exc.evalue}{where}") from None
     html_path = None
     if out_dir is not None:
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        body, _ = HTMLExporter(embed_images=True).from_notebook_node(nb)
-        html_path = out / f"{path.stem}.html"
-        tmp = html_path.with_suffix(".html.tmp")
-        tmp.write_text(body, encoding="utf-8")
-        os.replace(tmp, html_path)
+        html_path = _write_html(nb, out_dir, path.stem)
+        (Path(out_dir) / f"{path.stem}.error.html").unlink(missing_ok=True)  # stale failure
     return NotebookRun(path, html_path, time.perf_counter() - started)
+
+
+def _failing_cell(nb: object) -> str:
+    """The 1-based number of the first code cell with an error output."""
+    code = [c for c in nb.cells if c.cell_type == "code"]  # type: ignore[attr-defined]
+    for i, cell in enumerate(code, 1):
+        if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+            return f"#{i} (code cell)"
+    return "?"
+
+
+def _write_html(nb: object, out_dir: str | Path, stem: str) -> Path:
+    from nbconvert import HTMLExporter
+    body, _ = HTMLExporter(embed_images=True).from_notebook_node(nb)
+    return atomic_write_text(Path(out_dir) / f"{stem}.html", body)
 
 
 def run_notebooks(folder: str | Path, out_dir: str | Path | None = None, *,

@@ -1,8 +1,41 @@
 """L1: the pure design model — dataclasses, type names, identifier rules, validation, serde."""
-from .design import *  # noqa: F401,F403
-from .design import __all__ as _design_all
+from .design import (
+                     FK_ACTIONS,
+                     INDEX_METHODS,
+                     Check,
+                     Column,
+                     CompositeType,
+                     Design,
+                     Domain,
+                     DomainCheck,
+                     EnumType,
+                     Exclusion,
+                     ExclusionElement,
+                     Extension,
+                     ForeignKey,
+                     Index,
+                     IndexKey,
+                     PartitionBy,
+                     Policy,
+                     PrimaryKey,
+                     QueryPattern,
+                     Routine,
+                     Schema,
+                     Sequence,
+                     Table,
+                     TableIntent,
+                     Trigger,
+                     Unique,
+                     View,
+)
 from .names import qualified, quote_ident, shorten
 from .types import PgType, canonical_type, parse_type, short_type
 
-__all__ = [*_design_all, "qualified", "quote_ident", "shorten", "PgType", "canonical_type",
-           "parse_type", "short_type"]
+__all__ = [
+    "Design", "Table", "Column", "PrimaryKey", "Unique", "Check", "ForeignKey", "Exclusion",
+    "ExclusionElement", "Index", "IndexKey", "PartitionBy", "Policy", "TableIntent",
+    "EnumType", "Domain", "DomainCheck", "CompositeType", "Sequence", "Extension", "Schema",
+    "View", "Routine", "Trigger", "QueryPattern", "FK_ACTIONS", "INDEX_METHODS",
+    "qualified", "quote_ident", "shorten", "PgType", "canonical_type", "parse_type",
+    "short_type",
+]

@@ -15,10 +15,33 @@ from typing import Literal
 from .types import canonical_type
 
 __all__ = [
-    "Column", "PrimaryKey", "Unique", "Check", "ForeignKey", "ExclusionElement", "Exclusion",
-    "IndexKey", "Index", "PartitionBy", "Policy", "TableIntent", "Table", "EnumType",
-    "DomainCheck", "Domain", "CompositeType", "Sequence", "Extension", "Schema", "View",
-    "Routine", "Trigger", "QueryPattern", "Design", "FK_ACTIONS", "INDEX_METHODS",
+    "FK_ACTIONS",
+    "INDEX_METHODS",
+    "Check",
+    "Column",
+    "CompositeType",
+    "Design",
+    "Domain",
+    "DomainCheck",
+    "EnumType",
+    "Exclusion",
+    "ExclusionElement",
+    "Extension",
+    "ForeignKey",
+    "Index",
+    "IndexKey",
+    "PartitionBy",
+    "Policy",
+    "PrimaryKey",
+    "QueryPattern",
+    "Routine",
+    "Schema",
+    "Sequence",
+    "Table",
+    "TableIntent",
+    "Trigger",
+    "Unique",
+    "View",
 ]
 
 FK_ACTIONS = ("NO ACTION", "RESTRICT", "CASCADE", "SET NULL", "SET DEFAULT")

@@ -9,8 +9,14 @@ from __future__ import annotations
 import hashlib
 import re
 
-__all__ = ["MAX_IDENT_BYTES", "quote_ident", "qualified", "identifier_problem", "shorten",
-           "is_plain_identifier"]
+__all__ = [
+    "MAX_IDENT_BYTES",
+    "identifier_problem",
+    "is_plain_identifier",
+    "qualified",
+    "quote_ident",
+    "shorten",
+]
 
 MAX_IDENT_BYTES = 63
 

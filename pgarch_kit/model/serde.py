@@ -13,6 +13,9 @@ carries the line of the offending node; all of them are raised together in one
 Field tables (``_COLUMN``, ``_TABLE`` …) drive both directions: a key's reader, the model
 attribute it fills, and its writer. Shorthands (a list for ``primary_key``, a string for a
 check or an index key) are accepted on input and used on output when nothing is lost.
+
+The module is longer than most because it holds the file format of ~25 node types in one
+place (the field tables at the end); splitting them from their readers would scatter it.
 """
 from __future__ import annotations
 
@@ -28,14 +31,38 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ..errors import DesignError, DesignFileError, Problem
-from .design import (FK_ACTIONS, Check, Column, CompositeType, Design, Domain, DomainCheck,
-                     EnumType, Exclusion, ExclusionElement, Extension, ForeignKey, Index,
-                     IndexKey, PartitionBy, Policy, PrimaryKey, QueryPattern, Routine, Schema,
-                     Sequence, Table, TableIntent, Trigger, Unique, View)
+from .design import (
+    FK_ACTIONS,
+    Check,
+    Column,
+    CompositeType,
+    Design,
+    Domain,
+    DomainCheck,
+    EnumType,
+    Exclusion,
+    ExclusionElement,
+    Extension,
+    ForeignKey,
+    Index,
+    IndexKey,
+    PartitionBy,
+    Policy,
+    PrimaryKey,
+    QueryPattern,
+    Routine,
+    Schema,
+    Sequence,
+    Table,
+    TableIntent,
+    Trigger,
+    Unique,
+    View,
+)
 from .types import short_type
 from .validate import label, validate
 
-__all__ = ["dump_design", "save_design", "load_design", "loads_design"]
+__all__ = ["dump_design", "load_design", "loads_design", "save_design"]
 
 _BAD = object()  # a value that could not be read; its problem is already recorded
 _NULL = "tag:yaml.org,2002:null"
@@ -83,7 +110,10 @@ def load_design(path: str | os.PathLike[str], *, check: bool = True) -> Design:
 
 def _syntax_problem(exc: yaml.MarkedYAMLError) -> Problem:
     mark = exc.problem_mark or exc.context_mark
-    what = " ".join(x for x in (exc.context, exc.problem) if x)
+    what = exc.problem or exc.context or "cannot parse"
+    if exc.context and exc.context_mark is not None and exc.problem_mark is not None:
+        # an unclosed bracket or quote is reported where the file ends; say where it began
+        what += f" ({exc.context} that began on line {exc.context_mark.line + 1})"
     return Problem("design", f"YAML syntax error: {what}",
                    "check indentation (spaces, not tabs) and quote values that contain ': ', "
                    "' #' or start with {, [, *, &, !, | or >",
@@ -92,6 +122,10 @@ def _syntax_problem(exc: yaml.MarkedYAMLError) -> Problem:
 
 def _line(node: Node) -> int:
     return node.start_mark.line + 1
+
+
+def _is_null(node: Node) -> bool:
+    return isinstance(node, ScalarNode) and node.tag == _NULL and node.style is None
 
 
 def _kind(node: Node) -> str:
@@ -136,14 +170,23 @@ class _Reader:
             self.problem(path, node, f"expected a mapping (key: value), got {_kind(node)}",
                          f"write it as keys such as {', '.join(allowed[:4])}")
             return None
+        written = {id(k) for k, _ in node.value}
+        try:
+            self._constructor.flatten_mapping(node)  # resolve `<<: *defaults` merge keys
+        except yaml.YAMLError as exc:
+            self.problem(path, node, f"cannot merge: {exc}", "merge only mappings with <<")
+            return None
         out: dict[str, Node] = {}
+        key_nodes: dict[str, Node] = {}
         for knode, vnode in node.value:
             key = knode.value if isinstance(knode, ScalarNode) else None
             if not isinstance(key, str):
                 self.problem(path, knode, "a key must be plain text", "write `key: value`")
-            elif key in out:
+            elif key in out and id(knode) in written and id(key_nodes[key]) in written:
                 self.problem(path, knode, f"key {key!r} appears twice",
                              "keep one of the two entries")
+            elif key in out:  # a key written here overrides the one merged in with <<
+                out[key], key_nodes[key] = vnode, knode
             elif key not in allowed:
                 close = difflib.get_close_matches(key, allowed, n=1)
                 hint = f"did you mean {close[0]!r}? " if close else ""
@@ -153,7 +196,7 @@ class _Reader:
                 self.problem(path, knode, f"unknown key {key!r}",
                              f"{hint}allowed keys: {', '.join(allowed)}")
             else:
-                out[key] = vnode
+                out[key], key_nodes[key] = vnode, knode
                 self.lines.setdefault(f"{path}.{key}", _line(vnode))
         for key in required:
             if key not in out:
@@ -249,6 +292,8 @@ def _number(r: _Reader, node: Node, path: str) -> Any:
 
 def _names(r: _Reader, node: Node, path: str) -> Any:
     """A list of names; a single name may be written without brackets."""
+    if _is_null(node):
+        return ()
     if isinstance(node, ScalarNode):
         value = _text(r, node, path)
         return _BAD if value is _BAD else (value,)
@@ -296,6 +341,8 @@ def _items(read_one: Callable[[_Reader, Node, str], Any], *, named: str | None =
     """A list reader. ``named``: items are addressed by name (``{path}.{name}``, with
     ``named`` replacing the last path segment), otherwise by position (``{path}[i]``)."""
     def read(r: _Reader, node: Node, path: str) -> Any:
+        if _is_null(node):
+            return ()  # `tables:` with nothing after it: an empty list
         if not isinstance(node, SequenceNode):
             return r.problem(path, node, f"expected a list (- item lines), got {_kind(node)}",
                              "start each item with '- '")
@@ -308,8 +355,7 @@ def _items(read_one: Callable[[_Reader, Node, str], Any], *, named: str | None =
                 prefix = path.rsplit(".", 1)[0] + "." if "." in path else ""
                 where = label(_peek(item, "schema") or "public", name) if schema else name
                 item_path = f"{prefix}{named}{'.' if named else ''}{where}"
-            if item_path.startswith("design."):
-                item_path = item_path[len("design."):]
+            item_path = item_path.removeprefix("design.")
             r.lines.setdefault(item_path, _line(item))
             out.append(read_one(r, item, item_path))
         return _BAD if _BAD in out else tuple(out)
@@ -574,6 +620,7 @@ def save_design(design: Design, path: str | os.PathLike[str]) -> Path:
         raise DesignError([Problem("design", "the design cannot be written faithfully to YAML",
                                    "report this as a bug in pgarch_kit.model.serde")],
                           source=f"design {design.name!r} (not saved to {target})")
+    target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
                                dir=target.parent if str(target.parent) else ".")
     try:

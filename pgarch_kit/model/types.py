@@ -11,8 +11,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["PgType", "canonical_type", "short_type", "parse_type", "BUILTIN_TYPES",
-           "EXTENSION_TYPES"]
+__all__ = [
+    "BUILTIN_TYPES",
+    "EXTENSION_TYPES",
+    "PgType",
+    "canonical_type",
+    "parse_type",
+    "short_type",
+]
 
 # alias -> canonical base (without modifiers)
 _ALIASES = {

@@ -9,6 +9,7 @@ line numbers, so keep them stable.
 
 The rules check what PostgreSQL would reject, and what it would silently accept differently
 from what the design says (truncated names, a nullable primary key column made NOT NULL).
+Each ``_check_*`` function is one family of rules; ``_RULES`` at the end lists them in order.
 """
 from __future__ import annotations
 
@@ -18,12 +19,23 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from ..errors import DesignError, Problem
-from .design import (FK_ACTIONS, INDEX_METHODS, Column, CompositeType, Design, Domain,
-                     EnumType, Exclusion, PrimaryKey, Table, Unique)
+from .design import (
+    FK_ACTIONS,
+    INDEX_METHODS,
+    Column,
+    CompositeType,
+    Design,
+    Domain,
+    EnumType,
+    Exclusion,
+    PrimaryKey,
+    Table,
+    Unique,
+)
 from .names import MAX_IDENT_BYTES, identifier_problem, shorten
 from .types import BUILTIN_TYPES, EXTENSION_TYPES, PgType, parse_type
 
-__all__ = ["validate", "check", "label"]
+__all__ = ["check", "label", "validate"]
 
 _INTEGERS = ("smallint", "integer", "bigint")
 _ROLE_WORDS = frozenset({"public", "current_user", "session_user", "current_role"})
@@ -222,7 +234,8 @@ def _truncated(name: str) -> str:
     return name.encode()[:MAX_IDENT_BYTES].decode(errors="ignore")
 
 
-def _unique(entries: Iterable[tuple[str, object]], what: str) -> Iterator[Problem]:
+def _unique(entries: Iterable[tuple[str, object]], what: str, scope: str = ""
+            ) -> Iterator[Problem]:
     """Duplicates, and names that become equal once PostgreSQL truncates them."""
     seen: dict[str, tuple[str, str]] = {}
     for path, name in entries:
@@ -234,11 +247,12 @@ def _unique(entries: Iterable[tuple[str, object]], what: str) -> Iterator[Proble
             continue
         first_path, first = seen[key]
         if first == name:
-            yield Problem(path, f"duplicate {what} name {name!r} (also at {first_path})",
-                          f"rename one of them or remove the duplicate")
+            yield Problem(path, f"duplicate {what} name {name!r}{scope} (also at "
+                          f"{first_path})",
+                          "rename one of them or remove the duplicate")
         else:
-            yield Problem(path, f"{what} names {first!r} and {name!r} collide: PostgreSQL "
-                          f"truncates both to {key!r}",
+            yield Problem(path, f"{what} names {first!r} and {name!r}{scope} collide: "
+                          f"PostgreSQL truncates both to {key!r}",
                           f"use names that differ in their first {MAX_IDENT_BYTES} bytes, "
                           f"for example {shorten(name)!r}")
 
@@ -271,11 +285,12 @@ def _check_namespaces(ctx: _Context) -> Iterator[Problem]:
         for o in getattr(d, kind):
             types[o.schema].append((f"{kind}.{label(o.schema, o.name)}", o.name))
     for schema in sorted(relations):
-        yield from _unique(relations[schema], f"relation (table, view, sequence, index) in "
-                           f"schema {schema!r}:")
+        yield from _unique(relations[schema], "relation", f" in schema {schema!r} (tables, "
+                           "views, sequences and indexes share one namespace)")
     for schema in sorted(types):
-        yield from _unique(types[schema], f"type (enum, domain, composite, table row type) in "
-                           f"schema {schema!r}:")
+        yield from _unique(types[schema], "type", f" in schema {schema!r} (enums, domains, "
+                           "composites and the row types of tables and views share one "
+                           "namespace)")
     for e in d.enums:
         ep = f"enums.{label(e.schema, e.name)}"
         yield from _unique(((ep, v) for v in e.values), "enum value")
@@ -288,8 +303,8 @@ def _check_namespaces(ctx: _Context) -> Iterator[Problem]:
     for tr in d.triggers:
         by_table[(tr.schema, tr.table)].append((f"triggers.{label(tr.schema, tr.name)}",
                                                 tr.name))
-    for key in by_table:
-        yield from _unique(by_table[key], f"trigger on {label(*key)}")
+    for key, entries in by_table.items():
+        yield from _unique(entries, f"trigger on {label(*key)}")
     yield from _unique(((f"schemas.{s.name}", s.name) for s in d.schemas), "schema")
     yield from _unique(((f"extensions.{e.name}", e.name) for e in d.extensions), "extension")
     yield from _unique(((f"roles[{i}]", r) for i, r in enumerate(d.roles)), "role")
@@ -308,8 +323,8 @@ def _type_problem(ctx: _Context, text: object, schema: str) -> tuple[str, str] |
     try:
         t = parse_type(text)
     except ValueError as exc:
-        return f"cannot read type {text!r}: {exc}", "write a type such as bigint, text, " \
-                                                    "numeric(12,2) or timestamptz"
+        return (f"cannot read type {text!r}: {exc}",
+                "write a type such as bigint, text, numeric(12,2) or timestamptz")
     if t.base in BUILTIN_TYPES:
         return _modifier_problem(t)
     if ctx.user_type(t.base, schema) is not None:
@@ -318,8 +333,8 @@ def _type_problem(ctx: _Context, text: object, schema: str) -> tuple[str, str] |
     if ext is not None:
         if ext in ctx.extensions:
             return None
-        return (f"type {t.base!r} comes from the {ext} extension, which the design does not "
-                f"declare", f"add `extensions: [{ext}]` to the design")
+        message = f"type {t.base!r} comes from the {ext} extension, not declared in the design"
+        return message, f"add `extensions: [{ext}]` to the design"
     names = [n for _, n in ctx.types] + sorted(BUILTIN_TYPES)
     parts = _split_name(t.base)
     if parts and len(parts) == 1 and any(n.lower() == parts[0] and n != parts[0]
@@ -327,9 +342,9 @@ def _type_problem(ctx: _Context, text: object, schema: str) -> tuple[str, str] |
         match = next(n for _, n in ctx.types if n.lower() == parts[0])
         return (f"unknown type {t.base!r}: unquoted names fold to lower case",
                 f"quote the mixed-case name: '\"{match}\"'")
-    return (f"unknown type {t.base!r}",
-            "use a built-in type, declare it under enums/domains/composites, or declare the "
-            "extension that provides it" + _suggest(t.base, names))
+    fix = ("use a built-in type, declare it under enums/domains/composites, or declare the "
+           "extension that provides it")
+    return f"unknown type {t.base!r}", fix + _suggest(t.base, names)
 
 
 def _modifier_problem(t: PgType) -> tuple[str, str] | None:
@@ -342,13 +357,12 @@ def _modifier_problem(t: PgType) -> tuple[str, str] | None:
                     "write numeric(12,2) or plain numeric")
         if scale > precision:
             return (f"numeric({precision},{scale}) has a scale larger than its precision",
-                    f"use numeric({scale},{scale}) or larger precision, e.g. "
-                    f"numeric({scale + 10},{scale})")
-    if t.base in ("character varying", "character", "bit", "bit varying") and t.params:
-        if len(t.params) != 1 or t.params[0] < 1:
-            short = {"character varying": "varchar", "character": "char"}.get(t.base, t.base)
-            return (f"{short}({','.join(map(str, t.params))}) is not a valid length",
-                    f"use a length of at least 1, e.g. {short}(40), or text")
+                    f"make the precision at least the scale: numeric({scale + 10},{scale})")
+    lengthy = ("character varying", "character", "bit", "bit varying")
+    if t.base in lengthy and t.params and (len(t.params) != 1 or t.params[0] < 1):
+        short = {"character varying": "varchar", "character": "char"}.get(t.base, t.base)
+        return (f"{short}({','.join(map(str, t.params))}) is not a valid length",
+                f"use a length of at least 1, e.g. {short}(40), or text")
     return None
 
 
@@ -458,21 +472,36 @@ def _check_keys(ctx: _Context) -> Iterator[Problem]:
             plain = [k.column for k in ix.keys if not k.expression]
             yield from _missing(path, plain, cols, "index key")
             yield from _missing(path, ix.include, cols, "INCLUDE")
-            yield from _index_method(path, ix.method)
+            yield from _index_method(ctx, path, ix.method)
     for v in ctx.design.views:
         for ix in v.indexes:
             path = f"views.{label(v.schema, v.name)}.indexes.{ix.name}"
-            yield from _index_method(path, ix.method)
+            yield from _index_method(ctx, path, ix.method)
             if not v.materialized:
                 yield Problem(path, "only materialized views can have indexes",
                               "set `materialized: true` or move the index to a table")
 
 
-def _index_method(path: str, method: str) -> Iterator[Problem]:
-    if method not in INDEX_METHODS:
-        yield Problem(path, f"index method {method!r} is unknown",
-                      f"use one of {', '.join(INDEX_METHODS)}" + _suggest(method,
-                                                                         INDEX_METHODS))
+# Index access methods that extensions bring (pgvector's ANN indexes, contrib's bloom).
+EXTENSION_INDEX_METHODS = {"hnsw": "vector", "ivfflat": "vector", "bloom": "bloom"}
+
+
+def _index_method(ctx: _Context, path: str, method: str) -> Iterator[Problem]:
+    if method in INDEX_METHODS:
+        return
+    declared = {e.name for e in ctx.design.extensions}
+    needs = EXTENSION_INDEX_METHODS.get(method)
+    if needs is not None and needs in declared:
+        return
+    if needs is not None:
+        yield Problem(path, f"index method {method!r} comes from the {needs!r} extension, "
+                            "which the design does not declare",
+                      f"add `extensions: [{needs}]` to the design")
+        return
+    choices = (*INDEX_METHODS, *EXTENSION_INDEX_METHODS)
+    yield Problem(path, f"index method {method!r} is unknown",
+                  f"use one of {', '.join(INDEX_METHODS)} (or an extension's: "
+                  f"{', '.join(EXTENSION_INDEX_METHODS)})" + _suggest(method, choices))
 
 
 def _unique_sets(ctx: _Context, table: Table) -> list[frozenset[str]]:

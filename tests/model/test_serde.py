@@ -11,11 +11,35 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pgarch_kit.errors import DesignError, DesignFileError
-from pgarch_kit.model.design import (FK_ACTIONS, INDEX_METHODS, Check, Column, CompositeType,
-                                     Design, Domain, DomainCheck, EnumType, Exclusion,
-                                     ExclusionElement, Extension, ForeignKey, Index, IndexKey,
-                                     PartitionBy, Policy, PrimaryKey, QueryPattern, Routine,
-                                     Schema, Sequence, Table, TableIntent, Trigger, Unique, View)
+from pgarch_kit.model.design import (
+    FK_ACTIONS,
+    INDEX_METHODS,
+    Check,
+    Column,
+    CompositeType,
+    Design,
+    Domain,
+    DomainCheck,
+    EnumType,
+    Exclusion,
+    ExclusionElement,
+    Extension,
+    ForeignKey,
+    Index,
+    IndexKey,
+    PartitionBy,
+    Policy,
+    PrimaryKey,
+    QueryPattern,
+    Routine,
+    Schema,
+    Sequence,
+    Table,
+    TableIntent,
+    Trigger,
+    Unique,
+    View,
+)
 from pgarch_kit.model.names import qualified, quote_ident
 from pgarch_kit.model.serde import dump_design, load_design, loads_design, save_design
 from pgarch_kit.model.types import BUILTIN_TYPES, EXTENSION_TYPES
@@ -61,7 +85,7 @@ def designs(draw) -> Design:
         used.add(name)
         return name
 
-    maybe = lambda s: draw(st.one_of(st.none(), s))  # noqa: E731
+    maybe = lambda s: draw(st.one_of(st.none(), s))
     schemas = tuple(Schema(fresh(), maybe(TEXT)) for _ in range(draw(st.integers(0, 1))))
     schema_names = ["public"] + [s.name for s in schemas]
     use_citext = draw(st.booleans())
@@ -130,7 +154,7 @@ def designs(draw) -> Design:
                                fresh(), draw(st.booleans()))
                         for _ in range(draw(st.integers(0, 1))))
 
-        def key() -> IndexKey:
+        def key(names: list[str] = names) -> IndexKey:
             if draw(st.booleans()):
                 return IndexKey(draw(SQL), True, maybe(NAMES), maybe(NAMES))
             return IndexKey(draw(st.sampled_from(names)), False, maybe(NAMES), maybe(NAMES),
@@ -305,7 +329,10 @@ def _problems(text: str):
 
 def test_yaml_syntax_error_reports_its_line() -> None:
     (p,) = _problems("name: shop\ntables:\n  - name: t\n    columns: [a, b\n  - name: u\n")
-    assert p.line in (4, 5) and "YAML syntax error" in p.message and p.fix
+    assert p.line == 5 and "YAML syntax error" in p.message and p.fix
+    assert "began on line 4" in p.message
+    (p,) = _problems("name: shop\ntables:\n  - name: t\n     columns: []\n")
+    assert p.line == 4
 
 
 def test_tab_indentation_reports_its_line() -> None:
@@ -364,6 +391,22 @@ def test_unknown_type_points_at_the_column_line_and_names_the_extension() -> Non
     (p,) = _problems("name: s\ntables:\n  - name: t\n    columns:\n"
                      "      - {name: email, type: citext}\n")
     assert p.line == 5 and p.path == "t.email" and "extensions: [citext]" in p.fix
+
+
+def test_merge_keys_and_anchors_are_understood() -> None:
+    d = loads_design("""name: s
+tables:
+  - name: t
+    columns:
+      - &idcol {name: id, type: bigint, identity: always}
+      - {<<: *idcol, name: other, identity: by default}
+""", check=False)
+    assert d.tables[0].columns[1] == Column("other", "bigint", False, identity="by default")
+
+
+def test_empty_lists_may_be_left_blank() -> None:
+    d = loads_design("name: s\nroles:\ntables:\n  - name: t\n    columns:\n", check=False)
+    assert d.roles == () and d.tables[0].columns == ()
 
 
 def test_empty_file_and_non_mapping_root() -> None:

@@ -6,10 +6,27 @@ from dataclasses import replace
 import pytest
 
 from pgarch_kit.errors import DesignError
-from pgarch_kit.model.design import (Column, CompositeType, Design, Domain, EnumType,
-                                     Extension, ForeignKey, Index, IndexKey, PartitionBy,
-                                     Policy, PrimaryKey, Schema, Sequence, Table, TableIntent,
-                                     Trigger, Unique, View)
+from pgarch_kit.model.design import (
+    Column,
+    CompositeType,
+    Design,
+    Domain,
+    EnumType,
+    Extension,
+    ForeignKey,
+    Index,
+    IndexKey,
+    PartitionBy,
+    Policy,
+    PrimaryKey,
+    Schema,
+    Sequence,
+    Table,
+    TableIntent,
+    Trigger,
+    Unique,
+    View,
+)
 from pgarch_kit.model.names import shorten
 from pgarch_kit.model.validate import check, validate
 

@@ -9,8 +9,17 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from pgarch_kit.model import (Check, Column, Design, ForeignKey, Index, IndexKey, PrimaryKey,
-                              Table, Unique)
+from pgarch_kit.model import (
+    Check,
+    Column,
+    Design,
+    ForeignKey,
+    Index,
+    IndexKey,
+    PrimaryKey,
+    Table,
+    Unique,
+)
 from pgarch_kit.model.names import quote_ident as q
 
 PLAIN = st.from_regex(r"\A[a-z][a-z0-9_]{0,20}\Z")

@@ -1,0 +1,36 @@
+"""Every notebook in notebooks/ runs headless against the real server and exports HTML."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pgarch_kit.export.notebooks import notebook_paths, run_notebook
+
+NOTEBOOKS = notebook_paths(Path(__file__).resolve().parents[1] / "notebooks")
+
+
+def test_there_are_notebooks() -> None:
+    assert any(p.name.startswith("01_start_coding_today") for p in NOTEBOOKS)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_executes(path: Path, tmp_path: Path, pg_dsn: str) -> None:
+    run = run_notebook(path, tmp_path)
+    html = run.html.read_text(encoding="utf-8")
+    assert "Traceback" not in html
+    assert html.count("jp-OutputArea-output") >= 3  # cells produced output
+
+
+def test_failing_notebook_names_the_cell(tmp_path: Path) -> None:
+    import nbformat
+
+    from pgarch_kit.errors import NotebookError
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_code_cell("1 / 0")]
+    path = tmp_path / "99_broken.ipynb"
+    nbformat.write(nb, path)
+    with pytest.raises(NotebookError, match=r"99_broken.ipynb: cell #2 .*ZeroDivisionError"):
+        run_notebook(path, tmp_path / "out")
+    assert (tmp_path / "out" / "99_broken.error.html").exists()
+    assert not (tmp_path / "out" / "99_broken.html").exists()
