@@ -42,7 +42,8 @@ def _load_any(path: str, dsn: str | None):
     if p.suffix.lower() in (".yaml", ".yml"):
         from pgarch_kit.model.serde import load_design
         return load_design(p)
-    raise _Usage(f"{path}: unknown file type {p.suffix!r}; use a .yaml design file or a .sql schema")
+    raise _Usage(f"{path}: unknown file type {p.suffix!r}; "
+                 "use a .yaml design file or a .sql schema")
 
 
 class _Usage(Exception):

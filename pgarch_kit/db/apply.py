@@ -72,7 +72,8 @@ def _scan(text: str) -> _Scan:
             i += 1
             continue
         if ch == "'":
-            escaped = i > 0 and text[i - 1] in "eE" and (i < 2 or not _IDENT_CHAR.match(text[i - 2]))
+            escaped = (i > 0 and text[i - 1] in "eE"
+                       and (i < 2 or not _IDENT_CHAR.match(text[i - 2])))
             i = _skip_quoted(text, i, "'", backslash=escaped)
         elif ch == '"':
             i = _skip_quoted(text, i, '"', backslash=False)

@@ -163,7 +163,8 @@ def _queries(version: int) -> dict[str, str]:
         "sequences": f"""
             SELECT {_REL}, pg_catalog.format_type(s.seqtypid, NULL), s.seqstart,
                    s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle,
-                   (SELECT d.deptype::text || ':' || tn.nspname || '.' || tc.relname || '.' || ta.attname
+                   (SELECT d.deptype::text || ':' || tn.nspname || '.' || tc.relname
+                           || '.' || ta.attname
                     FROM pg_catalog.pg_depend d
                     JOIN pg_catalog.pg_class tc ON tc.oid = d.refobjid
                     JOIN pg_catalog.pg_namespace tn ON tn.oid = tc.relnamespace

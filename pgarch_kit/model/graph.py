@@ -110,7 +110,10 @@ def _sccs(nodes: list[TableKey], succ: Mapping[TableKey, list[TableKey]]) -> lis
     return out
 
 
-def _dependencies(design: Design) -> tuple[dict[TableKey, list[TableKey]], dict[TableKey, list[TableKey]]]:
+_Edges = dict[TableKey, list[TableKey]]
+
+
+def _dependencies(design: Design) -> tuple[_Edges, _Edges]:
     """(hard, soft) dependencies per table: hard = the partition parent (never breakable),
     soft = referenced tables (a cycle among them is broken by deferring foreign keys)."""
     keys = [t.key for t in design.tables]

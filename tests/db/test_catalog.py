@@ -1,17 +1,12 @@
 """catalog_snapshot() / diff_snapshots(): name-based snapshots of real databases."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import psycopg
-import pytest
+from corpus import REALWORLD
 
 from pgarch_kit.db.catalog import FIELDS, catalog_snapshot, diff_snapshots
 
-REALWORLD = Path("/work/shared/realworld")
 
-
-@pytest.mark.skipif(not (REALWORLD / "pagila.sql").exists(), reason="corpus not found")
 def test_pagila_snapshot_is_stable_and_complete(fresh_db: str) -> None:
     with psycopg.connect(fresh_db, autocommit=True) as conn:
         conn.execute((REALWORLD / "pagila.sql").read_text())

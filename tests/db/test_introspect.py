@@ -2,21 +2,12 @@
 plus a hand-written schema that exercises every part of the model on PostgreSQL 18 and 15."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import psycopg
-import pytest
+from corpus import REALWORLD
 from psycopg.rows import dict_row
 
 from pgarch_kit.db.introspect import introspect
 from pgarch_kit.model.design import Design, Table
-
-REALWORLD = Path("/work/shared/realworld")
-if not REALWORLD.is_dir():  # pragma: no cover - the corpus lives outside the repository
-    REALWORLD = Path(__file__).resolve().parents[2] / "data" / "realworld"
-
-pytestmark = pytest.mark.skipif(not (REALWORLD / "pagila.sql").exists(),
-                                reason="real-world schema corpus not found")
 
 
 def load(dsn: str, sql: str) -> Design:

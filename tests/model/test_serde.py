@@ -85,7 +85,8 @@ def designs(draw) -> Design:
         used.add(name)
         return name
 
-    maybe = lambda s: draw(st.one_of(st.none(), s))
+    def maybe(s):
+        return draw(st.one_of(st.none(), s))
     schemas = tuple(Schema(fresh(), maybe(TEXT)) for _ in range(draw(st.integers(0, 1))))
     schema_names = ["public"] + [s.name for s in schemas]
     use_citext = draw(st.booleans())

@@ -71,7 +71,7 @@ def designs(draw) -> Design:
     pool = draw(st.lists(NAMES, min_size=60, max_size=60, unique=True))
     names = iter(pool)
     tables: list[Table] = []
-    for ti in range(n_tables):
+    for _ti in range(n_tables):
         tname = next(names)
         cols: list[Column] = []
         pk_name = next(names)
@@ -123,7 +123,7 @@ def designs(draw) -> Design:
             target = draw(st.sampled_from(tables))
             tkey = target.columns[0]
             col = Column(next(names), tkey.type, nullable=draw(st.booleans()))
-            t = Table(**{**t.__dict__, "columns": t.columns + (col,)})
+            t = Table(**{**t.__dict__, "columns": (*t.columns, col)})
             fks.append(ForeignKey((col.name,), target.name, (tkey.name,), name=next(names),
                                   on_delete=draw(st.sampled_from(["NO ACTION", "CASCADE",
                                                                   "RESTRICT", "SET NULL"])),

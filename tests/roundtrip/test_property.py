@@ -24,7 +24,8 @@ from .strategies import designs
 
 def _canonical(d: Design) -> Design:
     """Order-insensitive form: introspection lists tables and constraints by name."""
-    key = lambda x: x.name
+    def key(x):
+        return x.name
     tables = tuple(sorted((dataclasses.replace(
         t, uniques=tuple(sorted(t.uniques, key=key)), checks=tuple(sorted(t.checks, key=key)),
         foreign_keys=tuple(sorted(t.foreign_keys, key=key)),

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from corpus import REALWORLD
+from corpus import REALWORLD_FILES as FILES
 
 from pgarch_kit.db.catalog import diff_snapshots
 
 from .helpers import first_difference, load_and_read, regenerate
 
-REALWORLD = Path(__file__).resolve().parents[2].parent / "shared" / "realworld"
-FILES = sorted(REALWORLD.glob("*.sql"))
 PG18_ONLY = {"pagila"}  # uuidv7() and a VIRTUAL generated column
 
 
