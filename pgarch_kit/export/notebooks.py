@@ -5,6 +5,7 @@ error that names the notebook and the failing cell, never a silently half-writte
 """
 from __future__ import annotations
 
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,21 +35,28 @@ def run_notebook(path: str | Path, out_dir: str | Path | None = None, *,
     naming the notebook and the cell (and ``<name>.error.html`` is written for inspection)."""
     import nbformat
     from nbclient import NotebookClient
+    from jupyter_client.manager import KernelManager
     from nbclient.exceptions import CellExecutionError
 
     path = Path(path)
     started = time.perf_counter()
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+    # IPC (Unix socket) transport: the kernel is reachable from this machine's user only,
+    # and ipykernel does not warn about unencrypted TCP.
+    sockets = tempfile.TemporaryDirectory(prefix="pgarch-kernel-")
+    km = KernelManager(kernel_name="python3", transport="ipc", ip=f"{sockets.name}/kernel")
+    client = NotebookClient(nb, km=km, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(cwd or path.parent)}})
     try:
-        client.execute()
+        client.execute(cleanup_kc=True)
     except CellExecutionError as exc:
         saved = _write_html(nb, out_dir, f"{path.stem}.error") if out_dir is not None else None
         where = f"; the partly executed notebook is in {saved}" if saved else ""
         cell = _failing_cell(nb)
         raise NotebookError(f"{path.name}: cell {cell} failed with {exc.ename}: "
                             f"{exc.evalue}{where}") from None
+    finally:
+        sockets.cleanup()
     html_path = None
     if out_dir is not None:
         html_path = _write_html(nb, out_dir, path.stem)
