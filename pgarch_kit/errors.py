@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "DdlError",
     "DesignError",
     "DesignFileError",
     "NotebookError",
@@ -78,6 +79,11 @@ class SqlApplyError(PgArchError):
         where = f" at line {line}" if line else ""
         snippet = f"\n  statement: {statement.strip()[:300]}" if statement else ""
         super().__init__(f"PostgreSQL rejected {source}{where}: {message}{snippet}")
+
+
+class DdlError(PgArchError, ValueError):
+    """The design uses something the target server version cannot create (or a name
+    PostgreSQL would truncate); names the object and the fix."""
 
 
 class NotebookError(PgArchError):

@@ -160,16 +160,46 @@ def _is_postmaster_for(pid: int, data_dir: Path) -> bool:
         return False
 
 
-def _processes_in(data_dir: Path) -> list[int]:
-    """Pids of postgres processes (postmaster or backends) working in ``data_dir``."""
+def _processes_in(data_dir: Path, *, ghosts: bool = False) -> list[int]:
+    """Pids of postgres processes (postmaster or backends) working in ``data_dir``.
+
+    With ``ghosts=True``: those working in a *deleted* directory of the same path instead —
+    a server left running after someone removed ``.pgarch`` and the data dir was recreated.
+    psutil reports such a cwd under the old path, so the directory inode tells them apart."""
     import psutil
+    try:
+        inode = data_dir.stat().st_ino
+    except FileNotFoundError:
+        inode = None
     found = []
     for proc in psutil.process_iter(["name"]):
         if proc.info["name"] == "postgres":
-            with contextlib.suppress(psutil.Error):
+            with contextlib.suppress(psutil.Error, OSError):
                 if Path(proc.cwd()) == data_dir:
-                    found.append(proc.pid)
+                    same = os.stat(f"/proc/{proc.pid}/cwd").st_ino == inode
+                    if same != ghosts:
+                        found.append(proc.pid)
     return found
+
+
+def _end_ghosts(data_dir: Path) -> None:
+    """Stop servers whose data directory was deleted under them: they serve nothing anyone can
+    reach, and would otherwise block a fresh start on the same path."""
+    import psutil
+    procs = []
+    for pid in _processes_in(data_dir, ghosts=True):
+        with contextlib.suppress(psutil.Error):
+            procs.append(psutil.Process(pid))
+    if not procs:
+        return
+    _log.warning("killing postgres processes %s left from a deleted %s",
+                 [p.pid for p in procs], data_dir)
+    # SIGKILL, not a clean shutdown: their data is gone, and a shutdown checkpoint would write
+    # through absolute paths into the new directory of the same name.
+    for p in procs:
+        with contextlib.suppress(psutil.Error):
+            p.kill()
+    psutil.wait_procs(procs, timeout=10)
 
 
 def postmasters_for(data_dir: Path) -> list[int]:
@@ -298,6 +328,7 @@ class Server:
         with self._locked():
             if self.running_pid() is None:
                 account = _server_account()
+                _end_ghosts(self.data_dir)  # before initdb: they still write into this path
                 self._ensure_initdb(account)
                 self._remove_stale_pid_file()
                 self._prepare_socket_dir(account)

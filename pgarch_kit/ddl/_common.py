@@ -6,15 +6,10 @@ PostgreSQL printed them and the kit never rewrites them.
 """
 from __future__ import annotations
 
-from ..errors import PgArchError
+from ..errors import DdlError
 from ..model.names import qualified, quote_ident
 
 __all__ = ["DdlError", "idents", "key_element", "literal", "ref", "rel", "statement", "wrap"]
-
-
-class DdlError(PgArchError, ValueError):
-    """The design uses something the target server version cannot create; names the object
-    and the version that is needed."""
 
 
 def rel(schema: str | None, name: str) -> str:

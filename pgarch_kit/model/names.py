@@ -50,9 +50,14 @@ def is_plain_identifier(name: str) -> bool:
 
 
 def quote_ident(name: str) -> str:
-    """Quote an identifier for SQL when needed. The only place the kit turns a name into SQL."""
+    """Quote an identifier for SQL when needed. The only place the kit turns a name into SQL,
+    so also the last guard against names PostgreSQL would silently truncate."""
     if "\x00" in name:
         raise ValueError(f"identifier {name!r} contains a NUL byte, which PostgreSQL cannot store")
+    if len(name.encode("utf-8")) > MAX_IDENT_BYTES:
+        raise ValueError(f"identifier {name!r} is over {MAX_IDENT_BYTES} bytes and PostgreSQL "
+                         f"would silently truncate it; use a shorter name such as "
+                         f"{shorten(name)!r}")
     if is_plain_identifier(name):
         return name
     return '"' + name.replace('"', '""') + '"'

@@ -171,3 +171,18 @@ def test_default_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path / "proj" / "notebooks")
     assert default_home() == tmp_path / "proj" / ".pgarch"
     assert Server().data_dir == tmp_path / "proj" / ".pgarch" / "pg18"
+
+
+def test_server_of_a_deleted_data_dir_does_not_block_a_fresh_start() -> None:
+    """Someone removes .pgarch while the server runs, then starts again on the same path:
+    the leftover server (serving a deleted directory) is stopped, a new one starts."""
+    srv = Server.temporary()
+    try:
+        old = srv.ensure_started().pid
+        subprocess.run(["rm", "-rf", str(srv.data_dir)], check=True)
+        srv.data_dir.mkdir()
+        new = Server(data_dir=srv.data_dir, fast_unsafe=True).ensure_started().pid
+        assert new != old and not psutil.pid_exists(old)
+        assert postmasters_for(srv.data_dir) == [new]
+    finally:
+        srv.destroy()

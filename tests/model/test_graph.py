@@ -119,3 +119,13 @@ def test_routines_referencing_tables() -> None:
                 kind="aggregate"),
     ))
     assert routines_referencing_tables(design) == frozenset({1, 2, 4})
+
+
+def test_quote_ident_refuses_names_postgres_would_truncate() -> None:
+    import pytest
+
+    from pgarch_kit.model.names import quote_ident, shorten
+    assert quote_ident("é" * 31) == "\"" + "é" * 31 + "\""          # 62 bytes: fine
+    with pytest.raises(ValueError, match="silently truncate"):
+        quote_ident("é" * 32)                                     # 64 bytes
+    assert len(shorten("x" * 80).encode()) == 63 and shorten("x" * 80) != shorten("x" * 81)
