@@ -15,17 +15,33 @@ if ! "$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)
   exit 1
 fi
 
-# Graphviz's dot renders the ER diagrams. Install it with the system package manager when we
-# can do so safely (root on Debian/Ubuntu); otherwise say exactly what to run.
+# System packages, installed with the system package manager when we can do so safely (root
+# on Debian/Ubuntu); otherwise we say exactly what to run.
+#   graphviz  — `dot` renders the ER diagrams (required)
+#   chromium  — headless browser the tests use to open exported HTML reports (tests only)
+can_apt() { [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; }
+apt_updated=""
+apt_install() {
+  if [ -z "$apt_updated" ]; then DEBIAN_FRONTEND=noninteractive apt-get update -qq; apt_updated=1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
 if ! command -v dot >/dev/null 2>&1; then
-  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+  if can_apt; then
     echo "setup: installing Graphviz (dot) with apt-get"
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null
+    apt_install graphviz
   else
     echo "setup: Graphviz's 'dot' is missing. Install it, then run again:" >&2
     echo "  Debian/Ubuntu: sudo apt-get install graphviz   macOS: brew install graphviz   conda: conda install -c conda-forge graphviz" >&2
     exit 1
+  fi
+fi
+if [ "${PGARCH_SKIP_BROWSER:-}" = "" ] && ! command -v chromium >/dev/null 2>&1; then
+  if can_apt; then
+    echo "setup: installing Chromium (headless, for the report tests) with apt-get"
+    apt_install chromium
+  else
+    echo "setup: note: Chromium is missing; the tests that open exported reports will be skipped." >&2
+    echo "  Debian/Ubuntu: sudo apt-get install chromium" >&2
   fi
 fi
 
