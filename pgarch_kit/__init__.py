@@ -71,19 +71,30 @@ _LAZY = {
     "is_sandbox": "pgarch_kit.db.sandbox", "guard_destructive": "pgarch_kit.db.sandbox",
     "import_sql": "pgarch_kit.db.importer", "import_sql_file": "pgarch_kit.db.importer",
     "import_live": "pgarch_kit.db.importer",
+    # diagrams, the studio, interop
+    "diagram": "pgarch_kit.diagram", "to_dot": "pgarch_kit.diagram",
+    "to_mermaid": "pgarch_kit.diagram",
+    "studio": "pgarch_kit.widgets",
+    "to_dbml": "pgarch_kit.interop", "from_dbml": "pgarch_kit.interop",
 }
-__all__ += list(_LAZY)
+# Modules offered whole: ``pk.edit.add_table(design, "authors")`` reads like the lesson.
+_LAZY_MODULES = {"edit": "pgarch_kit.model.edit"}
+__all__ += [*_LAZY, *_LAZY_MODULES]
 
 
 def __getattr__(name: str) -> object:
+    import importlib
+    if name in _LAZY_MODULES:
+        value = importlib.import_module(_LAZY_MODULES[name])
+        globals()[name] = value
+        return value
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'pgarch_kit' has no attribute {name!r}")
-    import importlib
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(set(globals()) | set(_LAZY) | set(_LAZY_MODULES))

@@ -122,6 +122,28 @@ def _cmd_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_diagram(args: argparse.Namespace) -> int:
+    from pgarch_kit.diagram import DiagramError, diagram
+    if args.depth is not None and args.focus is None:
+        raise _Usage("--depth needs --focus TABLE")
+    suffixes = (".svg", ".png", ".dot", ".gv", ".mmd")
+    if args.output is not None and Path(args.output).suffix.lower() not in suffixes:
+        raise _Usage(f"{args.output}: the suffix chooses the format; use one of "
+                     f"{', '.join(suffixes)}")
+    design = _load_any(args.design, args.dsn)
+    try:
+        d = diagram(design, detail=args.detail, direction=args.direction, focus=args.focus,
+                    depth=1 if args.depth is None else args.depth)
+        if args.output is None:
+            _out(d.dot)
+            return EXIT_OK
+        d.save(args.output)
+    except DiagramError as exc:  # an unknown table or file type: the command line is wrong
+        raise _Usage(str(exc)) from exc
+    print(f"wrote {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from pgarch_kit.export.notebooks import run_notebooks
     runs = run_notebooks(args.notebooks, args.out)
@@ -172,6 +194,25 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--name", help="design name (default: file stem or database name)")
     i.add_argument("-o", "--output", help="design file to write (default: print YAML)")
     i.set_defaults(func=_cmd_import)
+
+    g = sub.add_parser("diagram", help="draw the ER diagram of a design",
+                       description="The ER diagram (crow's-foot notation) of a design file, or "
+                                   "of a .sql schema imported on the fly: SVG or PNG (needs "
+                                   "Graphviz), DOT, or Mermaid, chosen by the -o suffix; "
+                                   "without -o, prints the DOT text.")
+    g.add_argument("design", help="a .yaml design file or a .sql schema")
+    g.add_argument("-o", "--output",
+                   help="file to write (atomically): .svg, .png, .dot or .mmd")
+    g.add_argument("--detail", choices=["all", "keys"], default="all",
+                   help="all columns (default) or key columns only")
+    g.add_argument("--direction", choices=["LR", "TB", "RL", "BT"], default="LR",
+                   help="layout direction (default LR: referenced tables on the left)")
+    g.add_argument("--focus", metavar="TABLE",
+                   help="draw only this table (schema.table outside public) and its neighbours")
+    g.add_argument("--depth", type=int, metavar="N",
+                   help="with --focus: foreign-key hops to follow (default 1)")
+    g.add_argument("--dsn", help="server used to import a .sql schema (default: embedded)")
+    g.set_defaults(func=_cmd_diagram)
 
     m = sub.add_parser("demo", help="run the notebooks headless and write HTML reports",
                        description="Execute every numbered notebook against the embedded "

@@ -49,10 +49,14 @@ LEGEND = (
 )
 
 
+_CONTROL = {i: f"\\x{i:02x}" for i in range(32)} | {10: "\\n", 13: "\\r", 9: "\\t"}
+
+
 def esc(text: object) -> str:
-    """Escape text for an HTML-like label (``& < > " '``)."""
-    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;").replace("'", "&#39;"))
+    """Escape text for an HTML-like label (``& < > " '``); control characters such as a
+    newline inside a name are shown as ``\\n`` rather than silently becoming a space."""
+    return (str(text).translate(_CONTROL).replace("&", "&amp;").replace("<", "&lt;")
+            .replace(">", "&gt;").replace('"', "&quot;").replace("'", "&#39;"))
 
 
 def dot_string(text: str) -> str:
@@ -114,6 +118,11 @@ def key_columns(table: Table) -> set[str]:
     return set(k.pk | k.fk | k.uq)
 
 
+def _small(text: str, colour: str) -> str:
+    # Graphviz rejects an empty <FONT></FONT>, so an empty cell gets no font element.
+    return f'<FONT POINT-SIZE="8" COLOR="{colour}">{text}</FONT>' if text else ""
+
+
 def table_label(table: Table, *, colour: str, detail: str, title: str,
                 partitions: int = 0, findings: int | None = None,
                 size: str | None = None) -> str:
@@ -146,12 +155,10 @@ def table_label(table: Table, *, colour: str, detail: str, title: str,
             name = f"<B>{name}</B>"
         nn = "NN" if not col.nullable or col.name in k.pk else ""
         rows.append(
-            f'<TR><TD PORT="l{i}" ALIGN="LEFT"><FONT POINT-SIZE="8" COLOR="#1d4ed8">'
-            f'{marks}</FONT></TD>'
+            f'<TR><TD PORT="l{i}" ALIGN="LEFT">{_small(marks, "#1d4ed8")}</TD>'
             f'<TD ALIGN="LEFT">{name}</TD>'
             f'<TD ALIGN="LEFT"><FONT COLOR="{GREY}">{esc(_type(col))}</FONT></TD>'
-            f'<TD PORT="r{i}" ALIGN="LEFT"><FONT POINT-SIZE="8" COLOR="{GREY}">{nn}</FONT>'
-            f'</TD></TR>')
+            f'<TD PORT="r{i}" ALIGN="LEFT">{_small(nn, GREY)}</TD></TR>')
     notes = []
     if hidden:
         notes.append(f"+ {hidden} more column{'s' if hidden != 1 else ''}")

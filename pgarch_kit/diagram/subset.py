@@ -9,17 +9,23 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable
+from dataclasses import replace
 
 from pgarch_kit.model.design import Design, ForeignKey, Table
 from pgarch_kit.model.graph import TableKey
 
 from .errors import DiagramError
 
-__all__ = ["drawn_fks", "neighbourhood", "partition_counts", "resolve_table", "root_key"]
+__all__ = [
+    "drawn_fks", "folded_tables", "neighbourhood", "partition_counts", "resolve_table",
+    "root_key",
+]
 
 
 def root_key(design: Design, table: Table) -> TableKey:
     """The key of the top-level table a partition belongs to (the table's own key if none)."""
+    if table.partition_of is None:  # the common case, kept O(1): diagrams call this per table
+        return table.key
     by_key = {t.key: t for t in design.tables}
     cur, seen = table, {table.key}
     while cur.partition_of is not None:
@@ -59,6 +65,24 @@ def drawn_fks(design: Design) -> list[tuple[Table, ForeignKey, TableKey, TableKe
                 continue
             seen.add(sig)
             out.append((t, fk, child_root, parent_root))
+    return out
+
+
+def folded_tables(design: Design) -> list[Table]:
+    """The tables a diagram draws, in design order: partitions left out, and each root
+    carrying the foreign keys its partitions declare (once), so its FK markers and edges
+    show what the partitions enforce."""
+    extra: dict[TableKey, list[ForeignKey]] = {}
+    for table, fk, child_root, _parent in drawn_fks(design):
+        if table.key != child_root:
+            extra.setdefault(child_root, []).append(fk)
+    out = []
+    for t in design.tables:
+        if root_key(design, t) != t.key:
+            continue
+        if t.key in extra:
+            t = replace(t, foreign_keys=(*t.foreign_keys, *extra[t.key]))
+        out.append(t)
     return out
 
 

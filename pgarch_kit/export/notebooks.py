@@ -34,8 +34,8 @@ def run_notebook(path: str | Path, out_dir: str | Path | None = None, *,
     is given, write ``<name>.html`` there atomically. A failing cell raises NotebookError
     naming the notebook and the cell (and ``<name>.error.html`` is written for inspection)."""
     import nbformat
-    from nbclient import NotebookClient
     from jupyter_client.manager import KernelManager
+    from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
     path = Path(path)

@@ -15,8 +15,9 @@ it renames them too). Removing a column drops what PostgreSQL's ``DROP COLUMN`` 
 table's indexes, keys and checks that use it) but refuses, unless ``cascade=True``, when a
 foreign key of another table references it or when it is a partition key.
 
-This module is over 300 lines because it is one cohesive API (the studio's verbs); the helpers
-at the top are shared by all of them.
+This module is longer than the usual 300 lines because it is one cohesive API (the studio's
+verbs) sharing the lookup and naming helpers at the top; if it grows further it splits along its
+section rules (tables and columns, the grid, relationships, indexes/enums/intents).
 """
 from __future__ import annotations
 
@@ -295,7 +296,7 @@ def add_column(design: Design, table: str, column: Column, *,
 _COLUMN_FIELDS = {f.name for f in fields(Column)}
 
 
-def update_column(design: Design, table: str, name: str, **changes: object) -> Design:
+def update_column(design: Design, table: str, name: str, /, **changes: object) -> Design:
     """Change fields of a column (``type``, ``nullable``, ``default`` …); a ``name`` change
     is a :func:`rename_column`."""
     unknown = set(changes) - _COLUMN_FIELDS
@@ -487,12 +488,12 @@ def set_columns(design: Design, table: str, specs: Sequence[ColumnSpec]) -> Desi
             if t.column(s.name) is not None and s.name in kept:
                 raise _fail(f"cannot rename {s.was!r} to {s.name!r}: that column exists",
                             "rename in two steps (through a temporary name)")
+    for c in t.columns:  # removals first, so a new name may reuse a removed one
+        if c.name not in kept:
+            design = remove_column(design, table, c.name)
     for s in specs:
         if s.was is not None and s.was != s.name:
             design = rename_column(design, table, s.was, s.name)
-    for c in _table(design, table).columns:
-        if c.name not in names:
-            design = remove_column(design, table, c.name)
     for s in specs:
         col = _table(design, table).column(s.name)
         if col is None:
@@ -507,7 +508,7 @@ def set_columns(design: Design, table: str, specs: Sequence[ColumnSpec]) -> Desi
     uniques = [u for u in t.uniques if not (len(u.columns) == 1 and not u.include
                                             and u.columns[0] in names)]
     uniques += [single.get(s.name) or Unique((s.name,)) for s in specs if s.unique]
-    checks = {f"{table}_{n}_check" for n in names}
+    checks = {f"{table}_{n}_check" for s in specs for n in (s.name, s.was) if n}
     own = [c for c in t.checks if c.name not in checks]
     own += [Check(s.check.strip(), f"{table}_{s.name}_check") for s in specs
             if s.check and s.check.strip()]
@@ -691,6 +692,12 @@ def add_index(design: Design, table: str, index: Index) -> Design:
             _column(t, k.column)
     for c in index.include:
         _column(t, c)
+    if index.unique and index.method != "btree":  # PostgreSQL: only btree enforces unique
+        raise _fail(f"a {index.method} index cannot be unique", "use method btree for a "
+                    "unique index")
+    if index.include and index.method not in ("btree", "gist", "spgist"):
+        raise _fail(f"a {index.method} index cannot have INCLUDE columns",
+                    "use btree, gist or spgist, or drop the INCLUDE columns")
     if not index.name:
         index = replace(index, name=index_name(table, [k.column for k in index.keys]))
     _check_name(index.name, "index name")
@@ -726,7 +733,7 @@ def add_enum(design: Design, enum: EnumType) -> Design:
 _INTENT_FIELDS = {f.name for f in fields(TableIntent)}
 
 
-def set_intent(design: Design, table: str, **changes: object) -> Design:
+def set_intent(design: Design, table: str, /, **changes: object) -> Design:
     """Change a table's intents (rows, growth_per_month, soft_delete, audit, tenant_key,
     notes); columns named must exist, counts are whole numbers ≥ 0 or ``None``."""
     t = _table(design, table)

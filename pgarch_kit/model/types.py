@@ -8,6 +8,7 @@ maps back for display and the design file.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -102,6 +103,7 @@ class PgType:
         return self.base in BUILTIN_TYPES
 
 
+@functools.lru_cache(maxsize=4096)  # pure and hot: validation, DDL and diagrams parse per column
 def parse_type(text: str) -> PgType:
     """Parse a type spelling into its canonical parts. Raises ``ValueError`` when it cannot be
     read as a type at all (unknown names parse fine; validation decides whether they exist)."""
