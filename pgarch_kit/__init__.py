@@ -72,11 +72,13 @@ _LAZY = {
     "import_sql": "pgarch_kit.db.importer", "import_sql_file": "pgarch_kit.db.importer",
     "import_live": "pgarch_kit.db.importer",
     # diagrams, the studio, interop
-    "diagram": "pgarch_kit.diagram", "to_dot": "pgarch_kit.diagram",
+    "er_diagram": "pgarch_kit.diagram", "to_dot": "pgarch_kit.diagram",
     "to_mermaid": "pgarch_kit.diagram",
     "studio": "pgarch_kit.widgets",
     "to_dbml": "pgarch_kit.interop", "from_dbml": "pgarch_kit.interop",
 }
+# ``pk.diagram`` would clash with the ``pgarch_kit.diagram`` package once it is imported.
+_RENAMED = {"er_diagram": "diagram"}
 # Modules offered whole: ``pk.edit.add_table(design, "authors")`` reads like the lesson.
 _LAZY_MODULES = {"edit": "pgarch_kit.model.edit"}
 __all__ += [*_LAZY, *_LAZY_MODULES]
@@ -91,7 +93,7 @@ def __getattr__(name: str) -> object:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'pgarch_kit' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    value = getattr(importlib.import_module(module), _RENAMED.get(name, name))
     globals()[name] = value
     return value
 

@@ -84,20 +84,25 @@ class _Keys:
     fk: frozenset[str]
     uq: frozenset[str]
     ix: frozenset[str]
+    lead: frozenset[str]  # leading columns of the PK and unique keys: already indexed
 
 
 def _keys(table: Table) -> _Keys:
     pk = frozenset(table.primary_key.columns) if table.primary_key else frozenset()
     fk = frozenset(c for f in table.foreign_keys for c in f.columns)
     uq = {c for u in table.uniques for c in u.columns}
+    lead = {u.columns[0] for u in table.uniques if u.columns}
+    if table.primary_key and table.primary_key.columns:
+        lead.add(table.primary_key.columns[0])
     ix: set[str] = set()
     for index in table.indexes:
         cols = [k.column for k in index.keys if not k.expression]
         if index.unique and index.where is None and len(cols) == len(index.keys):
             uq.update(cols)
+            lead.add(cols[0])
         elif index.keys and not index.keys[0].expression:
             ix.add(index.keys[0].column)  # the leading column is what lookups can use
-    return _Keys(pk, fk, frozenset(uq), frozenset(ix))
+    return _Keys(pk, fk, frozenset(uq), frozenset(ix), frozenset(lead))
 
 
 def column_markers(table: Table, col: Column, keys: _Keys | None = None) -> list[str]:
@@ -105,7 +110,9 @@ def column_markers(table: Table, col: Column, keys: _Keys | None = None) -> list
     k = keys or _keys(table)
     marks = [m for m, hit in (("PK", col.name in k.pk), ("FK", col.name in k.fk),
                               ("UQ", col.name in k.uq and col.name not in k.pk),
-                              ("IX", col.name in k.ix and not (k.pk | k.uq) & {col.name}))
+                              # a key's leading column is indexed by the key itself; a later
+                              # key column (genre_id in PK (book_id, genre_id)) is not
+                              ("IX", col.name in k.ix and col.name not in k.lead))
              if hit]
     if col.generated is not None:
         marks.append("GEN")

@@ -151,3 +151,17 @@ def test_direction() -> None:
     tb = to_dot(shop(), direction="TB")
     assert "rankdir=TB" in tb and ":e ->" not in tb
     assert "rankdir=LR" in to_dot(shop()) and ":r1:e -> " in to_dot(shop())
+
+
+def test_second_key_column_with_its_own_index_is_marked_ix() -> None:
+    """In a join table PK (book_id, genre_id) only book_id is indexed by the key itself, so an
+    extra index leading with genre_id deserves the IX marker; book_id's does not."""
+    from pgarch_kit.diagram.labels import column_markers
+    from pgarch_kit.model import Column, Index, IndexKey, PrimaryKey, Table
+    t = Table("books_genres", (Column("book_id", "bigint", nullable=False),
+                               Column("genre_id", "bigint", nullable=False)),
+              primary_key=PrimaryKey(("book_id", "genre_id")),
+              indexes=(Index("bg_genre", (IndexKey("genre_id"),)),
+                       Index("bg_book", (IndexKey("book_id"),))))
+    assert column_markers(t, t.columns[1]) == ["PK", "IX"]
+    assert column_markers(t, t.columns[0]) == ["PK"]
