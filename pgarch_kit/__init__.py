@@ -81,7 +81,7 @@ _LAZY = {
 _RENAMED = {"er_diagram": "diagram"}
 # Modules offered whole: ``pk.edit.add_table(design, "authors")`` reads like the lesson.
 _LAZY_MODULES = {"edit": "pgarch_kit.model.edit"}
-__all__ += [*_LAZY, *_LAZY_MODULES]
+__all__ += [*_LAZY, *_LAZY_MODULES]  # noqa: PLE0604 (all are str keys)
 
 
 def __getattr__(name: str) -> object:

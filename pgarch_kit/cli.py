@@ -31,19 +31,26 @@ def _write_or_print(text: str, output: str | None) -> None:
     print(f"wrote {output}", file=sys.stderr)
 
 
-def _load_any(path: str, dsn: str | None):
-    """A design from a ``.yaml`` design file or a ``.sql`` schema (imported on the fly)."""
+def _load_any(path: str, dsn: str | None, *, name: str | None = None,
+              schemas: list[str] | None = None):
+    """A design from a ``.yaml`` design file, a ``.sql`` schema (imported on the fly through
+    PostgreSQL) or a ``.dbml`` file (dbdiagram.io)."""
     p = Path(path)
     if not p.exists():
-        raise _Usage(f"{path}: no such file (give a .yaml design file or a .sql schema)")
-    if p.suffix.lower() == ".sql":
+        raise _Usage(f"{path}: no such file (give a .yaml design file, a .sql schema or a "
+                     ".dbml file)")
+    suffix = p.suffix.lower()
+    if suffix == ".sql":
         from pgarch_kit.db.importer import import_sql_file
-        return import_sql_file(p, dsn=dsn)
-    if p.suffix.lower() in (".yaml", ".yml"):
+        return import_sql_file(p, dsn=dsn, name=name, schemas=schemas)
+    if suffix in (".yaml", ".yml"):
         from pgarch_kit.model.serde import load_design
         return load_design(p)
+    if suffix == ".dbml":
+        from pgarch_kit.interop import from_dbml
+        return from_dbml(p.read_text(encoding="utf-8"), name=name or p.stem)
     raise _Usage(f"{path}: unknown file type {p.suffix!r}; "
-                 "use a .yaml design file or a .sql schema")
+                 "use a .yaml design file, a .sql schema or a .dbml file")
 
 
 class _Usage(Exception):
@@ -102,12 +109,12 @@ def _cmd_ddl(args: argparse.Namespace) -> int:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from pgarch_kit.db.importer import import_live, import_sql_file
+    from pgarch_kit.db.importer import import_live
     from pgarch_kit.model.serde import dump_design, save_design
     if args.sql and args.dsn:
         raise _Usage("give either a SQL file or --dsn, not both")
     if args.sql:
-        design = import_sql_file(args.sql, name=args.name, schemas=args.schema or None)
+        design = _load_any(args.sql, None, name=args.name, schemas=args.schema or None)
     elif args.dsn:
         design = import_live(args.dsn, schemas=args.schema or None, name=args.name)
     else:
@@ -141,6 +148,15 @@ def _cmd_diagram(args: argparse.Namespace) -> int:
     except DiagramError as exc:  # an unknown table or file type: the command line is wrong
         raise _Usage(str(exc)) from exc
     print(f"wrote {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_dbml(args: argparse.Namespace) -> int:
+    from pgarch_kit.interop import dbml_losses, to_dbml
+    design = _load_any(args.design, args.dsn)
+    _write_or_print(to_dbml(design), args.output)
+    for loss in dbml_losses(design):
+        print(f"note: DBML cannot hold {loss}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -188,7 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
     i = sub.add_parser("import", help="import a schema into a design file",
                        description="Import a SQL schema (parsed by PostgreSQL in a scratch "
                                    "sandbox) or a live database into a design file.")
-    i.add_argument("sql", nargs="?", help="a .sql schema file")
+    i.add_argument("sql", nargs="?", help="a .sql schema file (or a .dbml file)")
     i.add_argument("--dsn", help="import this live database instead of a file")
     i.add_argument("--schema", action="append", help="only this schema (repeatable)")
     i.add_argument("--name", help="design name (default: file stem or database name)")
@@ -213,6 +229,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --focus: foreign-key hops to follow (default 1)")
     g.add_argument("--dsn", help="server used to import a .sql schema (default: embedded)")
     g.set_defaults(func=_cmd_diagram)
+
+    b = sub.add_parser("dbml", help="export a design as DBML (dbdiagram.io)",
+                       description="Write a design as DBML for dbdiagram.io; what DBML cannot "
+                                   "hold (checks, partitions, RLS, views, ...) is listed on "
+                                   "stderr. Import DBML with `pgarch import file.dbml`.")
+    b.add_argument("design", help="a .yaml design file, a .sql schema or a .dbml file")
+    b.add_argument("-o", "--output", help="write to this file (atomically) instead of stdout")
+    b.add_argument("--dsn", help="server used to import a .sql schema (default: embedded)")
+    b.set_defaults(func=_cmd_dbml)
 
     m = sub.add_parser("demo", help="run the notebooks headless and write HTML reports",
                        description="Execute every numbered notebook against the embedded "

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SUBCOMMANDS = ["server", "validate", "ddl", "import", "diagram", "demo"]
+SUBCOMMANDS = ["server", "validate", "ddl", "import", "diagram", "dbml", "demo"]
 
 
 def pgarch(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -102,3 +102,16 @@ def test_validate_reports_problems_with_exit_1(tmp_path: Path) -> None:
     problems = json.loads(r.stdout)
     assert problems and all({"path", "message", "fix", "line"} <= set(p) for p in problems)
     assert bad.read_bytes() == before
+
+
+def test_dbml_export_and_import(tmp_path: Path) -> None:
+    out = tmp_path / "saas.dbml"
+    r = pgarch("dbml", "data/designs/saas.yaml", "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    assert "Table tenants" in out.read_text() and "row-level security" in r.stderr
+    design = tmp_path / "back.yaml"
+    r = pgarch("import", str(out), "-o", str(design))
+    assert r.returncode == 0, r.stderr
+    assert "name: tasks" in design.read_text()
+    r = pgarch("ddl", str(out))
+    assert r.returncode == 0 and "CREATE TABLE tasks" in r.stdout
