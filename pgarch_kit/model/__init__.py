@@ -15,6 +15,7 @@ from .design import (
                      ForeignKey,
                      Index,
                      IndexKey,
+                     LintConfig,
                      PartitionBy,
                      Policy,
                      PrimaryKey,
@@ -22,6 +23,7 @@ from .design import (
                      Routine,
                      Schema,
                      Sequence,
+                     Suppression,
                      Table,
                      TableIntent,
                      Trigger,
@@ -36,6 +38,7 @@ __all__ = [
     "ExclusionElement", "Index", "IndexKey", "PartitionBy", "Policy", "TableIntent",
     "EnumType", "Domain", "DomainCheck", "CompositeType", "Sequence", "Extension", "Schema",
     "View", "Routine", "Trigger", "QueryPattern", "FK_ACTIONS", "INDEX_METHODS",
+    "LintConfig", "Suppression",
     "qualified", "quote_ident", "shorten", "PgType", "canonical_type", "parse_type",
     "short_type",
 ]

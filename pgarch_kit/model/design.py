@@ -15,6 +15,8 @@ from typing import Literal
 from .types import canonical_type
 
 __all__ = [
+    "LintConfig",
+    "Suppression",
     "FK_ACTIONS",
     "INDEX_METHODS",
     "Check",
@@ -394,6 +396,43 @@ class QueryPattern:
 
 
 @dataclass(frozen=True)
+class Suppression:
+    """Silence one advisor rule (by slug or code), optionally for one table or column; the
+    reason is required reading for the next reviewer. Unused suppressions are reported."""
+
+    rule: str
+    table: str | None = None
+    column: str | None = None
+    reason: str = ""
+
+
+SettingValue = str | int | float | bool | tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LintConfig:
+    """The advisor's house rules for this design: which rules run, conventions they check
+    against (``settings``: naming pattern, mandatory columns, FK action policy …) and
+    suppressions. Lives in the design file only."""
+
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    settings: tuple[tuple[str, SettingValue], ...] = ()
+    suppress: tuple[Suppression, ...] = ()
+
+    def __post_init__(self) -> None:
+        _tuple(self, "select", "ignore", "suppress")
+        pairs = []
+        for key, value in (self.settings.items() if isinstance(self.settings, dict)
+                           else self.settings):
+            pairs.append((key, tuple(value) if isinstance(value, list) else value))
+        object.__setattr__(self, "settings", tuple(pairs))
+
+    def setting(self, key: str, default: SettingValue | None = None) -> SettingValue | None:
+        return next((v for k, v in self.settings if k == key), default)
+
+
+@dataclass(frozen=True)
 class Design:
     """The aggregate root: a whole database design."""
 
@@ -411,6 +450,7 @@ class Design:
     routines: tuple[Routine, ...] = ()
     triggers: tuple[Trigger, ...] = ()
     queries: tuple[QueryPattern, ...] = ()
+    lint: LintConfig = field(default_factory=LintConfig)
 
     def __post_init__(self) -> None:
         _tuple(self, "schemas", "extensions", "roles", "enums", "domains", "composites",
@@ -432,5 +472,5 @@ class Design:
 
     def structure(self) -> Design:
         """The design without intents (what a database can hold), for round-trip comparison."""
-        return replace(self, name="", description=None, queries=(),
+        return replace(self, name="", description=None, queries=(), lint=LintConfig(),
                        tables=tuple(replace(t, intent=TableIntent()) for t in self.tables))

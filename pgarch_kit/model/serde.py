@@ -46,6 +46,7 @@ from .design import (
     ForeignKey,
     Index,
     IndexKey,
+    LintConfig,
     PartitionBy,
     Policy,
     PrimaryKey,
@@ -53,6 +54,7 @@ from .design import (
     Routine,
     Schema,
     Sequence,
+    Suppression,
     Table,
     TableIntent,
     Trigger,
@@ -455,6 +457,26 @@ def _read_comment_map(r: _Reader, node: Node, path: str) -> Any:
     return _BAD if _BAD in (c for pair in pairs for c in pair) else tuple(pairs)
 
 
+def _read_settings(r: _Reader, node: Node, path: str) -> Any:
+    """``{key: value}`` for the advisor's settings: scalars or lists of text."""
+    if not isinstance(node, MappingNode):
+        return r.problem(path, node, f"expected a mapping of setting: value, got {_kind(node)}",
+                         "write {pk_max_columns: 4, fk_on_delete_policy: RESTRICT}")
+    pairs = []
+    for knode, vnode in node.value:
+        key = _text(r, knode, path)
+        if isinstance(vnode, SequenceNode):
+            value = tuple(str(v.value) for v in vnode.value)
+        else:
+            value = yaml.safe_load(yaml.serialize(vnode))
+            if not isinstance(value, (str, int, float, bool)):
+                value = r.problem(f"{path}.{key}", vnode, "a setting must be text, a number, "
+                                  "true/false or a list", "write e.g. `naming_pattern: "
+                                  "'^[a-z][a-z0-9_]*$'`")
+        pairs.append((key, value))
+    return _BAD if any(v is _BAD for _, v in pairs) else tuple(pairs)
+
+
 def _read_attribute(r: _Reader, node: Node, path: str) -> Any:
     kw = r.build(node, path, (_F("name", _text), _F("type", _text)), required=("name", "type"))
     return _BAD if kw is None else (kw["name"], kw["type"])
@@ -764,6 +786,14 @@ _TRIGGER = (
     _F("name", _text), _F("schema", _text), _F("table", _text),
     _F("enabled", _choice(("O", "D", "R", "A"), _upper)), _F("comment", _opt_text),
     _F("definition", _text))
+_SUPPRESSION = (_F("rule", _text), _F("table", _opt_text), _F("column", _opt_text),
+                _F("reason", _text))
+_LINT = (
+    _F("select", _names, _w_names), _F("ignore", _names, _w_names),
+    _F("settings", _read_settings,
+       lambda pairs: {k: (list(v) if isinstance(v, tuple) else v) for k, v in pairs}),
+    _F("suppress", _items(_obj(Suppression, _SUPPRESSION, ("rule",))),
+       _w_items(_w_obj(_SUPPRESSION))))
 _QUERY = (_F("name", _text), _F("per_second", _number), _F("params", _names, _w_names),
           _F("critical", _bool), _F("sql", _text))
 
@@ -795,4 +825,5 @@ _DESIGN = (
     _named_list(Trigger, _TRIGGER, "triggers", ("name", "table", "definition"),
                 compact=False),
     _named_list(QueryPattern, _QUERY, "queries", ("name", "sql"), compact=False),
+    _F("lint", _obj(LintConfig, _LINT, ()), _w_obj(_LINT, False)),
 )

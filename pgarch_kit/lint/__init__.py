@@ -1,0 +1,14 @@
+"""L2: the design advisor — a catalog of PostgreSQL rules, each with its reason and fix.
+
+``lint(design)`` runs every rule on the design model; give it a live connection for the
+statistics-based rules, or a migration for the migration-safety rules. Rules are listed
+explicitly per catalog section in ``pgarch_kit.lint.rules``.
+"""
+from .context import DEFAULT_SETTINGS, LintContext
+from .finding import Finding, Severity
+from .report import LintReport
+from .rule import Rule
+from .runner import lint, rule_named, rules, select_rules
+
+__all__ = ["lint", "rules", "rule_named", "select_rules", "Rule", "Finding", "Severity",
+           "LintReport", "LintContext", "DEFAULT_SETTINGS"]

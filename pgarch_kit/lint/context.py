@@ -1,0 +1,169 @@
+"""What every rule sees: the design, the advisor's settings, intents (declared or inferred),
+and precomputed facts rules share — so each rule stays a few lines and linting stays linear
+in the size of the design."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from typing import Any
+
+from pgarch_kit.model import Design, Index, Table, TableIntent
+from pgarch_kit.model.types import parse_type
+
+__all__ = ["LintContext", "IndexShape", "label", "DEFAULT_SETTINGS"]
+
+# Conventions rules check against; the design file's ``lint.settings`` overrides them.
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "naming_pattern": r"^[a-z][a-z0-9_]*$",
+    "table_names": "any",              # "singular", "plural" or "any"
+    "mandatory_columns": (),           # e.g. ["created_at"]
+    "fk_on_delete_policy": "",         # e.g. "RESTRICT"; empty: no house policy
+    "pk_max_columns": 4,
+    "wide_index_columns": 3,
+    "exposed_schemas": ("public",),    # schemas an API (PostgREST, Supabase) exposes
+    "big_table_rows": 100_000_000,     # partition-candidate threshold
+    "sequence_usage_percent": 75,      # L: sequence-near-exhaustion
+    "bloat_percent": 40,               # L: bloat
+}
+
+_TENANT_COLUMNS = ("tenant_id", "org_id", "organization_id", "organisation_id", "account_id",
+                   "workspace_id", "customer_id")
+_TENANT_TABLES = re.compile(r"^(tenants?|org(anization|anisation)?s?|accounts?|workspaces?)$")
+_SOFT_DELETE = ("deleted_at", "is_deleted", "deleted", "archived_at")
+
+
+def label(table: Table) -> str:
+    """How findings name a table: bare in public, ``schema.table`` elsewhere."""
+    return table.name if table.schema == "public" else f"{table.schema}.{table.name}"
+
+
+@dataclass(frozen=True)
+class IndexShape:
+    """An index (or the index behind a PK/UNIQUE constraint) reduced to what coverage and
+    duplicate checks compare."""
+
+    name: str
+    keys: tuple[str, ...]          # column names, or "(expr)" for expressions
+    unique: bool
+    method: str
+    where: str | None
+    opclasses: tuple[str | None, ...]
+    constraint: bool               # backs a PRIMARY KEY / UNIQUE constraint
+    index: Index | None = None
+
+
+@dataclass
+class LintContext:
+    design: Design
+    conn: Any = None               # a psycopg connection for live (L) rules
+    migration: Any = None          # a migration (M rules): see pgarch_kit.lint.migration
+    _settings: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        merged = dict(DEFAULT_SETTINGS)
+        merged.update(dict(self.design.lint.settings))
+        self._settings = merged
+
+    # ---- settings
+    def setting(self, key: str) -> Any:
+        return self._settings.get(key)
+
+    # ---- tables
+    @cached_property
+    def tables(self) -> tuple[Table, ...]:
+        """Ordinary and partitioned tables; partitions are judged through their parent."""
+        return tuple(t for t in self.design.tables if t.partition_of is None)
+
+    @cached_property
+    def by_key(self) -> dict[tuple[str, str], Table]:
+        return {t.key: t for t in self.design.tables}
+
+    def ref_table(self, table: Table, fk: Any) -> Table | None:
+        return self.by_key.get((fk.ref_schema or table.schema, fk.ref_table))
+
+    @cached_property
+    def referenced(self) -> set[tuple[str, str]]:
+        """Keys of tables some foreign key points at."""
+        return {(fk.ref_schema or t.schema, fk.ref_table)
+                for t in self.design.tables for fk in t.foreign_keys}
+
+    # ---- types
+    @staticmethod
+    def base_type(type_text: str) -> str:
+        try:
+            return parse_type(type_text).base
+        except (ValueError, TypeError):
+            return type_text
+
+    # ---- indexes
+    def index_shapes(self, table: Table) -> list[IndexShape]:
+        return self._shapes.get(table.key, [])
+
+    @cached_property
+    def _shapes(self) -> dict[tuple[str, str], list[IndexShape]]:
+        out: dict[tuple[str, str], list[IndexShape]] = {}
+        for t in self.design.tables:
+            shapes = []
+            if t.primary_key:
+                shapes.append(IndexShape(t.primary_key.name or f"{t.name}_pkey",
+                                         tuple(t.primary_key.columns), True, "btree", None,
+                                         (None,) * len(t.primary_key.columns), True))
+            for u in t.uniques:
+                shapes.append(IndexShape(u.name or f"{t.name}_{'_'.join(u.columns)}_key",
+                                         tuple(u.columns), True, "btree", None,
+                                         (None,) * len(u.columns), True))
+            for ix in t.indexes:
+                keys = tuple(f"({k.column})" if k.expression else k.column for k in ix.keys)
+                shapes.append(IndexShape(ix.name, keys, ix.unique, ix.method, ix.where,
+                                         tuple(k.opclass for k in ix.keys), False, ix))
+            out[t.key] = shapes
+        return out
+
+    def covers(self, table: Table, columns: tuple[str, ...]) -> bool:
+        """True when some index (PK and UNIQUE included) has ``columns`` as its leading keys,
+        in any order — what an FK lookup or ON DELETE check can use."""
+        want = set(columns)
+        n = len(want)
+        for shape in self.index_shapes(table):
+            if shape.method not in ("btree", "hash") and not (n == 1 and shape.method == "gist"):
+                continue
+            if shape.where is not None:
+                continue  # a partial index does not serve every parent row
+            if len(shape.keys) >= n and set(shape.keys[:n]) == want:
+                return True
+        return False
+
+    # ---- intents
+    def intent(self, table: Table) -> tuple[TableIntent, frozenset[str]]:
+        """The table's intent, with what the schema makes plain filled in; the second value
+        names the inferred fields, so findings can say so."""
+        return self._intents.get(table.key, (table.intent, frozenset()))
+
+    @cached_property
+    def _intents(self) -> dict[tuple[str, str], tuple[TableIntent, frozenset[str]]]:
+        out = {}
+        for t in self.design.tables:
+            intent, inferred = t.intent, set()
+            cols = {c.name for c in t.columns}
+            if intent.soft_delete is None:
+                found = next((c for c in _SOFT_DELETE if c in cols), None)
+                if found:
+                    intent, _ = replace(intent, soft_delete=found), inferred.add("soft_delete")
+            if intent.tenant_key is None:
+                for fk in t.foreign_keys:
+                    if (len(fk.columns) == 1 and fk.columns[0] in _TENANT_COLUMNS
+                            and _TENANT_TABLES.match(fk.ref_table)):
+                        intent = replace(intent, tenant_key=fk.columns[0])
+                        inferred.add("tenant_key")
+                        break
+            out[t.key] = (intent, frozenset(inferred))
+        return out
+
+    @cached_property
+    def multi_tenant(self) -> bool:
+        return any(self.intent(t)[0].tenant_key for t in self.design.tables)
+
+    def columns(self, table: Table) -> Iterator[Any]:
+        return iter(table.columns)

@@ -1,0 +1,7 @@
+"""Advisor rules of catalog section 'naming' (../shared/advisor/RULES.md), one per module.
+
+RULES lists them explicitly, in catalog order: the registry reads this list, nothing else.
+"""
+from __future__ import annotations
+
+RULES: list[type] = []
