@@ -54,7 +54,8 @@ def _suppressed(f: Finding, s: Any) -> bool:
 
 
 def lint(design: Design, *, select: Iterable[str] | None = None,
-         ignore: Iterable[str] | None = None, conn: Any = None, migration: Any = None) -> LintReport:
+         ignore: Iterable[str] | None = None, conn: Any = None,
+         migration: Any = None) -> LintReport:
     """Run the advisor on ``design``. Live rules run when ``conn`` (a psycopg connection to
     the database the design describes) is given; migration rules when ``migration`` is.
     ``select``/``ignore`` default to the design file's ``lint`` settings."""
