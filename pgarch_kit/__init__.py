@@ -71,14 +71,18 @@ _LAZY = {
     "is_sandbox": "pgarch_kit.db.sandbox", "guard_destructive": "pgarch_kit.db.sandbox",
     "import_sql": "pgarch_kit.db.importer", "import_sql_file": "pgarch_kit.db.importer",
     "import_live": "pgarch_kit.db.importer",
+    # the advisor, plans
+    "advise": "pgarch_kit.lint", "checklist": "pgarch_kit.lint.checklist",
+    "explain": "pgarch_kit.db.explain",
     # diagrams, the studio, interop
     "er_diagram": "pgarch_kit.diagram", "to_dot": "pgarch_kit.diagram",
     "to_mermaid": "pgarch_kit.diagram",
     "studio": "pgarch_kit.widgets",
     "to_dbml": "pgarch_kit.interop", "from_dbml": "pgarch_kit.interop",
 }
-# ``pk.diagram`` would clash with the ``pgarch_kit.diagram`` package once it is imported.
-_RENAMED = {"er_diagram": "diagram"}
+# ``pk.diagram`` / ``pk.lint`` would clash with the subpackages of the same names once they are
+# imported (Python sets a package attribute per loaded subpackage), hence er_diagram / advise.
+_RENAMED = {"er_diagram": "diagram", "advise": "lint"}
 # Modules offered whole: ``pk.edit.add_table(design, "authors")`` reads like the lesson.
 _LAZY_MODULES = {"edit": "pgarch_kit.model.edit"}
 __all__ += [*_LAZY, *_LAZY_MODULES]  # noqa: PLE0604 (all are str keys)

@@ -160,6 +160,47 @@ def _cmd_dbml(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_lint(args: argparse.Namespace) -> int:
+    from pgarch_kit.lint import all_rules as rules
+    from pgarch_kit.lint import lint
+    if args.docs:
+        from pgarch_kit.lint.docs import rules_reference
+        _write_or_print(rules_reference(), args.output)
+        return EXIT_OK
+    if args.list:
+        for r in rules():
+            _out(f"{r.code}  {r.slug:<40} {r.category:<18} {r.severity:<8} {r.mode}")
+        return EXIT_OK
+    if args.design:
+        design = _load_any(args.design, None)  # a .sql schema is parsed by the embedded server
+    elif args.dsn:
+        from pgarch_kit.db.importer import import_live
+        design = import_live(args.dsn)
+    else:
+        raise _Usage("nothing to lint: give a design file or a .sql schema, or --dsn for a "
+                     "live database (or --list, --docs)")
+    try:
+        select = [s for x in args.select or [] for s in x.split(",") if s] or None
+        ignore = [s for x in args.ignore or [] for s in x.split(",") if s] or None
+        conn = None
+        if args.dsn:
+            import psycopg
+            conn = psycopg.connect(args.dsn, autocommit=True)
+            conn.read_only = True
+        try:
+            report = lint(design, select=select, ignore=ignore, conn=conn)
+        finally:
+            if conn is not None:
+                conn.close()
+    except ValueError as exc:  # an unknown rule name
+        raise _Usage(str(exc)) from None
+    if args.format == "json":
+        _out(report.to_json())
+    else:
+        _out(str(report))
+    return EXIT_FINDINGS if report.has_errors else EXIT_OK
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from pgarch_kit.export.notebooks import run_notebooks
     runs = run_notebooks(args.notebooks, args.out)
@@ -238,6 +279,23 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("-o", "--output", help="write to this file (atomically) instead of stdout")
     b.add_argument("--dsn", help="server used to import a .sql schema (default: embedded)")
     b.set_defaults(func=_cmd_dbml)
+
+    li = sub.add_parser("lint", help="the design advisor: findings with reasons and fixes",
+                        description="Run the design advisor on a design file or a .sql schema "
+                                    "(imported on the fly). Exit 1 when a finding has severity "
+                                    "error. With --dsn, the live-database rules run too, "
+                                    "against that database (read-only).")
+    li.add_argument("design", nargs="?", help="a .yaml design file, a .sql schema or a .dbml "
+                                              "(default with --dsn: that database's design)")
+    li.add_argument("--format", choices=["text", "json"], default="text")
+    li.add_argument("--select", action="append", help="only these rules (slug, code or "
+                                                      "category; comma-separated, repeatable)")
+    li.add_argument("--ignore", action="append", help="skip these rules (same forms)")
+    li.add_argument("--dsn", help="a live database: run the statistics and catalog rules on it")
+    li.add_argument("--list", action="store_true", help="list the rules and exit")
+    li.add_argument("--docs", action="store_true", help="print the rules reference (Markdown)")
+    li.add_argument("-o", "--output", help="with --docs: write the reference to this file")
+    li.set_defaults(func=_cmd_lint)
 
     m = sub.add_parser("demo", help="run the notebooks headless and write HTML reports",
                        description="Execute every numbered notebook against the embedded "

@@ -8,7 +8,7 @@ from .context import DEFAULT_SETTINGS, LintContext
 from .finding import Finding, Severity
 from .report import LintReport
 from .rule import Rule
-from .runner import lint, rule_named, rules, select_rules
+from .runner import all_rules, lint, rule_named, select_rules
 
-__all__ = ["lint", "rules", "rule_named", "select_rules", "Rule", "Finding", "Severity",
+__all__ = ["lint", "all_rules", "rule_named", "select_rules", "Rule", "Finding", "Severity",
            "LintReport", "LintContext", "DEFAULT_SETTINGS"]

@@ -12,14 +12,19 @@ from .finding import Finding
 from .report import LintReport
 from .rule import Rule
 
-__all__ = ["lint", "rules", "rule_named", "select_rules", "UNUSED_SUPPRESSION"]
+__all__ = ["lint", "all_rules", "rules", "rule_named", "select_rules", "UNUSED_SUPPRESSION"]
 
 UNUSED_SUPPRESSION = ("PGA000", "unused-suppression")
 
 
-def rules() -> list[type[Rule]]:
+def all_rules() -> list[type[Rule]]:
+    """Every registered rule, in catalog order. (Not exported as ``rules``: the
+    ``pgarch_kit.lint.rules`` package would shadow that name once imported.)"""
     from .rules import RULES
     return list(RULES)
+
+
+rules = all_rules  # within this module the short name is safe
 
 
 def rule_named(name: str) -> type[Rule]:

@@ -15,12 +15,19 @@ import ipywidgets as w
 
 from ..model.design import Design
 
-__all__ = ["FindingSource", "Panels", "render_dot"]
+__all__ = ["FindingSource", "Panels", "render_dot", "advisor_findings"]
 
 FindingSource = Callable[[Design], Iterable[Any]]
 
 
-def render_dot(design: Design) -> tuple[str | None, str]:
+def advisor_findings(design: Design) -> list[Any]:
+    """The design advisor's findings (pgarch_kit.lint), most serious first."""
+    from ..lint import lint
+    return lint(design).sorted()
+
+
+def render_dot(design: Design, findings: dict[str, int] | None = None
+               ) -> tuple[str | None, str]:
     """(DOT text or ``None``, HTML to show). The diagram package is imported at call time:
     without it (or without Graphviz) the panel shows a placeholder, never an exception."""
     try:
@@ -29,7 +36,7 @@ def render_dot(design: Design) -> tuple[str | None, str]:
         return None, ("<p><i>Diagram not available: pgarch_kit.diagram is not installed."
                       "</i></p>")
     try:
-        dot = to_dot(design)
+        dot = to_dot(design, findings=findings or None)
     except Exception as exc:  # a diagram bug must not break editing
         return None, f"<p><i>Diagram failed: {html.escape(str(exc))}</i></p>"
     try:
@@ -49,10 +56,24 @@ def _ddl(design: Design) -> tuple[str, str]:
     return text, f"<pre style='font-size:12px'>{html.escape(text)}</pre>"
 
 
+_SEVERITY_COLOUR = {"error": "#b91c1c", "warning": "#b45309", "info": "#1d4ed8"}
+
+
+def _finding_item(item: Any) -> str:
+    """One line per finding: advisor findings show severity, place, rule, why and fix."""
+    from ..lint import Finding
+    if isinstance(item, Finding):
+        return (f"<li><b style='color:{_SEVERITY_COLOUR[item.severity]}'>{item.severity}</b> "
+                f"<code>{html.escape(item.where)}</code> <code>{html.escape(item.rule)}</code>: "
+                f"{html.escape(item.message)}<br><small>fix: <code>{html.escape(item.fix)}"
+                f"</code></small></li>")
+    return f"<li>{html.escape(str(item))}</li>"
+
+
 def _findings_html(items: list[Any]) -> str:
     if not items:
-        return "<p style='color:#070'>No findings: the design is valid.</p>"
-    rows = "".join(f"<li>{html.escape(str(item))}</li>" for item in items)
+        return "<p style='color:#070'>No findings: the design is valid and the advisor is happy.</p>"
+    rows = "".join(_finding_item(item) for item in items)
     return f"<p>{len(items)} finding(s):</p><ul>{rows}</ul>"
 
 
@@ -74,8 +95,6 @@ class Panels:
 
     def show(self, design: Design, sources: Iterable[FindingSource]) -> None:
         """Recompute every panel for ``design`` (one call of each function)."""
-        self.dot, self.diagram.value = render_dot(design)
-        self.ddl, self.ddl_view.value = _ddl(design)
         found: list[Any] = []
         for source in sources:
             try:
@@ -85,6 +104,13 @@ class Panels:
                              f"failed: {exc}")
         self.findings = found
         self.findings_view.value = _findings_html(found)
+        badges: dict[str, int] = {}
+        for item in found:
+            table = getattr(item, "table", None)
+            if isinstance(table, str):
+                badges[table] = badges.get(table, 0) + 1
+        self.dot, self.diagram.value = render_dot(design, badges)
+        self.ddl, self.ddl_view.value = _ddl(design)
 
     def show_error(self, message: str | None, problems: Iterable[Any] = ()) -> None:
         """Show (or with ``None`` clear) the inline error and the problems behind it."""

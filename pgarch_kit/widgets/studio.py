@@ -26,7 +26,7 @@ from ..model.edit import EditError
 from ..model.serde import load_design, save_design
 from ..model.validate import validate
 from .forms import EnumForm, IndexForm, IntentForm, RelationshipForm
-from .panels import FindingSource, Panels
+from .panels import FindingSource, Panels, advisor_findings
 from .table_form import TableForm
 
 __all__ = ["Studio", "studio"]
@@ -55,7 +55,7 @@ class Studio:
         self._problems: list[Problem] = validate(design)
         self.history: list[Design] = []
         self.error: str | None = None
-        self.finding_sources: list[FindingSource] = [self._validation]
+        self.finding_sources: list[FindingSource] = [self._validation, advisor_findings]
         self.panels = Panels()
         self.tables = TableForm(self)
         self.relationships = RelationshipForm(self)

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pgarch_kit.lint import lint, rules
+from pgarch_kit.lint import lint
+from pgarch_kit.lint.runner import rules  # not pgarch_kit.lint.rules: the package shadows it
 from pgarch_kit.model.serde import dump_design, loads_design
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -32,8 +33,10 @@ def _run(rule, item: dict, request):
         import psycopg
         dsn = request.getfixturevalue("fresh_db")
         with psycopg.connect(dsn, autocommit=True) as conn:
-            if item.get("sql"):
-                conn.execute(item["sql"])
+            sql = item.get("sql")
+            # a list runs statement by statement (CREATE INDEX CONCURRENTLY needs its own)
+            for statement in (sql if isinstance(sql, list) else [sql] if sql else []):
+                conn.execute(statement)
             return lint(design, select=[rule.slug], ignore=[], conn=conn)
     if rule.mode == "M":
         from pgarch_kit.lint.migration import Migration

@@ -4,4 +4,16 @@ RULES lists them explicitly, in catalog order: the registry reads this list, not
 """
 from __future__ import annotations
 
-RULES: list[type] = []
+from .all_columns_nullable import AllColumnsNullable
+from .duplicate_column_definition import DuplicateColumnDefinition
+from .mandatory_columns_missing import MandatoryColumnsMissing
+from .not_valid_constraint_left import NotValidConstraintLeft
+from .rules_usage import RulesUsage
+
+RULES: list[type] = [
+    NotValidConstraintLeft,      # 23
+    AllColumnsNullable,          # 24
+    MandatoryColumnsMissing,     # 25
+    RulesUsage,                  # 26
+    DuplicateColumnDefinition,   # 27
+]

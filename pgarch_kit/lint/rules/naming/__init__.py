@@ -4,4 +4,11 @@ RULES lists them explicitly, in catalog order: the registry reads this list, not
 """
 from __future__ import annotations
 
-RULES: list[type] = []
+from .identifier_needs_quoting import IdentifierNeedsQuoting
+from .identifier_too_long import IdentifierTooLong
+from .missing_comment import MissingComment
+from .naming_convention import NamingConvention
+from .unqualified_object_name import UnqualifiedObjectName
+
+RULES: list[type] = [IdentifierNeedsQuoting, NamingConvention, IdentifierTooLong, MissingComment,
+                     UnqualifiedObjectName]

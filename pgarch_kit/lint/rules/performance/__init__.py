@@ -4,4 +4,7 @@ RULES lists them explicitly, in catalog order: the registry reads this list, not
 """
 from __future__ import annotations
 
-RULES: list[type] = []
+from .table_unused_or_empty import TableUnusedOrEmpty
+from .trigger_function_smells import TriggerFunctionSmells
+
+RULES: list[type] = [TableUnusedOrEmpty, TriggerFunctionSmells]

@@ -1,0 +1,52 @@
+"""check-missing-on-status: free-text status/state/kind columns nothing restricts."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from pgarch_kit.model.names import quote_ident
+
+from ...context import LintContext
+from ...finding import Finding
+from ...rule import Rule
+
+_NAMES = re.compile(r"^(status|state|kind|type|.+_(status|state|kind|type))$")
+_TEXT = ("text", "character varying", "character", "citext")
+
+
+class CheckMissingOnStatus(Rule):
+    """What: a ``text``/``varchar``/``char`` column named ``status``, ``state``, ``kind``,
+    ``type`` or ending in ``_status``, ``_state``, ``_kind``, ``_type`` with no CHECK
+    constraint mentioning it and no foreign key over it. Enum- and domain-typed columns are
+    already restricted and are not flagged. Info: some such columns are free text on purpose.
+
+    Why: every typo becomes a new state ("canceled" next to "cancelled"), and code that
+    switches over the states silently misses them.
+
+    Fix: ``ALTER TABLE t ADD CONSTRAINT t_status_known CHECK (status IN ('pending', 'paid',
+    …)) NOT VALID;`` then ``VALIDATE CONSTRAINT``; or a lookup table with a foreign key when
+    the states carry attributes or change often.
+    """
+
+    code = "PGA114"
+    slug = "check-missing-on-status"
+    category = "constraints"
+    severity = "info"
+    mode = "S"
+
+    def check(self, ctx: LintContext) -> Iterator[Finding]:
+        for t in ctx.tables:
+            fk_cols = {c for fk in t.foreign_keys for c in fk.columns}
+            checks = " ".join(ch.expression for ch in t.checks)
+            for c in t.columns:
+                if (not _NAMES.match(c.name) or ctx.base_type(c.type) not in _TEXT
+                        or c.name in fk_cols
+                        or re.search(rf"\b{re.escape(c.name)}\b", checks, re.I)):
+                    continue
+                yield self.finding(
+                    t, c.name,
+                    f"{c.name} is free {ctx.base_type(c.type)} with no CHECK, enum or foreign "
+                    f"key: typos become new states",
+                    f"ALTER TABLE {quote_ident(t.name)} ADD CONSTRAINT "
+                    f"{quote_ident(f'{t.name}_{c.name}_known'[:63])} CHECK "
+                    f"({quote_ident(c.name)} IN (…)) NOT VALID; then VALIDATE CONSTRAINT")

@@ -1,0 +1,88 @@
+"""jsonb-queried-without-gin: JSONB filters of query patterns no index can serve."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...context import LintContext
+from ...finding import Finding
+from ...rule import Rule
+from ._shared import PatternIndex, Target, index_name, key_sql
+
+_CONTAINMENT = {"@>", "<@", "@?", "@@"}       # jsonb_ops and jsonb_path_ops
+_EXISTENCE = {"?", "?|", "?&"}                # jsonb_ops only
+_PATH = {"->>", "->", "#>>", "#>"}            # an expression index on the same path
+
+
+class JsonbQueriedWithoutGin(Rule):
+    """What: a query pattern that filters a ``jsonb`` column with ``@>``/``<@``/``@?``/``@@``
+    and no GIN index on the column; with ``?``/``?|``/``?&`` and no GIN index in the default
+    ``jsonb_ops`` class (``jsonb_path_ops`` does not support key existence); or compares a
+    path (``col ->> 'key' = …``) that no B-tree expression index on the same path serves. A
+    partial index counts when the query repeats its WHERE. Error for ``critical`` patterns.
+
+    Why: without the index each such query reads and decompresses every row's document.
+
+    Fix: ``CREATE INDEX CONCURRENTLY … ON t USING gin (col jsonb_path_ops);`` for containment
+    (smaller and faster), ``USING gin (col)`` when key existence is queried too, and
+    ``CREATE INDEX CONCURRENTLY … ON t ((col ->> 'key'));`` for one hot path.
+
+    References: PostgreSQL documentation, 8.14.4 jsonb Indexing.
+    """
+
+    code = "PGA109"
+    slug = "jsonb-queried-without-gin"
+    category = "indexes"
+    severity = "warning"
+    mode = "S"
+
+    def check(self, ctx: LintContext) -> Iterator[Finding]:
+        pi = PatternIndex(ctx)
+        for q, blocks in pi.blocks:
+            seen: set[tuple[str, str, str]] = set()
+            for block in blocks:
+                for use in block.jsonb:
+                    rel = block.relation_of(use.qualifier, use.column, pi.columns_of)
+                    target = pi.target(rel) if rel else None
+                    if target is None or target.columns.get(use.column, "jsonb") != "jsonb":
+                        continue
+                    group = use.expr if use.operator in _PATH else use.operator in _EXISTENCE
+                    mark = (target.name, use.column, str(group))
+                    if mark in seen or self._served(pi, block, target, use):
+                        continue
+                    seen.add(mark)
+                    yield self._finding(q, target, use)
+
+    @staticmethod
+    def _served(pi: PatternIndex, block, target: Target, use) -> bool:
+        for s in target.shapes:
+            if not pi.implied(s, block) or not s.keys:
+                continue
+            if use.operator in _PATH:
+                if s.method in ("btree", "hash") and pi.key(s.keys[0]) == f"({use.expr})":
+                    return True
+                continue
+            if s.method != "gin":
+                continue
+            for key, opclass in zip(s.keys, s.opclasses):
+                if key != use.column:
+                    continue
+                if use.operator in _CONTAINMENT or opclass in (None, "jsonb_ops"):
+                    return True
+        return False
+
+    def _finding(self, q, target: Target, use) -> Finding:
+        col = key_sql(use.column)
+        if use.operator in _PATH:
+            fix = (f"CREATE INDEX CONCURRENTLY {index_name(target.name, [use.expr])} ON "
+                   f"{key_sql(target.name)} (({use.expr}));")
+            what = f"compares the path {use.expr}"
+        else:
+            opclass = "" if use.operator in _EXISTENCE else " jsonb_path_ops"
+            fix = (f"CREATE INDEX CONCURRENTLY {index_name(target.name, [use.column], 'gin')} "
+                   f"ON {key_sql(target.name)} USING gin ({col}{opclass});")
+            what = f"filters {use.column} with {use.operator}"
+        return self.finding(
+            target.table or target.name, use.column,
+            f"query pattern {q.name!r} {what}, but no index on {target.name} serves it: each "
+            f"call reads every row's document",
+            fix, severity="error" if q.critical else None)

@@ -1,0 +1,66 @@
+"""soft-delete-unfiltered-index: indexes of big soft-deleted tables that keep dead rows."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ...context import LintContext
+from ...finding import Finding
+from ...queries import analyse
+from ...rule import Rule
+from ._shared import key_sql, projected_rows
+
+MIN_ROWS = 100_000
+
+
+class SoftDeleteUnfilteredIndex(Rule):
+    """What: on a soft-deleted table (declared or inferred), a non-unique B-tree index whose
+    WHERE does not mention the soft-delete column. To stay quiet on tiny tables it only looks
+    at tables expected to exceed ``soft_delete_min_rows`` (default 100,000, launch rows plus
+    two years of growth) or read by one of the design's query patterns. Indexes keyed on the
+    soft-delete column itself (purge jobs) and unique indexes (soft-delete-unique's job) are
+    left alone.
+
+    Why: queries for live rows walk and cache the index entries of deleted rows too; as
+    deletions accumulate the index grows with rows nobody reads.
+
+    Fix: rebuild the live-row access paths as partial indexes:
+    ``CREATE INDEX CONCURRENTLY … ON t (cols) WHERE deleted_at IS NULL;`` then drop the old one.
+    Queries must say ``deleted_at IS NULL`` for the planner to use them.
+    """
+
+    code = "PGA105"
+    slug = "soft-delete-unfiltered-index"
+    category = "indexes"
+    severity = "info"
+    mode = "S"
+
+    def check(self, ctx: LintContext) -> Iterator[Finding]:
+        floor = int(ctx.setting("soft_delete_min_rows") or MIN_ROWS)
+        queried = {(r.schema or "public", r.name)
+                   for q in ctx.design.queries for b in analyse(q.sql) for r in b.relations}
+        for t in ctx.tables:
+            intent, inferred = ctx.intent(t)
+            sd = intent.soft_delete
+            col = t.column(sd) if sd else None
+            if col is None:
+                continue
+            rows = projected_rows(ctx, intent)
+            if not ((rows is not None and rows >= floor) or t.key in queried):
+                continue
+            live = f"NOT {sd}" if ctx.base_type(col.type) == "boolean" else f"{sd} IS NULL"
+            mentions = re.compile(rf"\b{re.escape(sd)}\b", re.I)
+            for ix in t.indexes:
+                keys = [f"({k.column})" if k.expression else k.column for k in ix.keys]
+                if (ix.unique or ix.method != "btree" or (ix.where and mentions.search(ix.where))
+                        or any(mentions.search(k) for k in keys)):
+                    continue
+                where = f"({ix.where}) AND {live}" if ix.where else live
+                yield self.finding(
+                    t, None,
+                    f"index {ix.name} on soft-deleted {t.name} also holds deleted rows; "
+                    f"live-row queries read and cache them",
+                    f"CREATE INDEX CONCURRENTLY {ix.name}_live ON {key_sql(t.name)} "
+                    f"({', '.join(key_sql(k) for k in keys)}) WHERE {where}; "
+                    f"DROP INDEX CONCURRENTLY {ix.name};",
+                    inferred="soft_delete" if "soft_delete" in inferred else None)

@@ -1,0 +1,54 @@
+"""unused-index: indexes no query has scanned since the statistics were reset."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pgarch_kit.model.names import qualified
+
+from ...context import LintContext
+from ...finding import Finding
+from ...rule import Rule
+
+# Constraint-backing and unique indexes enforce something even when never scanned; invalid
+# ones are invalid-index's business.
+_UNUSED = """
+SELECT s.schemaname, s.relname, s.indexrelname, pg_relation_size(s.indexrelid)
+  FROM pg_stat_user_indexes s
+  JOIN pg_index i ON i.indexrelid = s.indexrelid
+ WHERE s.idx_scan = 0 AND i.indisvalid AND NOT i.indisunique
+   AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = s.indexrelid)
+ ORDER BY 1, 2, 3
+"""
+
+
+class UnusedIndex(Rule):
+    """What: on a live database, an index whose ``pg_stat_user_indexes.idx_scan`` is 0 —
+    no scan since the statistics were last reset. Indexes that back a constraint, unique
+    indexes and invalid indexes are excluded.
+
+    Why: an index that no query uses still costs on every INSERT and on UPDATEs that touch
+    its columns, makes vacuum slower and takes disk and cache.
+
+    Fix: check that the statistics cover a representative period and that no replica uses
+    the index (each server counts its own scans), then
+    ``DROP INDEX CONCURRENTLY the_index;``
+
+    References: Supabase splinter unused_index; pg-index-health unused_indexes;
+    pglinter B004.
+    """
+
+    code = "PGA039"
+    slug = "unused-index"
+    category = "indexes"
+    severity = "info"
+    mode = "L"
+
+    def check_live(self, ctx: LintContext) -> Iterator[Finding]:
+        for schema, table, index, size in ctx.conn.execute(_UNUSED).fetchall():
+            where = table if schema == "public" else f"{schema}.{table}"
+            yield self.finding(
+                where, None,
+                f"index {index} ({size // 1024} kB) has not been scanned since the statistics "
+                f"were reset: it costs every write and vacuum but serves no query",
+                f"DROP INDEX CONCURRENTLY {qualified(schema, index)}; -- after checking "
+                f"replicas and the age of the statistics")

@@ -1,0 +1,47 @@
+"""identifier-needs-quoting: names that only work double-quoted (upper case, reserved words)."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pgarch_kit.model.names import is_plain_identifier
+
+from ...context import LintContext
+from ...finding import Finding
+from ...rule import Rule
+from ._objects import named_objects, suggest_name, where_label
+
+
+class IdentifierNeedsQuoting(Rule):
+    """What: a schema, table, column, index, constraint, view, type, sequence or routine
+    whose name is not a plain identifier: it has upper-case letters or other characters
+    outside ``[a-z0-9_]``, or it is a keyword PostgreSQL's ``quote_ident`` quotes
+    (``user``, ``order``, ``group``).
+
+    Why: every query must double-quote the name exactly. An unquoted ``Orders`` is folded to
+    ``orders`` and fails; an unquoted ``user`` means ``current_user``, and ``order`` is a
+    syntax error — mistakes that surface in application code, not in the schema.
+
+    Fix: ``ALTER TABLE "Orders" RENAME TO orders;`` (``app_user`` for a reserved ``user``),
+    behind a compatibility view while clients move.
+
+    References: PostgreSQL wiki "Don't Do This" (upper case names); schemalint name-casing;
+    pglinter B005, B010.
+    """
+
+    code = "PGA049"
+    slug = "identifier-needs-quoting"
+    category = "naming"
+    severity = "warning"
+    mode = "S"
+
+    def check(self, ctx: LintContext) -> Iterator[Finding]:
+        for obj in named_objects(ctx.design):
+            if is_plain_identifier(obj.name):
+                continue
+            why = ("is a reserved word" if obj.name.islower() and obj.name.isidentifier()
+                   else "is not all lower-case letters, digits and underscores")
+            yield self.finding(
+                where_label(obj.where), obj.column,
+                f"{obj.kind} name {obj.name!r} {why}, so every query must double-quote it "
+                f"exactly or fail (or silently mean something else)",
+                obj.rename(suggest_name(obj.name)))
