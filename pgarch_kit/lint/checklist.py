@@ -47,7 +47,8 @@ def _no_rows(d: Design) -> str | None:
 
 
 def _no_queries(d: Design) -> str | None:
-    return None if d.queries else "no query patterns: add the application's queries under `queries:`"
+    return None if d.queries else ("no query patterns: add the application's queries under "
+                                   "`queries:`")
 
 
 def _measured(what: str) -> Callable[[Design], str]:
@@ -73,7 +74,8 @@ def _fk_facts(d: Design, r: LintReport) -> list[str]:
 
 
 ITEMS: tuple[ChecklistItem, ...] = (
-    ChecklistItem("Schema validation", "All foreign keys have appropriate CASCADE/RESTRICT policies",
+    ChecklistItem("Schema validation",
+                  "All foreign keys have appropriate CASCADE/RESTRICT policies",
                   ("fk-on-delete-unspecified", "fk-action-policy", "self-fk-without-delete-action"),
                   facts=_fk_facts),
     ChecklistItem("Schema validation",
@@ -147,7 +149,8 @@ def _judge(item: ChecklistItem, design: Design, report: LintReport) -> Verdict:
         evidence.append(f"… and {len(serious) - 8} more")
     infos = [f for f in mine if f.severity == "info"]
     if infos:
-        evidence.append(f"{len(infos)} info finding(s) from {', '.join(sorted({f.rule for f in infos}))}")
+        names = ", ".join(sorted({f.rule for f in infos}))
+        evidence.append(f"{len(infos)} info finding(s) from {names}")
     if serious:
         return Verdict(item, "fail", tuple(evidence))
     reason = item.needs(design) if item.needs else None

@@ -72,7 +72,8 @@ def _finding_item(item: Any) -> str:
 
 def _findings_html(items: list[Any]) -> str:
     if not items:
-        return "<p style='color:#070'>No findings: the design is valid and the advisor is happy.</p>"
+        return ("<p style='color:#070'>No findings: the design is valid and the advisor is "
+                "happy.</p>")
     rows = "".join(_finding_item(item) for item in items)
     return f"<p>{len(items)} finding(s):</p><ul>{rows}</ul>"
 
