@@ -31,7 +31,9 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 _TENANT_COLUMNS = ("tenant_id", "org_id", "organization_id", "organisation_id", "account_id",
                    "workspace_id", "customer_id")
 _TENANT_TABLES = re.compile(r"^(tenants?|org(anization|anisation)?s?|accounts?|workspaces?)$")
-_SOFT_DELETE = ("deleted_at", "is_deleted", "deleted", "archived_at")
+# Only names that say "soft delete" unambiguously: a bare ``deleted`` flag or ``archived_at``
+# often means something else (synapse's key-backup versions keep deleted rows on purpose).
+_SOFT_DELETE = ("deleted_at", "is_deleted")
 
 
 def label(table: Table) -> str:

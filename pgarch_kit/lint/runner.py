@@ -84,8 +84,9 @@ def lint(design: Design, *, select: Iterable[str] | None = None,
             kept.append(f)
         else:
             used.add(hit)
+    ran = {x for r in chosen for x in (r.slug, r.code)}
     for i, s in enumerate(cfg.suppress):
-        if i not in used:
+        if i not in used and s.rule in ran:  # a rule that did not run cannot be judged
             where = ".".join(x for x in (s.table, s.column) if x) or "the design"
             kept.append(Finding(*UNUSED_SUPPRESSION, "warning", s.table, s.column,
                                 f"the suppression of {s.rule!r} for {where} matches no finding "

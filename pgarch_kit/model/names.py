@@ -11,6 +11,7 @@ import re
 
 __all__ = [
     "MAX_IDENT_BYTES",
+    "COLUMN_NAME_KEYWORDS",
     "identifier_problem",
     "is_plain_identifier",
     "qualified",
@@ -41,6 +42,19 @@ symmetric system_user table tablesample then time timestamp to trailing treat tr
 unique user using values varchar variadic verbose when where window with xmlattributes
 xmlconcat xmlelement xmlexists xmlforest xmlnamespaces xmlparse xmlpi xmlroot xmlserialize
 xmltable
+""".split())
+
+
+# The "column name" keywords (catcode C of pg_get_keywords()): quote_ident quotes them, yet
+# the grammar accepts them unquoted as table, column, schema and index names (``json``,
+# ``timestamp``, ``position``) — just not as function or type names.
+COLUMN_NAME_KEYWORDS = frozenset("""
+between bigint bit boolean char character coalesce dec decimal exists extract float greatest
+grouping inout int integer interval json json_array json_arrayagg json_exists json_object
+json_objectagg json_query json_scalar json_serialize json_table json_value least merge_action
+national nchar none normalize nullif numeric out overlay position precision real row setof
+smallint substring time timestamp treat trim values varchar xmlattributes xmlconcat xmlelement
+xmlexists xmlforest xmlnamespaces xmlparse xmlpi xmlroot xmlserialize xmltable
 """.split())
 
 

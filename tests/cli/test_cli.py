@@ -115,3 +115,25 @@ def test_dbml_export_and_import(tmp_path: Path) -> None:
     assert "name: tasks" in design.read_text()
     r = pgarch("ddl", str(out))
     assert r.returncode == 0 and "CREATE TABLE tasks" in r.stdout
+
+
+def test_lint_command(tmp_path: Path) -> None:
+    r = pgarch("lint", "data/designs/ecommerce.yaml", "--format", "json")
+    assert r.returncode in (0, 1), r.stderr
+    findings = json.loads(r.stdout)
+    assert all({"code", "rule", "severity", "table", "column", "message", "fix"} <= set(f)
+               for f in findings)
+    assert r.returncode == (1 if any(f["severity"] == "error" for f in findings) else 0)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: bad\ntables:\n  - name: p\n    columns: [{name: id, type: bigint, identity: always}]\n"
+                   "    primary_key: [id]\n    partition_by: {strategy: range, keys: [id]}\n"
+                   "    uniques: [{columns: [id]}]\n    rls_enabled: true\n"
+                   "    policies: [{name: all_rows, command: DELETE, using: 'true'}]\n")
+    r = pgarch("lint", str(bad), "--select", "rls-policy-always-true")
+    assert r.returncode == 1 and "rls-policy-always-true" in r.stdout
+    r = pgarch("lint", str(bad), "--select", "rls-policy-always-true", "--ignore", "security/RLS")
+    assert r.returncode == 0 and "no findings" in r.stdout
+    r = pgarch("lint", str(bad), "--select", "fk-without-indx")
+    assert r.returncode == 2 and "did you mean fk-without-index" in r.stderr
+    listing = pgarch("lint", "--list").stdout.splitlines()
+    assert len(listing) >= 100 and listing[0].startswith("PGA001")

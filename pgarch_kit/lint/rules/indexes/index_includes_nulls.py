@@ -17,6 +17,11 @@ SELECT null_frac FROM pg_stats
 """
 
 
+def _mentions(expr: str, col: str) -> bool:
+    import re
+    return re.search(rf'(?<![\w"]){re.escape(col)}(?![\w"])|"{re.escape(col)}"', expr) is not None
+
+
 class IndexIncludesNulls(Rule):
     """What: a non-unique, single-column B-tree index on a nullable column whose predicate
     does not say ``col IS NOT NULL``. On a live database the column's statistics decide:
@@ -51,6 +56,8 @@ class IndexIncludesNulls(Rule):
                 parts = conjuncts(s.where)
                 if parts and any(not_null_column(p) == col for p in parts):
                     continue
+                if s.where and _mentions(s.where, col):
+                    continue  # e.g. WHERE state <> 'offline': a strict test excludes NULLs
                 yield t, s, col
 
     def _finding(self, t: Table, s: IndexShape, col: str, share: str) -> Finding:

@@ -3,19 +3,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pgarch_kit.model.names import is_plain_identifier
+from pgarch_kit.model.names import COLUMN_NAME_KEYWORDS, is_plain_identifier
 
 from ...context import LintContext
 from ...finding import Finding
 from ...rule import Rule
 from ._objects import named_objects, suggest_name, where_label
 
+_TYPE_OR_ROUTINE = {"type", "domain", "function", "procedure", "aggregate"}
+
 
 class IdentifierNeedsQuoting(Rule):
     """What: a schema, table, column, index, constraint, view, type, sequence or routine
     whose name is not a plain identifier: it has upper-case letters or other characters
-    outside ``[a-z0-9_]``, or it is a keyword PostgreSQL's ``quote_ident`` quotes
-    (``user``, ``order``, ``group``).
+    outside ``[a-z0-9_]``, or it is a reserved keyword (``user``, ``order``, ``group``).
+    "Column name" keywords such as ``json`` or ``timestamp`` work unquoted as table and
+    column names, so they are not reported there.
 
     Why: every query must double-quote the name exactly. An unquoted ``Orders`` is folded to
     ``orders`` and fails; an unquoted ``user`` means ``current_user``, and ``order`` is a
@@ -38,6 +41,8 @@ class IdentifierNeedsQuoting(Rule):
         for obj in named_objects(ctx.design):
             if is_plain_identifier(obj.name):
                 continue
+            if obj.name in COLUMN_NAME_KEYWORDS and obj.kind not in _TYPE_OR_ROUTINE:
+                continue  # json, timestamp …: usable unquoted as relation and column names
             why = ("is a reserved word" if obj.name.islower() and obj.name.isidentifier()
                    else "is not all lower-case letters, digits and underscores")
             yield self.finding(
