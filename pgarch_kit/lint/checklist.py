@@ -201,14 +201,16 @@ class Checklist:
 
     def _repr_html_(self) -> str:
         colour = {"pass": "#15803d", "fail": "#b91c1c", "needs information": "#a16207"}
+        td = "style='text-align:left;vertical-align:top'"
         rows = "".join(
-            f"<tr><td>{html.escape(v.item.section)}</td><td>{html.escape(v.item.text)}</td>"
-            f"<td style='color:{colour[v.status]};font-weight:bold'>{v.status}</td>"
-            f"<td><ul style='margin:0'>{''.join(f'<li>{html.escape(e)}</li>' for e in v.evidence)}"
-            f"</ul></td></tr>" for v in self.verdicts)
-        return ("<table style='border-collapse:collapse;text-align:left'><thead><tr>"
-                "<th>section</th><th>item</th><th>verdict</th><th>evidence</th></tr></thead>"
-                f"<tbody>{rows}</tbody></table>")
+            f"<tr><td {td}>{html.escape(v.item.section)}</td><td {td}>"
+            f"{html.escape(v.item.text)}</td><td {td}><b style='color:{colour[v.status]}'>"
+            f"{v.status}</b></td><td {td}><ul style='margin:0'>"
+            f"{''.join(f'<li>{html.escape(e)}</li>' for e in v.evidence)}</ul></td></tr>"
+            for v in self.verdicts)
+        head = "".join(f"<th {td}>{h}</th>" for h in ("section", "item", "verdict", "evidence"))
+        return ("<table style='border-collapse:collapse'><thead><tr>" + head +
+                f"</tr></thead><tbody>{rows}</tbody></table>")
 
 
 def checklist(design: Design, report: LintReport | None = None) -> Checklist:

@@ -72,13 +72,16 @@ class LintReport:
         if not rows:
             return f"<p><b>No findings</b> ({len(self.rules_run)} rules run).</p>"
         esc = html.escape
+        td = "style='text-align:left;vertical-align:top'"
         body = "".join(
-            f"<tr><td style='color:{_COLOURS[f.severity]};font-weight:bold'>{f.severity}</td>"
-            f"<td><code>{esc(f.where)}</code></td>"
-            f"<td><code>{esc(f.rule)}</code><br><small>{esc(f.code)} · {esc(f.category)}</small>"
-            f"</td><td>{esc(f.message)}</td><td><code>{esc(f.fix)}</code></td></tr>"
+            f"<tr><td {td}><b style='color:{_COLOURS[f.severity]}'>{f.severity}</b></td>"
+            f"<td {td}><code>{esc(f.where)}</code></td>"
+            f"<td {td}><code>{esc(f.rule)}</code><br><small>{esc(f.code)} · "
+            f"{esc(f.category)}</small></td><td {td}>{esc(f.message)}</td>"
+            f"<td {td}><code>{esc(f.fix)}</code></td></tr>"
             for f in rows)
+        head = "".join(f"<th {td}>{h}</th>" for h in
+                       ("severity", "where", "rule", "what and why", "fix"))
         return ("<div><p><b>" + esc(self.summary()) + "</b></p>"
-                "<table style='border-collapse:collapse;text-align:left'>"
-                "<thead><tr><th>severity</th><th>where</th><th>rule</th><th>what and why</th>"
-                "<th>fix</th></tr></thead><tbody>" + body + "</tbody></table></div>")
+                "<table style='border-collapse:collapse'>"
+                f"<thead><tr>{head}</tr></thead><tbody>" + body + "</tbody></table></div>")
