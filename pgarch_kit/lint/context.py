@@ -12,7 +12,7 @@ from typing import Any
 from pgarch_kit.model import Design, Index, Table, TableIntent
 from pgarch_kit.model.types import parse_type
 
-__all__ = ["LintContext", "IndexShape", "label", "DEFAULT_SETTINGS"]
+__all__ = ["LintContext", "IndexShape", "label", "where_of", "DEFAULT_SETTINGS"]
 
 # Conventions rules check against; the design file's ``lint.settings`` overrides them.
 DEFAULT_SETTINGS: dict[str, Any] = {
@@ -38,7 +38,12 @@ _SOFT_DELETE = ("deleted_at", "is_deleted")
 
 def label(table: Table) -> str:
     """How findings name a table: bare in public, ``schema.table`` elsewhere."""
-    return table.name if table.schema == "public" else f"{table.schema}.{table.name}"
+    return where_of(table.schema, table.name)
+
+
+def where_of(schema: str, name: str) -> str:
+    """:func:`label` for a name read from the catalogs (live rules)."""
+    return name if schema == "public" else f"{schema}.{name}"
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from pgarch_kit.model.names import qualified, quote_ident
 
-from ...context import LintContext
+from ...context import LintContext, where_of
 from ...finding import Finding
 from ...rule import Rule
 from ..types._common import live_rows
@@ -54,7 +54,7 @@ class RulesUsage(Rule):
 
     def check_live(self, ctx: LintContext) -> Iterator[Finding]:
         for schema, table, name, _definition in live_rows(ctx, _QUERY):
-            where = table if schema == "public" else f"{schema}.{table}"
+            where = where_of(schema, table)
             tbl = quote_ident(table) if schema == "public" else qualified(schema, table)
             yield self.finding(
                 where, None,

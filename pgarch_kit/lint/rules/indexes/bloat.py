@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from pgarch_kit.model.names import quote_ident
 
-from ...context import LintContext
+from ...context import LintContext, where_of
 from ...finding import Finding
 from ...rule import Rule
 
@@ -70,7 +70,7 @@ class Bloat(Rule):
         for schema, table, size, percent in rows:
             if percent is None or percent <= limit:
                 continue
-            where = table if schema == "public" else f"{schema}.{table}"
+            where = where_of(schema, table)
             yield self.finding(
                 where, None,
                 f"{table} is {percent:.0f}% dead space ({how}, of {size // 1024} kB, limit "

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...context import LintContext
+from ...context import LintContext, where_of
 from ...finding import Finding
 from ...rule import Rule
 
@@ -43,7 +43,7 @@ class MissingIndexSeqScans(Rule):
         rows = int(ctx.setting("seq_scan_min_rows") or _DEFAULT_ROWS)
         for schema, table, seq, idx, live in ctx.conn.execute(
                 _TABLES, (rows, _MIN_SEQ_SCANS)).fetchall():
-            where = table if schema == "public" else f"{schema}.{table}"
+            where = where_of(schema, table)
             yield self.finding(
                 where, None,
                 f"{table} ({live} rows) had {seq} sequential scans against {idx} index "

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from pgarch_kit.model.names import qualified
 
-from ...context import LintContext
+from ...context import LintContext, where_of
 from ...finding import Finding
 from ...rule import Rule
 
@@ -45,7 +45,7 @@ class UnusedIndex(Rule):
 
     def check_live(self, ctx: LintContext) -> Iterator[Finding]:
         for schema, table, index, size in ctx.conn.execute(_UNUSED).fetchall():
-            where = table if schema == "public" else f"{schema}.{table}"
+            where = where_of(schema, table)
             yield self.finding(
                 where, None,
                 f"index {index} ({size // 1024} kB) has not been scanned since the statistics "

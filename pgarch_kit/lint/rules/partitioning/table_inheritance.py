@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from pgarch_kit.model.names import qualified
 
-from ...context import LintContext
+from ...context import LintContext, where_of
 from ...finding import Finding
 from ...rule import Rule
 
@@ -50,7 +50,7 @@ class TableInheritance(Rule):
 
     def check_live(self, ctx: LintContext) -> Iterator[Finding]:
         for cs, child, ps, parent in ctx.conn.execute(_LIVE).fetchall():
-            where = child if cs == "public" else f"{cs}.{child}"
+            where = where_of(cs, child)
             yield self.finding(
                 where, None,
                 f"table {child} inherits from {ps}.{parent}, so keys, foreign keys and indexes "

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from pgarch_kit.model.names import qualified
 
-from ...context import LintContext
+from ...context import LintContext, where_of
 from ...finding import Finding
 from ...rule import Rule
 
@@ -43,7 +43,7 @@ class TableUnusedOrEmpty(Rule):
 
     def check_live(self, ctx: LintContext) -> Iterator[Finding]:
         for schema, name, seq, idx, live in ctx.conn.execute(_LIVE).fetchall():
-            where = name if schema == "public" else f"{schema}.{name}"
+            where = where_of(schema, name)
             state = ("holds no rows" if live == 0 and (seq or idx) else
                      "has never been read and holds no rows" if live == 0 else
                      "has never been read")

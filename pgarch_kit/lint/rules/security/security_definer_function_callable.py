@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from pgarch_kit.model.names import qualified
 
-from ...context import LintContext
+from ...context import LintContext, where_of
 from ...finding import Finding
 from ...rule import Rule
 from ._sql import is_exposed, is_security_definer, routine_ref
@@ -83,7 +83,7 @@ class SecurityDefinerFunctionCallable(Rule):
         for schema, name, args, kind, who in rows:
             if not who:
                 continue
-            where = name if schema == "public" else f"{schema}.{name}"
+            where = where_of(schema, name)
             yield self.finding(
                 where, None,
                 f"SECURITY DEFINER {kind} {name}({args}) in exposed schema {schema} is "

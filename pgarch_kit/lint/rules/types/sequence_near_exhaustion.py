@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from pgarch_kit.model.names import qualified, quote_ident
 
-from ...context import LintContext
+from ...context import LintContext, where_of
 from ...finding import Finding
 from ...rule import Rule
 from ._common import live_rows
@@ -64,7 +64,7 @@ class SequenceNearExhaustion(Rule):
             table = None
             fix = f"ALTER SEQUENCE {seq} AS bigint;"
             if t_name:
-                table = t_name if t_schema == "public" else f"{t_schema}.{t_name}"
+                table = where_of(t_schema, t_name)
                 tbl = t_name and (quote_ident(t_name) if t_schema == "public"
                                   else qualified(t_schema, t_name))
                 if data_type != "bigint":
