@@ -6,6 +6,7 @@ called ``<b>&"x"`` shows as written and cannot break the DOT text. Marker text i
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from pgarch_kit.model.design import Column, EnumType, Table, View
@@ -53,6 +54,12 @@ _CONTROL = {i: f"\\x{i:02x}" for i in range(32)} | {10: "\\n", 13: "\\r", 9: "\\
 
 
 def esc(text: object) -> str:
+    """Escape text for an HTML-like label (see :func:`_esc`)."""
+    return _esc(text if isinstance(text, (str, int, float)) else str(text))
+
+
+@functools.lru_cache(maxsize=65536)  # pure, and called for every name and type drawn
+def _esc(text: object) -> str:
     """Escape text for an HTML-like label (``& < > " '``); control characters such as a
     newline inside a name are shown as ``\\n`` rather than silently becoming a space."""
     return (str(text).translate(_CONTROL).replace("&", "&amp;").replace("<", "&lt;")

@@ -77,6 +77,13 @@ class LintContext:
     def setting(self, key: str) -> Any:
         return self._settings.get(key)
 
+    def memo(self, key: str, build: Any) -> Any:
+        """Compute a fact several rules share once per lint run (``build()`` on first use)."""
+        cache = self.__dict__.setdefault("_memo", {})
+        if key not in cache:
+            cache[key] = build()
+        return cache[key]
+
     # ---- tables
     @cached_property
     def tables(self) -> tuple[Table, ...]:

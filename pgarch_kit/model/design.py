@@ -10,6 +10,7 @@ Collections are tuples so designs are hashable values; use :func:`dataclasses.re
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Literal
 
 from .types import canonical_type
@@ -242,12 +243,21 @@ class Table:
         _tuple(self, "columns", "uniques", "checks", "foreign_keys", "exclusions", "indexes",
                "policies", "options")
 
-    @property
+    # Cached per instance (frozen dataclasses allow it: the cache lives in __dict__ and is
+    # not a field, so equality and hashing ignore it): large designs look these up a lot.
+    @cached_property
     def key(self) -> tuple[str, str]:
         return (self.schema, self.name)
 
+    @cached_property
+    def _columns_by_name(self) -> dict[str, Column]:
+        out: dict[str, Column] = {}
+        for c in self.columns:
+            out.setdefault(c.name, c)  # the first one wins, as a scan would find it
+        return out
+
     def column(self, name: str) -> Column | None:
-        return next((c for c in self.columns if c.name == name), None)
+        return self._columns_by_name.get(name)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ names and :func:`shorten` proposes a deterministic replacement that keeps names 
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 
@@ -58,11 +59,13 @@ xmlexists xmlforest xmlnamespaces xmlparse xmlpi xmlroot xmlserialize xmltable
 """.split())
 
 
+@functools.lru_cache(maxsize=65536)  # pure and hot: DDL, diagrams and the advisor quote names
 def is_plain_identifier(name: str) -> bool:
     """True when ``name`` can be written without quotes and means the same thing."""
     return bool(_PLAIN.match(name)) and name not in _RESERVED
 
 
+@functools.lru_cache(maxsize=65536)
 def quote_ident(name: str) -> str:
     """Quote an identifier for SQL when needed. The only place the kit turns a name into SQL,
     so also the last guard against names PostgreSQL would silently truncate."""
@@ -99,6 +102,11 @@ def identifier_problem(name: object) -> tuple[str, str] | None:
     if not isinstance(name, str):
         return (f"name must be text, got {type(name).__name__} {name!r}",
                 "write the name as a string")
+    return _text_identifier_problem(name)
+
+
+@functools.lru_cache(maxsize=65536)  # validation checks every name on every change
+def _text_identifier_problem(name: str) -> tuple[str, str] | None:
     if name == "":
         return ("name is empty", "give it a name such as 'customer_id'")
     if "\x00" in name:

@@ -155,6 +155,7 @@ _SHORT = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
 def short_type(text: str) -> str:
     """The short, familiar spelling (``timestamptz``, ``varchar(40)``) for display."""
     t = parse_type(text)

@@ -14,6 +14,7 @@ Each ``_check_*`` function is one family of rules; ``_RULES`` at the end lists t
 from __future__ import annotations
 
 import difflib
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -229,6 +230,7 @@ def _check_identifiers(ctx: _Context) -> Iterator[Problem]:
                               f"use a shorter value, for example {shorten(value)!r}")
 
 
+@functools.lru_cache(maxsize=65536)
 def _truncated(name: str) -> str:
     """The name PostgreSQL stores: cut to 63 bytes on a character boundary."""
     return name.encode()[:MAX_IDENT_BYTES].decode(errors="ignore")

@@ -38,7 +38,7 @@ class IdentifierNeedsQuoting(Rule):
     mode = "S"
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
-        for obj in named_objects(ctx.design):
+        for obj in ctx.memo("named_objects", lambda: list(named_objects(ctx.design))):
             if is_plain_identifier(obj.name):
                 continue
             if obj.name in COLUMN_NAME_KEYWORDS and obj.kind not in _TYPE_OR_ROUTINE:

@@ -34,7 +34,7 @@ class IdentifierTooLong(Rule):
     mode = "S"
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
-        for obj in named_objects(ctx.design):
+        for obj in ctx.memo("named_objects", lambda: list(named_objects(ctx.design))):
             size = len(obj.name.encode("utf-8"))
             if size < MAX_IDENT_BYTES:
                 continue

@@ -76,7 +76,7 @@ class NamingConvention(Rule):
             "constraint": re.compile(str(ctx.setting("constraint_name_pattern") or base.pattern)),
         }
         inflection = str(ctx.setting("table_names") or "any")
-        for obj in named_objects(ctx.design):
+        for obj in ctx.memo("named_objects", lambda: list(named_objects(ctx.design))):
             if obj.kind not in _CHECKED:
                 continue
             where = where_label(obj.where)

@@ -52,7 +52,7 @@ class RepeatingColumnGroup(Rule):
         for t in ctx.tables:
             groups: dict[str, dict[int, str]] = {}
             for c in t.columns:
-                m = _NUMBERED.match(c.name)
+                m = _NUMBERED.match(c.name) if c.name[-1:].isdigit() else None
                 if m:
                     groups.setdefault(m.group("stem").rstrip("_").lower(), {})[
                         int(m.group("n"))] = c.name

@@ -40,12 +40,12 @@ def alter_type(table: Table, column: str, new_type: str, using: str | None = Non
 
 def typed_columns(ctx: LintContext) -> Iterator[tuple[Table, Column, PgType]]:
     """Every column of the ordinary and partitioned tables with its parsed type (partitions
-    share the parent's columns, so a finding there would only repeat the parent's)."""
-    for t in ctx.tables:
-        for c in t.columns:
-            ty = pg_type(c.type)
-            if ty is not None:
-                yield t, c, ty
+    share the parent's columns, so a finding there would only repeat the parent's). Built
+    once per lint run: a dozen type rules walk it."""
+    def build() -> list[tuple[Table, Column, PgType]]:
+        return [(t, c, ty) for t in ctx.tables for c in t.columns
+                if (ty := pg_type(c.type)) is not None]
+    return iter(ctx.memo("typed_columns", build))
 
 
 def as_text(value: object) -> object:

@@ -69,11 +69,14 @@ class ColumnOrderPadding(Rule):
         domains.update({f"{d.schema}.{d.name}": d.type for d in ctx.design.domains})
         enums = {e.name for e in ctx.design.enums} | {f"{e.schema}.{e.name}"
                                                       for e in ctx.design.enums}
+        shapes: dict[str, tuple[int, int] | None] = {}  # per type text: designs reuse types
         for t in ctx.tables:
             fixed: list[tuple[Column, int, int]] = []
             variable: list[Column] = []
             for c in t.columns:
-                shape = self._shape(c.type, domains, enums)
+                if c.type not in shapes:
+                    shapes[c.type] = self._shape(c.type, domains, enums)
+                shape = shapes[c.type]
                 if shape is None:
                     variable.append(c)
                 else:
