@@ -201,6 +201,35 @@ def _cmd_lint(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if report.has_errors else EXIT_OK
 
 
+def _cmd_seed(args: argparse.Namespace) -> int:
+    from pgarch_kit.db.connect import server_dsn
+    from pgarch_kit.db.load import load
+    from pgarch_kit.db.sandbox import create_sandbox
+    rows: dict[str, int] = {}
+    for item in args.rows or []:
+        table, sep, n = item.partition("=")
+        if not sep or not table or not n.strip().isdigit():
+            raise _Usage(f"--rows {item!r}: use TABLE=N (e.g. --rows orders=5000)")
+        rows[table.strip()] = int(n)
+    if args.scale <= 0:
+        raise _Usage(f"--scale {args.scale}: must be greater than 0")
+    design = _load_any(args.design, args.dsn)
+    unknown = sorted(set(rows) - {t.name for t in design.tables}
+                     - {f"{t.schema}.{t.name}" for t in design.tables})
+    if unknown:
+        raise _Usage(f"--rows: no table {', '.join(unknown)} in design {design.name!r}")
+    dbname = create_sandbox(design.name, dsn=args.dsn, recreate=True)
+    result = load(design, dsn=server_dsn(args.dsn, dbname), scale=args.scale,
+                  rows=rows or None, seed=args.seed, progress=args.format != "json")
+    if args.format == "json":
+        _out(json.dumps(result.to_dict(), indent=2))
+        if result.verification is not None and not result.verification.ok:
+            print(str(result.verification), file=sys.stderr)
+    else:
+        _out(str(result))
+    return EXIT_OK if result.ok else EXIT_FINDINGS
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from pgarch_kit.export.notebooks import run_notebooks
     runs = run_notebooks(args.notebooks, args.out)
@@ -296,6 +325,21 @@ def build_parser() -> argparse.ArgumentParser:
     li.add_argument("--docs", action="store_true", help="print the rules reference (Markdown)")
     li.add_argument("-o", "--output", help="with --docs: write the reference to this file")
     li.set_defaults(func=_cmd_lint)
+
+    se = sub.add_parser("seed", help="fill the design's sandbox with generated data",
+                        description="Create (or reset) the design's sandbox pgarch_<design>, "
+                                    "load generated data with COPY (tables first, then "
+                                    "foreign keys and indexes), verify it and print a summary. "
+                                    "Exit 1 when verification fails.")
+    se.add_argument("design", help="a .yaml design file, a .sql schema or a .dbml file")
+    se.add_argument("--scale", type=float, default=1.0,
+                    help="multiply every table's expected rows (default 1.0)")
+    se.add_argument("--rows", action="append", metavar="TABLE=N",
+                    help="exact row count for one table (repeatable)")
+    se.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    se.add_argument("--format", choices=["text", "json"], default="text")
+    se.add_argument("--dsn", help="server to use (default: embedded)")
+    se.set_defaults(func=_cmd_seed)
 
     m = sub.add_parser("demo", help="run the notebooks headless and write HTML reports",
                        description="Execute every numbered notebook against the embedded "

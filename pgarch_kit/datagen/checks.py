@@ -4,8 +4,10 @@ Understood (as written by people or as PostgreSQL prints them, casts and extra p
 included): comparisons of a column with a constant (``>``, ``>=``, ``<``, ``<=``, ``=``,
 ``<>``/``!=``), ``BETWEEN``, ``= ANY (ARRAY[...])`` and ``IN (...)``, ``length`` /
 ``char_length`` / ``character_length`` comparisons, ``btrim(col) <> ''``, ``IS NOT NULL``,
-``position('@' in col) > n``, regular expressions ``col ~ '...'`` and any of these joined by
-``AND``. Domain checks use ``VALUE`` and are read with the column's name substituted.
+``position('@' in col) > n``, ``col = lower(col)``, ORs of equalities on one column,
+``(col IS NULL) OR (...)`` (the column is then left NULL), regular expressions
+``col ~ '...'`` and any of these joined by ``AND``. Domain checks use ``VALUE`` and are
+read with the column's name substituted.
 Anything else is returned as *unknown*: the plan records a warning naming it, never guesses.
 """
 from __future__ import annotations
@@ -33,6 +35,11 @@ _BLANK = re.compile(rf"^(?:btrim|trim)\s*\(\s*(?P<col>{_IDENT})\s*\)\s*(?:<>|!=)
 _POS = re.compile(rf"^(?:position|strpos)\s*\(\s*'(?P<ch>[^']+)'\s*(?:in|,)\s*(?P<col>{_IDENT})"
                   r"\s*\)\s*(?P<op>>=|>)\s*(?P<val>\d+)$", re.I)
 _COLCMP = re.compile(rf"^(?P<a>{_IDENT})\s*(?P<op>>=|<=|<>|!=|>|<)\s*(?P<b>{_IDENT})$")
+_CASE = re.compile(rf"^(?:(?P<a>{_IDENT})\s*=\s*(?P<fn>lower|upper)\s*\(\s*(?P<b>{_IDENT})\s*\)"
+                   rf"|(?P<fn2>lower|upper)\s*\(\s*(?P<c>{_IDENT})\s*\)\s*=\s*(?P<d>{_IDENT}))$",
+                   re.I)
+_ISNULL_OR = re.compile(rf"^\(?\s*(?P<col>{_IDENT})\s+IS\s+NULL\s*\)?\s+OR\s+(?P<rest>.+)$",
+                        re.I | re.S)
 _KEYWORDS = {"true", "false", "null"}
 
 
@@ -51,6 +58,8 @@ class ColumnRule:
     patterns: tuple[str, ...] = ()
     contains: tuple[str, ...] = ()
     not_null: bool = False
+    case: str | None = None                  # "lower" or "upper": col = lower(col)
+    always_null: bool = False                # (col IS NULL) OR (...): NULL is the safe choice
     peers: tuple[tuple[str, str], ...] = field(default=())  # (operator, other column)
 
 
@@ -82,9 +91,10 @@ def _balanced(text: str) -> bool:
     return depth == 0
 
 
-def split_and(expr: str) -> list[str]:
-    """Top-level AND terms of an expression (outside parentheses and quotes)."""
+def split_and(expr: str, word: str = "AND") -> list[str]:
+    """Top-level AND (or ``word``) terms of an expression (outside parentheses and quotes)."""
     text = _strip_outer(_simplify(expr))
+    sep = re.compile(rf"\s+{word}\s+", re.I)
     parts, depth, quoted, start = [], 0, False, 0
     i = 0
     while i < len(text):
@@ -93,10 +103,9 @@ def split_and(expr: str) -> list[str]:
             quoted = not quoted
         elif not quoted:
             depth += {"(": 1, ")": -1}.get(ch, 0)
-            if depth == 0 and re.match(r"\s+AND\s+", text[i:], re.I) and i > start:
-                m = re.match(r"\s+AND\s+", text[i:], re.I)
+            if depth == 0 and (m := sep.match(text, i)) and i > start:
                 parts.append(text[start:i])
-                i += m.end()
+                i = m.end()
                 start = i
                 continue
         i += 1
@@ -128,11 +137,11 @@ def _apply(rule: ColumnRule, op: str, val: float | str, length: bool) -> ColumnR
         if hi is not None:
             rule = replace(rule, max_len=min(hi, rule.max_len if rule.max_len is not None else hi))
         return rule
+    text = f"{val:g}" if isinstance(val, float) else val
     if op == "=":
-        return replace(rule, allowed=(str(val).removesuffix(".0") if isinstance(val, float)
-                                      else val,))
+        return replace(rule, allowed=(text,))
     if op in ("<>", "!="):
-        return replace(rule, excluded=(*rule.excluded, str(val)))
+        return replace(rule, excluded=(*rule.excluded, text))
     if isinstance(val, str):  # text ordering: rare, keep as a pattern-free bound
         return replace(rule, min_len=max(rule.min_len or 0, 1))
     if op in (">", ">="):
@@ -157,10 +166,35 @@ def parse_check(expr: str, rules: dict[str, ColumnRule], *,
     return unknown
 
 
+def _flat_or(term: str) -> list[str]:
+    parts = split_and(term, "OR")
+    if len(parts) == 1:
+        return parts
+    return [leaf for p in parts for leaf in _flat_or(p)]
+
+
 def _fold(term: str, rules: dict[str, ColumnRule]) -> bool:
     def get(col: str) -> ColumnRule:
         return rules.get(col, ColumnRule())
 
+    if (m := _ISNULL_OR.match(term)) and _balanced(m["rest"]):
+        rules[m["col"]] = replace(get(m["col"]), always_null=True)
+        return True
+    if len(ors := _flat_or(term)) > 1:  # (c = 'a') OR (c = 'b') ...: an IN list
+        cols = {m["col"] for m in map(_CMP.match, ors) if m and m["op"] == "=" and not m["fn"]}
+        if len(cols) != 1 or not all(_CMP.match(o) for o in ors):
+            return False
+        col = cols.pop()
+        vals = tuple(str(_const(m["val"])) if m["val"].startswith("'") else m["val"]
+                     for m in map(_CMP.match, ors))
+        rules[col] = replace(get(col), allowed=vals)
+        return True
+    if m := _CASE.match(term):
+        if m["a"] == m["b"] or m["c"] == m["d"]:
+            col = m["a"] or m["d"]
+            rules[col] = replace(get(col), case=(m["fn"] or m["fn2"]).lower())
+            return True
+        return False
     if m := _CMP.match(term):
         col = m["col"]
         if col.lower() in _KEYWORDS:

@@ -13,7 +13,7 @@ import numpy as np
 
 from ._random import randint, uniform
 
-__all__ = ["Fanout", "Fixed", "Uniform", "Zipf", "draw_parents", "group_counts"]
+__all__ = ["Fanout", "Fixed", "Uniform", "Zipf", "cap_counts", "draw_parents", "group_counts"]
 
 
 @dataclass(frozen=True)
@@ -79,3 +79,14 @@ def group_counts(dist: Fanout, n_child: int, n_parent: int, salt: int) -> np.nda
     if rest:
         counts[np.argsort(-(share - counts), kind="stable")[:rest]] += 1
     return counts
+
+
+def cap_counts(counts: np.ndarray, cap: int) -> np.ndarray:
+    """At most ``cap`` children per parent, the excess moved to parents with room (in
+    order), so the total is kept whenever ``cap * len(counts)`` allows it."""
+    over = np.maximum(counts - cap, 0)
+    counts = np.minimum(counts, cap)
+    excess = int(over.sum())
+    room = cap - counts
+    before = np.cumsum(room) - room
+    return counts + np.clip(excess - before, 0, room)

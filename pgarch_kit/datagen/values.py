@@ -92,7 +92,7 @@ def _filtered(pool: np.ndarray, rule: ColumnRule, max_len: int | None) -> np.nda
 def _text_meaning(spec: Spec) -> Gen | np.ndarray:
     """A pool (array to pick from) or a generator for a text column, by name."""
     v, name, table = spec.vocab, spec.column.lower(), spec.table
-    pick = lambda pool, k=0: (lambda idx: choice(_s(spec, k), idx, pool))  # noqa: E731
+    lambda pool, k=0: (lambda idx: choice(_s(spec, k), idx, pool))
     if "email" in name or name == "mail":
         return lambda idx: _join(np.strings.lower(choice(_s(spec, 1), idx, v.first_names)),
                                  ".", np.strings.lower(choice(_s(spec, 2), idx, v.last_names)),
@@ -152,6 +152,10 @@ def _text(spec: Spec, warnings: list[str]) -> Gen:
     if spec.type.base in ("character varying", "character") and spec.type.params:
         limit = spec.type.params[0]
         max_len = limit if max_len is None else min(max_len, limit)
+    if rule.patterns and spec.unique:  # a vocabulary cannot be unique: spell row numbers
+        gen = regex_generator(rule.patterns[0], _s(spec, 11), unique=True)
+        if gen is not None and len(rule.patterns) == 1:
+            return gen
     meaning = _text_meaning(spec) if spec.allowed is None else np.array(spec.allowed)
     checked = bool(rule.patterns or rule.contains)
     if isinstance(meaning, np.ndarray):
@@ -179,18 +183,7 @@ def _fit(base: Gen, spec: Spec, max_len: int | None) -> Gen:
     is_email = "email" in spec.column.lower()
 
     def gen(idx: np.ndarray) -> np.ndarray:
-        out = base(idx)
-        if spec.unique and is_email:  # the row number goes into the local part
-            local, _, domain = np.strings.partition(out, "@")
-            out = _join(local, ".", (idx + 1).astype(np.str_), "@", domain)
-        elif spec.unique:
-            suffix = np.strings.add("-", (idx + 1).astype(np.str_))
-            if max_len is not None:
-                room = max_len - int(np.strings.str_len(suffix).max(initial=0))
-                out = out.astype(f"U{room}") if room > 0 else np.full(len(idx), "")
-            return _join(out, suffix)
-        if max_len is not None:
-            out = out.astype(f"U{max(max_len, 1)}")
+        out = _cased(_unique_fit(base, spec, max_len, is_email, idx), spec.rule.case)
         if spec.rule.min_len:
             out = np.strings.ljust(out, spec.rule.min_len, "x")
         return out
@@ -198,11 +191,46 @@ def _fit(base: Gen, spec: Spec, max_len: int | None) -> Gen:
     return gen
 
 
+def _cased(values: np.ndarray, case: str | None) -> np.ndarray:
+    if case == "lower":
+        return np.strings.lower(values)
+    return np.strings.upper(values) if case == "upper" else values
+
+
+def _code(idx: np.ndarray, width: int) -> np.ndarray:
+    """Row numbers spelled in base 26 (AAA, AAB ...): unique in ``width`` characters."""
+    letters = np.array(list("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+    out, rest = np.full(len(idx), "", dtype=np.str_), idx.astype(np.int64)
+    for _ in range(width):
+        out = np.strings.add(letters[rest % 26], out)
+        rest = rest // 26
+    return out
+
+
+def _unique_fit(base: Gen, spec: Spec, max_len: int | None, is_email: bool,
+                idx: np.ndarray) -> np.ndarray:
+    if spec.unique and max_len is not None and max_len < 12 and not is_email:
+        return _code(idx, max_len)  # char(3) keys: AAA, AAB ... (26**3 = 17576 rows)
+    out = base(idx)
+    if spec.unique and is_email:  # the row number goes into the local part
+        local, _, domain = np.strings.partition(out, "@")
+        out = _join(local, ".", (idx + 1).astype(np.str_), "@", domain)
+    elif spec.unique:
+        suffix = np.strings.add("-", (idx + 1).astype(np.str_))
+        if max_len is not None:
+            room = max_len - int(np.strings.str_len(suffix).max(initial=0))
+            out = out.astype(f"U{room}") if room > 0 else np.full(len(idx), "")
+        return _join(out, suffix)
+    if max_len is not None:
+        out = out.astype(f"U{max(max_len, 1)}")
+    return out
+
+
 def _number(spec: Spec) -> Gen:
     t, rule, name = spec.type, spec.rule, spec.column.lower()
     scale = 0
     if t.base == "numeric":
-        prec, scale = (t.params + (0,))[:2] if t.params else (12, 2)
+        prec, scale = ((*t.params, 0))[:2] if t.params else (12, 2)
         top = 10 ** (prec - scale) - 10 ** -scale
     elif t.base in _INT_MAX:
         top = _INT_MAX[t.base]
@@ -236,8 +264,11 @@ def _number(spec: Spec) -> Gen:
         scaled = np.floor(value * 10 ** scale + 1e-9).astype(np.int64)
         low = int(np.ceil(lo_eff * 10 ** scale - 1e-9))
         scaled = np.maximum(scaled, low)
-        if rule.excluded:
-            bad = np.isin(render_scaled(scaled, scale), list(rule.excluded))
+        for ex in rule.excluded:  # "x <> 0": step off the excluded value
+            try:
+                bad = scaled == round(float(ex) * 10 ** scale)
+            except ValueError:
+                continue
             scaled = np.where(bad, scaled + 1, scaled)
         return render_scaled(scaled, scale) if scale else render_int(scaled)
 
@@ -291,11 +322,14 @@ def generator_for(spec: Spec, warnings: list[str]) -> Gen | None:
         return _json(spec)
     if base in ("inet", "cidr"):
         def ip(idx: np.ndarray) -> np.ndarray:
-            parts = [randint(_s(spec, k), idx, 0, 255).astype(np.str_) for k in range(3)]
+            parts = [randint(_s(spec, k), idx, 0, 255).astype(np.str_) for k in range(2)]
             last = "0/24" if base == "cidr" else randint(_s(spec, 3), idx, 1, 254).astype(
                 np.str_)
-            return _join("10.", parts[0], ".", parts[1], ".", parts[2], ".", last)
+            return _join("10.", parts[0], ".", parts[1], ".", last)
         return ip
+    if base == "point":
+        return lambda idx: _join("(", np.round(uniform(_s(spec, 1), idx) * 360 - 180, 5).astype(
+            np.str_), ",", np.round(uniform(_s(spec, 2), idx) * 180 - 90, 5).astype(np.str_), ")")
     if base == "tsvector":
         return lambda idx: _join("'", choice(_s(spec, 1), idx, spec.vocab.words), "':1 '",
                                  choice(_s(spec, 2), idx, spec.vocab.words), "':2")

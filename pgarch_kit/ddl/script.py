@@ -54,7 +54,8 @@ from .render_types import (
     sequence_sql,
 )
 
-__all__ = ["PREAMBLE", "Section", "sections", "statements", "table_sql", "to_sql"]
+__all__ = ["PREAMBLE", "Section", "load_phases", "sections", "statements", "table_sql",
+           "to_sql"]
 
 PREAMBLE = ("SET check_function_bodies = false;",
             # expressions in the model were printed with search_path 'public'
@@ -229,3 +230,47 @@ def table_sql(design: Design, table: Table, *, server_version: int = 180000) -> 
              *(index_sql(table.schema, table.name, i, server_version) for i in table.indexes),
              *rls_sql(table), *table_comments_sql(table)]
     return "\n\n".join(stmts) + "\n"
+
+
+# Sections that load_phases runs after the data is in. Foreign keys, secondary indexes,
+# row-level security, views, triggers and comments wait (triggers must not fire on bulk-loaded
+# rows, materialized views would be empty); primary keys, unique, check and exclusion
+# constraints stay in CREATE TABLE, so a generator that breaks one fails during the load.
+_POST_LOAD = ("indexes", "foreign keys needing unique indexes", "row-level security", "views",
+              "routines using view row types", "triggers", "comments")
+
+
+def load_phases(design: Design, *, server_version: int = 180000) -> tuple[str, str]:
+    """The design's DDL split around a bulk load: ``(pre, post)``.
+
+    ``pre`` creates everything the rows need — roles, schemas, extensions, types, sequences,
+    routines, tables with their primary key, unique, check and exclusion constraints, and
+    partitions — but no foreign keys and no secondary indexes. ``post`` adds every foreign key
+    (plain ``ADD CONSTRAINT``: each is validated by one anti-join query, see
+    :mod:`pgarch_kit.db.load` for the measurement against ``NOT VALID`` + ``VALIDATE``), the
+    indexes, the keys that need a unique index, row-level security, views, triggers and
+    comments. Applied in order, the two scripts build the same objects as :func:`to_sql`."""
+    pre, post = load_sections(design, server_version=server_version)
+    return _script(pre), _script(post)
+
+
+def _script(parts: list[Section]) -> str:
+    body = [f"-- {s.title}\n\n" + "\n\n".join(s.statements) for s in parts if s.statements]
+    return "\n\n".join(["\n\n".join(PREAMBLE), *body]) + "\n"
+
+
+def load_sections(design: Design, *, server_version: int = 180000
+                  ) -> tuple[list[Section], list[Section]]:
+    """:func:`load_phases` as titled sections (the post-load ones start with "foreign keys",
+    "indexes" and "foreign keys needing unique indexes")."""
+    order = table_order(design)
+    fks = _plan_foreign_keys(design, order)
+    by_title = {s.title: s.statements for s in sections(design, server_version=server_version)}
+    by_title["tables"] = tuple(create_table_sql(t, server_version) for t in order)
+    fk_now = [add_foreign_key_sql(t, fk) for t in order for fk in fks.inline[t.key]]
+    fk_now += [add_foreign_key_sql(t, fk) for t, fk in fks.after_tables]
+    pre_titles = [t for t in by_title if t not in _POST_LOAD
+                  and t != "foreign keys (cycles and forward references)"]
+    post = [Section("foreign keys", tuple(fk_now))] + [Section(t, by_title[t])
+                                                       for t in _POST_LOAD]
+    return [Section(t, by_title[t]) for t in pre_titles], post

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SUBCOMMANDS = ["server", "validate", "ddl", "import", "diagram", "dbml", "lint", "demo"]
+SUBCOMMANDS = ["server", "validate", "ddl", "import", "diagram", "dbml", "lint", "seed", "demo"]
 
 
 def pgarch(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

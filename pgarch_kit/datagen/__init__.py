@@ -1,0 +1,24 @@
+"""L2: plan and generate realistic, reproducible data for a design, as COPY text batches.
+
+Pure: no database access. The loader (in ``db/``) streams :func:`batches` with
+``COPY table (plan.copy_columns(table)) FROM STDIN``, resets the sequences of
+``plan.sequence_columns(table)``, then applies ``plan.updates`` with :func:`update_batches`.
+"""
+from ._batch import batches, update_batches
+from .checks import ColumnRule, parse_check
+from .copytext import escape, to_copy
+from .distributions import Fanout, Fixed, Uniform, Zipf
+from .plan import ColumnSource, DataPlan, DeferredUpdate, TablePlan, plan
+from .vocab import Vocabulary, regex_generator, vocabulary
+
+__all__ = [
+    # planning
+    "plan", "DataPlan", "TablePlan", "ColumnSource", "DeferredUpdate",
+    # fan-out distributions
+    "Fanout", "Uniform", "Zipf", "Fixed",
+    # generating
+    "batches", "update_batches",
+    # building blocks
+    "ColumnRule", "parse_check", "escape", "to_copy", "Vocabulary", "vocabulary",
+    "regex_generator",
+]

@@ -1,0 +1,310 @@
+"""Generate a table's rows as numpy column batches and render them to COPY text.
+
+A :class:`_Rows` evaluates columns lazily for an array of row indices, caching each one, so
+a child asking for its parent's key or creation time at some parent rows computes just that
+column (and what it depends on) for just those rows. Everything is vectorised per batch.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from ._random import randint, salt_of, uniform
+from .copytext import escape, render_micros, to_copy, with_nulls
+from .distributions import Zipf, cap_counts, draw_parents, group_counts, zipf_cdf
+from .plan import DataPlan, DeferredUpdate, TablePlan
+from .values import uuid_of
+
+__all__ = ["batches", "update_batches"]
+
+_DAY = 86_400_000_000
+_SAFE = {"serial", "uuid", "position", "time", "range", "null"}  # never need escaping
+
+
+class _Rows:
+    def __init__(self, dp: DataPlan, tp: TablePlan, idx: np.ndarray) -> None:
+        self.dp, self.tp, self.idx = dp, tp, idx
+        self.values: dict[str, np.ndarray] = {}
+        self.nulls: dict[str, np.ndarray] = {}
+        self.micros: dict[str, np.ndarray] = {}
+        self.parents: dict[int, np.ndarray] = {}
+
+    def salt(self, *parts: object) -> int:
+        t = self.tp.table
+        return salt_of(self.dp.seed, t.schema, t.name, *parts)
+
+    def rows_of(self, table: str, idx: np.ndarray) -> _Rows:
+        return _Rows(self.dp, self.dp.tables[table], idx)
+
+    def value(self, col: str) -> np.ndarray:
+        if col not in self.values:
+            self._compute(col)
+        return self.values[col]
+
+    def null(self, col: str) -> np.ndarray:
+        self.value(col)
+        return self.nulls[col]
+
+    def time(self, col: str) -> np.ndarray:
+        if col not in self.micros:
+            self._compute(col)
+        return self.micros[col]
+
+    def _nulls(self, col: str, ratio: float) -> np.ndarray:
+        if ratio <= 0:
+            return np.zeros(len(self.idx), dtype=bool)
+        return uniform(self.salt(col, "null"), self.idx) < ratio
+
+    def _compute(self, col: str) -> None:
+        src = self.tp.sources[col]
+        idx, n = self.idx, len(self.idx)
+        mask = self._nulls(col, src.null_ratio)
+        if src.kind == "serial":
+            out = (idx + 1).astype(np.str_)
+        elif src.kind == "uuid":
+            out = uuid_of(self.salt(col, "uuid"), idx)
+        elif src.kind == "position":
+            _, pos = self._grouped()
+            out = (pos + 1).astype(np.str_)
+        elif src.kind == "fk":
+            self._resolve_fk(src.fk)
+            return
+        elif src.kind == "time":
+            out = self._time(col, src)
+        elif src.kind == "range":
+            out = self._range(src.time_kind)
+        elif src.kind == "override":
+            out, mask = self._override(col, mask)
+        elif src.kind == "null":
+            out, mask = np.full(n, "", dtype=np.str_), np.ones(n, dtype=bool)
+        else:
+            out = self.tp.generators[col](idx)
+        self.values[col] = np.asarray(out, dtype=np.str_)
+        self.nulls[col] = mask
+
+    def _override(self, col: str, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        gen = self.tp.generators[col]
+        if callable(gen):
+            raw = np.asarray(gen(self.idx), dtype=object)
+        else:
+            pool = np.asarray(list(gen), dtype=object)
+            raw = pool[randint(self.salt(col, "pick"), self.idx, 0, len(pool) - 1)]
+        none = np.array([v is None for v in raw.tolist()], dtype=bool)
+        text = np.array(["" if v is None else str(v) for v in raw.tolist()], dtype=np.str_)
+        return text, mask | none
+
+    # --- foreign keys -----------------------------------------------------------------------
+
+    def _grouped(self) -> tuple[np.ndarray, np.ndarray]:
+        tp, dp = self.tp, self.dp
+        fk = tp.table.foreign_keys[tp.grouped_fk]
+        parent = self._ref_name(fk)
+        key = ("groups", tp.name, tp.grouped_fk)
+        if key not in dp._cache:
+            counts = group_counts(tp.fk_dist[tp.grouped_fk], tp.rows, dp.rows(parent),
+                                  self.salt("group"))
+            if tp.pair_fk is not None:
+                pair = self._ref_name(tp.table.foreign_keys[tp.pair_fk])
+                counts = cap_counts(counts, dp.rows(pair) if pair in dp.tables else 1)
+            dp._cache[key] = np.cumsum(counts)
+        ends = dp._cache[key]
+        parent_idx = np.searchsorted(ends, self.idx, side="right")
+        starts = np.where(parent_idx > 0, ends[np.maximum(parent_idx - 1, 0)], 0)
+        return parent_idx, self.idx - starts
+
+    def _ref_name(self, fk) -> str:
+        schema = fk.ref_schema or self.tp.table.schema
+        if fk.ref_table in self.dp.tables:
+            return fk.ref_table
+        return f"{schema}.{fk.ref_table}"
+
+    def _resolve_fk(self, i: int) -> None:
+        tp, dp, idx = self.tp, self.dp, self.idx
+        fk = tp.table.foreign_keys[i]
+        n = len(idx)
+        ref = self._ref_name(fk)
+        for j in tp.fk_order:  # wider keys first: shared columns come from them
+            if j == i:
+                break
+            if any(c not in self.values for c in tp.table.foreign_keys[j].columns):
+                self._resolve_fk(j)
+        if ref not in dp.tables:
+            for c in fk.columns:
+                self.values.setdefault(c, np.full(n, "", dtype=np.str_))
+                self.nulls.setdefault(c, np.ones(n, dtype=bool))
+            return
+        n_parent = dp.rows(ref)
+        dist = tp.fk_dist[i]
+        salt = self.salt("fk", i)
+        shared = [c for c in fk.columns if c in self.values]
+        if tp.grouped_fk == i:
+            pidx, _ = self._grouped()
+        elif tp.pair_fk == i:
+            first, pos = self._grouped()
+            pidx = (randint(salt, first, 0, n_parent - 1) + pos) % n_parent
+        elif ref == tp.name:  # self-reference: a parent among the rows before this one
+            pidx = np.floor(uniform(salt, idx) * idx).astype(np.int64)
+        elif shared:
+            pidx, found = self._matching(fk, ref, shared, salt)
+        else:
+            cdf = None
+            if isinstance(dist, Zipf):
+                cdf = dp._cache.setdefault(("zipf", tp.name, i), zipf_cdf(dist, n_parent, salt))
+            pidx = draw_parents(dist, idx, n_parent, salt, cdf)
+        self.parents[i] = pidx
+        parent = self.rows_of(ref, pidx)
+        mask = np.zeros(n, dtype=bool)
+        for c in fk.columns:
+            if c not in shared:
+                mask |= self._nulls(c, tp.sources[c].null_ratio)
+        if ref == tp.name:
+            mask |= idx == 0
+        if shared:
+            mask |= ~found
+        if i in tp.deferred and not getattr(self, "second_pass", False):
+            mask |= True
+        for c, rc in zip(fk.columns, fk.ref_columns):
+            if c in shared:
+                continue
+            self.values[c] = parent.value(rc)
+            self.nulls[c] = mask | parent.null(rc)
+
+    def _matching(self, fk, ref: str, shared: list[str], salt: int
+                  ) -> tuple[np.ndarray, np.ndarray]:
+        """Parent rows whose shared columns equal this row's (a tenant's own user)."""
+        dp = self.dp
+        ref_cols = [rc for c, rc in zip(fk.columns, fk.ref_columns) if c in shared]
+        key = ("match", ref, tuple(ref_cols))
+        if key not in dp._cache:
+            everyone = self.rows_of(ref, np.arange(dp.rows(ref)))
+            keys = _joined([everyone.value(rc) for rc in ref_cols])
+            order = np.argsort(keys, kind="stable")
+            dp._cache[key] = (keys[order], order)
+        sorted_keys, order = dp._cache[key]
+        mine = _joined([self.value(c) for c in shared])
+        left = np.searchsorted(sorted_keys, mine, side="left")
+        right = np.searchsorted(sorted_keys, mine, side="right")
+        count = right - left
+        pick = left + np.floor(uniform(salt, self.idx) * count).astype(np.int64)
+        found = count > 0
+        return order[np.where(found, np.minimum(pick, len(order) - 1), 0)], found
+
+    # --- time -------------------------------------------------------------------------------
+
+    def _anchor_micros(self) -> np.ndarray:
+        tp, dp, idx = self.tp, self.dp, self.idx
+        start, end = dp.time_range
+        for i in tp.fk_order:
+            fk = tp.table.foreign_keys[i]
+            ref = self._ref_name(fk)
+            if ref in dp.tables and ref != tp.name and dp.tables[ref].anchor \
+                    and i not in tp.deferred:
+                self.value(fk.columns[0])
+                born = self.rows_of(ref, self.parents[i]).time(dp.tables[ref].anchor)
+                return born + (uniform(self.salt("after"), idx) * (end - born)).astype(np.int64)
+        step = (end - start) / tp.rows  # root tables: creation time grows with the row number
+        return start + ((idx + uniform(self.salt("at"), idx)) * step).astype(np.int64)
+
+    def _time(self, col: str, src) -> np.ndarray:
+        start, end = self.dp.time_range
+        if src.unique and self.tp.grouped_fk is not None:
+            micros = self._grouped_time(col)
+        elif src.unique:
+            step = max((end - start) // self.tp.rows, 1)
+            micros = start + self.idx * step
+        elif col == self.tp.anchor:
+            micros = self._anchor_micros()
+        elif src.time_base is not None:
+            base = self.time(src.time_base)
+            # at least a second later, so "ends_at > starts_at" holds strictly
+            delta = 1_000_000 + uniform(self.salt(col), self.idx) ** 2 * 90 * _DAY
+            micros = base + delta.astype(np.int64)
+        else:
+            micros = start + (uniform(self.salt(col), self.idx) * (end - start)).astype(np.int64)
+        if src.time_kind == "date":
+            micros = micros - micros % _DAY
+        self.micros[col] = micros
+        return render_micros(micros, src.time_kind)
+
+    def _grouped_time(self, col: str) -> np.ndarray:
+        """Distinct, increasing times within each parent's group, after the parent exists."""
+        tp, dp = self.tp, self.dp
+        start, end = dp.time_range
+        pidx, pos = self._grouped()
+        ends = dp._cache[("groups", tp.name, tp.grouped_fk)]
+        count = ends[pidx] - np.where(pidx > 0, ends[np.maximum(pidx - 1, 0)], 0)
+        fk = tp.table.foreign_keys[tp.grouped_fk]
+        parent = dp.tables.get(self._ref_name(fk))
+        born = np.full(len(pidx), start, dtype=np.int64)
+        if parent is not None and parent.anchor and parent is not tp:
+            born = self.rows_of(self._ref_name(fk), pidx).time(parent.anchor)
+        step = np.maximum((end - born) // np.maximum(count, 1), 1)
+        jitter = (uniform(self.salt(col, "jitter"), self.idx) * (step - 1)).astype(np.int64)
+        return born + pos * step + jitter
+
+    def _range(self, kind: str) -> np.ndarray:
+        # Consecutive, non-overlapping ranges: safe under exclusion constraints (&&).
+        idx = self.idx
+        if kind in ("int4range", "int8range", "numrange"):
+            lo = idx * 10
+            return np.strings.add(np.strings.add(np.strings.add("[", lo.astype(np.str_)), ","),
+                                  np.strings.add((lo + 10).astype(np.str_), ")"))
+        start, end = self.dp.time_range
+        step = max((end - start) // self.tp.rows, 2)
+        lo = start + idx * step
+        hi = lo + 1 + (uniform(self.salt("range"), idx) * (step - 1)).astype(np.int64)
+        unit = {"daterange": "date", "tsrange": "timestamp"}.get(kind, "timestamptz")
+        if unit == "date":
+            lo, hi = idx * _DAY + start, (idx + 1) * _DAY + start
+        parts = ("[", render_micros(lo, unit), ",", render_micros(hi, unit), ")")
+        out = parts[0]
+        for p in parts[1:]:
+            out = np.strings.add(out, p)
+        return out
+
+
+def _joined(cols: list[np.ndarray]) -> np.ndarray:
+    out = cols[0]
+    for c in cols[1:]:
+        out = np.strings.add(np.strings.add(out, "\x1f"), c)
+    return out
+
+
+def _render(rows: _Rows, columns: tuple[str, ...]) -> bytes:
+    out = []
+    for col in columns:
+        vals = rows.value(col)
+        if rows.tp.sources[col].kind not in _SAFE:
+            vals = escape(vals)
+        out.append(with_nulls(vals, rows.null(col)))
+    return to_copy(out)
+
+
+def batches(plan: DataPlan, table: str, *, batch_rows: int = 50_000) -> Iterator[bytes]:
+    """COPY text (``FROM STDIN`` default text format) for ``plan.copy_columns(table)``, in
+    batches of ``batch_rows`` rows. The bytes depend only on the plan and its seed, not on
+    ``batch_rows``."""
+    tp = plan.tables[table]
+    columns = plan.copy_columns(table)
+    for start in range(0, tp.rows, batch_rows):
+        idx = np.arange(start, min(tp.rows, start + batch_rows), dtype=np.int64)
+        yield _render(_Rows(plan, tp, idx), columns)
+
+
+def update_batches(plan: DataPlan, update: DeferredUpdate, *, batch_rows: int = 50_000
+                   ) -> Iterator[bytes]:
+    """COPY text of ``key_columns + columns`` for a deferred foreign key (rows whose value
+    is NULL by chance are left out). Load it into a temporary table, then
+    ``UPDATE t SET fk = tmp.fk FROM tmp WHERE t.key = tmp.key``."""
+    tp = plan.tables[update.table]
+    cols = (*update.key_columns, *update.columns)
+    for start in range(0, tp.rows, batch_rows):
+        idx = np.arange(start, min(tp.rows, start + batch_rows), dtype=np.int64)
+        rows = _Rows(plan, tp, idx)
+        rows.second_pass = True
+        keep = ~np.any([rows.null(c) for c in update.columns], axis=0)
+        if keep.any():
+            sub = _Rows(plan, tp, idx[keep])
+            sub.second_pass = True
+            yield _render(sub, cols)

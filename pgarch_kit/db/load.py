@@ -1,0 +1,329 @@
+"""Fast loading: a design's generated data streamed into its sandbox with COPY.
+
+The order of work is the one pg_dump's restore uses, for the same reasons:
+
+1. ``load_phases(design)[0]``: tables with their primary key, unique, check and exclusion
+   constraints but **no foreign keys and no secondary indexes** (a duplicate still fails
+   during the load, with the server's message);
+2. one ``COPY t (cols) FROM STDIN`` per table, parents first, in one transaction. A producer
+   thread renders the next COPY batch (numpy, releases the GIL in its C loops) while the main
+   thread writes the current one to the server; a bounded queue (two batches) keeps memory
+   flat whatever the row count;
+3. deferred foreign keys (cycles, self-references written as NULL in the first pass) through
+   a temporary table and one ``UPDATE ... FROM``;
+4. ``load_phases(design)[1]``: foreign keys, indexes, RLS, views, triggers, comments — each
+   index is built once by a sort over the whole table instead of being maintained row by
+   row, and each foreign key is checked by one anti-join instead of one lookup per row;
+5. identity and serial sequences set to ``max(column)`` (the generator writes explicit
+   keys 1..n), ``ANALYZE``, and :func:`pgarch_kit.db.verify.verify`.
+
+Measured on the 2-core machine (embedded PostgreSQL 18, ``ecommerce`` design, 8 tables x
+100 000 rows, two runs each; ``load(..., defer_constraints=False)`` is the comparison):
+
+================================  ==========  ============  ==========
+order of work                     COPY phase  keys+indexes  whole load
+================================  ==========  ============  ==========
+indexes and FKs before the data   7.2-7.5 s   0.0 s         7.8-8.2 s
+indexes and FKs after (default)   4.5-4.7 s   0.9 s         6.0-6.2 s
+================================  ==========  ============  ==========
+
+so deferring makes the load about 25% faster here (more with more indexes per table). For the
+8 foreign keys on the loaded tables, plain ``ADD FOREIGN KEY`` took 0.20-0.23 s and
+``ADD ... NOT VALID`` + ``VALIDATE CONSTRAINT`` 0.20-0.21 s: the same, since both run one
+validation query per key. The post-load script uses the plain form (``NOT VALID`` only buys a
+weaker lock, which a private sandbox does not need).
+
+Loads run only into kit sandboxes (:func:`pgarch_kit.db.sandbox.guard_destructive`).
+"""
+from __future__ import annotations
+
+import queue
+import re
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from pgarch_kit.db.connect import dsn_dbname, server_dsn
+from pgarch_kit.db.sandbox import create_sandbox, guard_destructive
+from pgarch_kit.errors import PgArchError
+from pgarch_kit.model.names import quote_ident
+
+if TYPE_CHECKING:
+    import psycopg
+
+    from pgarch_kit.datagen import DataPlan
+    from pgarch_kit.db.verify import Verification
+    from pgarch_kit.model import Design
+
+__all__ = ["LoadError", "LoadResult", "load"]
+
+_QUEUE_BATCHES = 2
+_NEXTVAL = re.compile(r"nextval\('((?:[^']|'')+)'(?:::regclass)?\)", re.IGNORECASE)
+
+
+class LoadError(PgArchError):
+    """PostgreSQL rejected generated data (or the load's DDL); the message is the server's."""
+
+
+def _hint(dp: object) -> str:
+    """The generator's own warnings usually explain a rejection: say them, and the fix."""
+    warnings = list(getattr(dp, "warnings", []) or [])
+    if not warnings:
+        return ""
+    lines = "\n".join(f"  - {w}" for w in warnings[:10])
+    return (f"\nThe data plan warned:\n{lines}\nFix: override the column's generator "
+            f"(plan(..., overrides={{'table.column': [...allowed values...]}})) or simplify "
+            f"the CHECK.")
+
+
+@dataclass
+class LoadResult:
+    """What :func:`load` did: where, how many rows, how fast, and the verification."""
+
+    database: str
+    dsn: str
+    rows: dict[str, int]
+    seconds: float
+    warnings: list[str] = field(default_factory=list)
+    verification: Verification | None = None
+    phases: dict[str, float] = field(default_factory=dict)  # seconds per step
+
+    @property
+    def total_rows(self) -> int:
+        return sum(self.rows.values())
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.total_rows / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.verification is None or self.verification.ok
+
+    def to_dict(self) -> dict:
+        return {"database": self.database, "dsn": self.dsn, "rows": dict(self.rows),
+                "seconds": round(self.seconds, 3),
+                "rows_per_second": round(self.rows_per_second, 1)}
+
+    def __str__(self) -> str:
+        lines = [f"loaded {self.total_rows} rows into {self.database} in {self.seconds:.2f}s "
+                 f"({self.rows_per_second:,.0f} rows/s)"]
+        lines += [f"  {t}: {n}" for t, n in self.rows.items()]
+        lines += [f"  warning: {w}" for w in self.warnings]
+        if self.verification is not None:
+            lines.append(str(self.verification))
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        import html
+        head = html.escape(str(self).splitlines()[0])
+        ver = self.verification._repr_html_() if self.verification is not None else ""
+        warn = "".join(f"<li>{html.escape(w)}</li>" for w in self.warnings)
+        return f"<p>{head}</p>" + (f"<ul>{warn}</ul>" if warn else "") + ver
+
+
+def _server_message(exc: Exception) -> str:
+    diag = getattr(exc, "diag", None)
+    if diag is None or not diag.message_primary:
+        return str(exc)
+    parts = [diag.message_primary]
+    for label, value in (("DETAIL", diag.message_detail), ("CONTEXT", diag.context)):
+        if value:
+            parts.append(f"{label}: {value}")
+    return "\n".join(parts)
+
+
+def _rel(table) -> str:
+    return f"{quote_ident(table.schema)}.{quote_ident(table.name)}"
+
+
+def _produce(dp: DataPlan, tables: list[str], batch_rows: int, out: queue.Queue,
+             stop: threading.Event) -> None:
+    """Generate every table's batches in load order; (table, bytes) items, (table, None)
+    at the end of a table, and an exception object if generation fails."""
+    from pgarch_kit.datagen import batches
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                out.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    try:
+        for t in tables:
+            for chunk in batches(dp, t, batch_rows=batch_rows):
+                if not put((t, chunk)):
+                    return
+            if not put((t, None)):
+                return
+    except BaseException as exc:  # handed to the consumer, which re-raises it
+        put((None, exc))
+
+
+def _stream(conn: psycopg.Connection, dp: DataPlan, tables: list[str], batch_rows: int,
+            progress: bool) -> dict[str, int]:
+    from psycopg import sql
+    from tqdm.auto import tqdm
+
+    q: queue.Queue = queue.Queue(maxsize=_QUEUE_BATCHES)
+    stop = threading.Event()
+    worker = threading.Thread(target=_produce, args=(dp, tables, batch_rows, q, stop),
+                              name="pgarch-datagen", daemon=True)
+    worker.start()
+    loaded: dict[str, int] = {}
+    try:
+        for t in tables:
+            table = dp.tables[t].table
+            cols = dp.copy_columns(t)
+            stmt = sql.SQL("COPY {} ({}) FROM STDIN").format(
+                sql.SQL(_rel(table)), sql.SQL(", ").join(sql.Identifier(c) for c in cols))
+            bar = tqdm(total=dp.rows(t), desc=t, unit="rows", disable=not progress,
+                       leave=True)
+            n = 0
+            try:
+                with conn.cursor() as cur, cur.copy(stmt) as copy:
+                    while True:
+                        name, chunk = q.get()
+                        if name is None:
+                            raise chunk
+                        if chunk is None:
+                            break
+                        copy.write(chunk)
+                        k = chunk.count(b"\n")
+                        n += k
+                        bar.update(k)
+            finally:
+                bar.close()
+            loaded[t] = n
+    finally:
+        stop.set()
+        worker.join(timeout=10)
+    return loaded
+
+
+def _apply_updates(conn: psycopg.Connection, dp: DataPlan, batch_rows: int) -> None:
+    from psycopg import sql
+
+    from pgarch_kit.datagen import update_batches
+    for i, up in enumerate(dp.updates):
+        table = dp.tables[up.table].table
+        if not up.key_columns:
+            raise LoadError(f"{up.table}: deferred foreign key {up.columns} needs a primary "
+                            "key to be written in a second pass")
+        cols = (*up.key_columns, *up.columns)
+        tmp = f"pgarch_load_update_{i}"
+        typed = sql.SQL(", ").join(sql.Identifier(c) for c in cols)
+        conn.execute(sql.SQL("CREATE TEMP TABLE {} ON COMMIT DROP AS SELECT {} FROM {} "
+                             "WITH NO DATA").format(sql.Identifier(tmp), typed,
+                                                    sql.SQL(_rel(table))))
+        with conn.cursor() as cur, cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(
+                sql.Identifier(tmp), typed)) as copy:
+            for chunk in update_batches(dp, up, batch_rows=batch_rows):
+                copy.write(chunk)
+        sets = sql.SQL(", ").join(sql.SQL("{0} = u.{0}").format(sql.Identifier(c))
+                                  for c in up.columns)
+        where = sql.SQL(" AND ").join(sql.SQL("t.{0} = u.{0}").format(sql.Identifier(c))
+                                      for c in up.key_columns)
+        conn.execute(sql.SQL("UPDATE {} AS t SET {} FROM {} AS u WHERE {}").format(
+            sql.SQL(_rel(table)), sets, sql.Identifier(tmp), where))
+
+
+def _reset_sequences(conn: psycopg.Connection, dp: DataPlan) -> None:
+    from psycopg import sql
+    for t in dp.order:
+        table = dp.tables[t].table
+        for c in dp.sequence_columns(t):
+            seq = conn.execute("SELECT pg_get_serial_sequence(%s, %s)",
+                               (_rel(table), c)).fetchone()[0]
+            if seq is None:
+                m = _NEXTVAL.search(table.column(c).default or "")
+                if m is None:
+                    continue
+                seq = m[1].replace("''", "'")
+            conn.execute(sql.SQL("SELECT setval({}::regclass, COALESCE(max({}), 1), "
+                                 "max({}) IS NOT NULL) FROM {}").format(
+                sql.Literal(seq), sql.Identifier(c), sql.Identifier(c), sql.SQL(_rel(table))))
+
+
+def _target(design: Design, dsn: str | None) -> tuple[str, str]:
+    """(database, dsn): the database ``dsn`` names, or the design's sandbox (recreated)."""
+    if dsn is None:
+        dbname = create_sandbox(design.name, recreate=True)
+        return dbname, server_dsn(None, dbname)
+    return dsn_dbname(dsn), dsn
+
+
+def load(design: Design, *, dsn: str | None = None, scale: float = 1.0,
+         rows: Mapping[str, int] | None = None, seed: int = 0, progress: bool = True,
+         batch_rows: int = 50_000, plan: DataPlan | None = None,
+         defer_constraints: bool = True, verify: bool = True) -> LoadResult:
+    """Create ``design``'s tables in a sandbox, fill them with generated data and verify.
+
+    ``dsn`` names the target database, which must be an empty kit sandbox; without it the
+    design's own sandbox ``pgarch_<design>`` is (re)created. ``plan`` replaces the plan made
+    from ``scale``/``rows``/``seed`` (:func:`pgarch_kit.datagen.plan`), e.g. to pass
+    overrides. ``defer_constraints=False`` creates foreign keys and indexes before the data
+    (kept for measuring the difference). Raises :class:`LoadError` with the server's message
+    when PostgreSQL rejects a row (a duplicate key, a failed check or foreign key)."""
+    import psycopg
+
+    from pgarch_kit.datagen import plan as make_plan
+    from pgarch_kit.db.apply import apply_sql
+    from pgarch_kit.db.verify import verify as run_verify
+    from pgarch_kit.ddl.script import _script, load_sections
+    from pgarch_kit.model.validate import check
+
+    check(design)
+    dp = plan if plan is not None else make_plan(design, scale=scale, rows=rows, seed=seed)
+    dbname, target = _target(design, dsn)
+    guard_destructive(dbname, f"load generated data for design {design.name!r}", dsn=target)
+    phases: dict[str, float] = {}
+    started = time.perf_counter()
+    source = f"design {design.name!r}"
+    with psycopg.connect(target, autocommit=True) as conn:
+        version = conn.info.server_version
+        pre_parts, post_parts = load_sections(design, server_version=version)
+        if not defer_constraints:  # keys and indexes before the data; triggers still after
+            early = ("foreign keys", "indexes", "foreign keys needing unique indexes")
+            pre_parts += [s for s in post_parts if s.title in early]
+            post_parts = [s for s in post_parts if s.title not in early]
+        pre, post = _script(pre_parts), _script(post_parts)
+        tick = time.perf_counter()
+        apply_sql(conn, pre, source=f"{source} (tables)")
+        phases["tables"] = time.perf_counter() - tick
+        tick = time.perf_counter()
+        try:
+            with conn.transaction():
+                conn.execute("SET LOCAL synchronous_commit = off")
+                loaded = _stream(conn, dp, list(dp.order), batch_rows, progress)
+                if dp.updates:
+                    _apply_updates(conn, dp, batch_rows)
+        except psycopg.Error as exc:
+            raise LoadError(f"PostgreSQL rejected the generated data for design "
+                            f"{design.name!r}: {_server_message(exc)}{_hint(dp)}") from exc
+        phases["copy"] = time.perf_counter() - tick
+        tick = time.perf_counter()
+        if post_parts:
+            from pgarch_kit.errors import SqlApplyError
+            try:
+                apply_sql(conn, post, source=f"{source} (constraints and indexes)")
+            except SqlApplyError as exc:
+                raise LoadError(f"the loaded data breaks a constraint or index of design "
+                                f"{design.name!r}: {exc}{_hint(dp)}") from exc
+        phases["constraints"] = time.perf_counter() - tick
+        tick = time.perf_counter()
+        _reset_sequences(conn, dp)
+        conn.execute("ANALYZE")
+        phases["analyze"] = time.perf_counter() - tick
+        seconds = time.perf_counter() - started
+        verification = None
+        if verify:
+            tick = time.perf_counter()
+            verification = run_verify(conn, design, dp)
+            phases["verify"] = time.perf_counter() - tick
+    return LoadResult(dbname, target, loaded, seconds, list(dp.warnings), verification, phases)
