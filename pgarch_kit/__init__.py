@@ -74,6 +74,10 @@ _LAZY = {
     # the advisor, plans
     "advise": "pgarch_kit.lint", "checklist": "pgarch_kit.lint.checklist",
     "explain": "pgarch_kit.db.explain",
+    # synthetic data
+    "data_plan": "pgarch_kit.datagen", "preview": "pgarch_kit.datagen",
+    "plan_summary": "pgarch_kit.datagen", "load_data": "pgarch_kit.db.load",
+    "load_speed_plot": "pgarch_kit.display",
     # diagrams, the studio, interop
     "er_diagram": "pgarch_kit.diagram", "to_dot": "pgarch_kit.diagram",
     "to_mermaid": "pgarch_kit.diagram",
@@ -82,7 +86,7 @@ _LAZY = {
 }
 # ``pk.diagram`` / ``pk.lint`` would clash with the subpackages of the same names once they are
 # imported (Python sets a package attribute per loaded subpackage), hence er_diagram / advise.
-_RENAMED = {"er_diagram": "diagram", "advise": "lint"}
+_RENAMED = {"er_diagram": "diagram", "advise": "lint", "data_plan": "plan", "load_data": "load"}
 # Modules offered whole: ``pk.edit.add_table(design, "authors")`` reads like the lesson.
 _LAZY_MODULES = {"edit": "pgarch_kit.model.edit"}
 __all__ += [*_LAZY, *_LAZY_MODULES]  # noqa: PLE0604 (all are str keys)

@@ -9,6 +9,7 @@ from .checks import ColumnRule, parse_check
 from .copytext import escape, to_copy
 from .distributions import Fanout, Fixed, Uniform, Zipf
 from .plan import ColumnSource, DataPlan, DeferredUpdate, TablePlan, plan
+from .preview import plan_summary, preview
 from .vocab import Vocabulary, regex_generator, vocabulary
 
 __all__ = [
@@ -16,8 +17,8 @@ __all__ = [
     "plan", "DataPlan", "TablePlan", "ColumnSource", "DeferredUpdate",
     # fan-out distributions
     "Fanout", "Uniform", "Zipf", "Fixed",
-    # generating
-    "batches", "update_batches",
+    # generating, and seeing what will be generated
+    "batches", "update_batches", "preview", "plan_summary",
     # building blocks
     "ColumnRule", "parse_check", "escape", "to_copy", "Vocabulary", "vocabulary",
     "regex_generator",
