@@ -22,6 +22,16 @@ def _table(plan, name):
     return sql.Identifier(t.schema, t.name)
 
 
+def _copy_tables(conn, data_plan, batch_rows: int = 50_000) -> None:
+    """COPY every table of the plan, in plan order, with the design's constraints in force."""
+    for t in data_plan.order:
+        cols = sql.SQL(", ").join(map(sql.Identifier, data_plan.copy_columns(t)))
+        stmt = sql.SQL("COPY {} ({}) FROM STDIN").format(_table(data_plan, t), cols)
+        with conn.cursor() as cur, cur.copy(stmt) as copy:
+            for chunk in batches(data_plan, t, batch_rows=batch_rows):
+                copy.write(chunk)
+
+
 @pytest.mark.parametrize("name", SAMPLES)
 def test_sample_data_loads_with_constraints(fresh_db: str, name: str) -> None:
     data_plan = small_plan(name)
@@ -30,12 +40,7 @@ def test_sample_data_loads_with_constraints(fresh_db: str, name: str) -> None:
         for t in data_plan.order:
             conn.execute(sql.SQL("ALTER TABLE {} DISABLE TRIGGER USER").format(
                 _table(data_plan, t)))
-        for t in data_plan.order:
-            cols = sql.SQL(", ").join(map(sql.Identifier, data_plan.copy_columns(t)))
-            stmt = sql.SQL("COPY {} ({}) FROM STDIN").format(_table(data_plan, t), cols)
-            with conn.cursor() as cur, cur.copy(stmt) as copy:
-                for chunk in batches(data_plan, t, batch_rows=2000):
-                    copy.write(chunk)
+        _copy_tables(conn, data_plan, batch_rows=2000)
         for upd in data_plan.updates:
             raise AssertionError(f"sample designs have no cycles: {upd}")
         for t in data_plan.order:
@@ -53,12 +58,7 @@ def test_cycle_with_deferred_update_loads(fresh_db: str) -> None:
     data_plan = plan(_shop(), seed=2)
     with psycopg.connect(fresh_db, autocommit=True) as conn:
         apply_sql(conn, to_sql(data_plan.design), source="cycle")
-        for t in data_plan.order:
-            cols = sql.SQL(", ").join(map(sql.Identifier, data_plan.copy_columns(t)))
-            with conn.cursor() as cur, cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(
-                    _table(data_plan, t), cols)) as copy:
-                for chunk in batches(data_plan, t):
-                    copy.write(chunk)
+        _copy_tables(conn, data_plan)
         for upd in data_plan.updates:
             keys = [sql.Identifier(c) for c in upd.key_columns]
             vals = [sql.Identifier(c) for c in upd.columns]
@@ -84,9 +84,4 @@ def test_corpus_shapes_load(fresh_db: str) -> None:
                      seed=4)
     with psycopg.connect(fresh_db, autocommit=True) as conn:
         apply_sql(conn, to_sql(DESIGN), source="shapes")
-        for t in data_plan.order:
-            cols = sql.SQL(", ").join(map(sql.Identifier, data_plan.copy_columns(t)))
-            with conn.cursor() as cur, cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(
-                    _table(data_plan, t), cols)) as copy:
-                for chunk in batches(data_plan, t):
-                    copy.write(chunk)
+        _copy_tables(conn, data_plan)
