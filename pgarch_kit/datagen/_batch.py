@@ -11,8 +11,8 @@ from collections.abc import Iterator
 import numpy as np
 
 from ._random import randint, salt_of, uniform
-from .copytext import escape, render_micros, to_copy, with_nulls
-from .distributions import Zipf, cap_counts, draw_parents, group_counts, zipf_cdf
+from .copytext import escape, render_int, render_micros, to_copy, with_nulls
+from .distributions import GroupIndex, Zipf, draw_parents, zipf_cdf
 from .plan import DataPlan, DeferredUpdate, TablePlan
 from .values import uuid_of
 
@@ -61,12 +61,12 @@ class _Rows:
         idx, n = self.idx, len(self.idx)
         mask = self._nulls(col, src.null_ratio)
         if src.kind == "serial":
-            out = (idx + 1).astype(np.str_)
+            out = render_int(idx + 1)
         elif src.kind == "uuid":
             out = uuid_of(self.salt(col, "uuid"), idx)
         elif src.kind == "position":
             _, pos = self._grouped()
-            out = (pos + 1).astype(np.str_)
+            out = render_int(pos + 1)
         elif src.kind == "fk":
             self._resolve_fk(src.fk)
             return
@@ -96,22 +96,22 @@ class _Rows:
 
     # --- foreign keys -----------------------------------------------------------------------
 
-    def _grouped(self) -> tuple[np.ndarray, np.ndarray]:
+    def _group_index(self) -> GroupIndex:
         tp, dp = self.tp, self.dp
-        fk = tp.table.foreign_keys[tp.grouped_fk]
-        parent = self._ref_name(fk)
         key = ("groups", tp.name, tp.grouped_fk)
         if key not in dp._cache:
-            counts = group_counts(tp.fk_dist[tp.grouped_fk], tp.rows, dp.rows(parent),
-                                  self.salt("group"))
+            parent = self._ref_name(tp.table.foreign_keys[tp.grouped_fk])
+            cap = None
             if tp.pair_fk is not None:
                 pair = self._ref_name(tp.table.foreign_keys[tp.pair_fk])
-                counts = cap_counts(counts, dp.rows(pair) if pair in dp.tables else 1)
-            dp._cache[key] = np.cumsum(counts)
-        ends = dp._cache[key]
-        parent_idx = np.searchsorted(ends, self.idx, side="right")
-        starts = np.where(parent_idx > 0, ends[np.maximum(parent_idx - 1, 0)], 0)
-        return parent_idx, self.idx - starts
+                cap = dp.rows(pair) if pair in dp.tables else 1
+            dp._cache[key] = GroupIndex(tp.fk_dist[tp.grouped_fk], tp.rows, dp.rows(parent),
+                                        self.salt("group"), cap)
+        return dp._cache[key]
+
+    def _grouped(self) -> tuple[np.ndarray, np.ndarray]:
+        parent_idx, pos, _ = self._group_index().locate(self.idx)
+        return parent_idx, pos
 
     def _ref_name(self, fk) -> str:
         schema = fk.ref_schema or self.tp.table.schema
@@ -231,9 +231,7 @@ class _Rows:
         """Distinct, increasing times within each parent's group, after the parent exists."""
         tp, dp = self.tp, self.dp
         start, end = dp.time_range
-        pidx, pos = self._grouped()
-        ends = dp._cache[("groups", tp.name, tp.grouped_fk)]
-        count = ends[pidx] - np.where(pidx > 0, ends[np.maximum(pidx - 1, 0)], 0)
+        pidx, pos, count = self._group_index().locate(self.idx)
         fk = tp.table.foreign_keys[tp.grouped_fk]
         parent = dp.tables.get(self._ref_name(fk))
         born = np.full(len(pidx), start, dtype=np.int64)

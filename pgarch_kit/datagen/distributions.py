@@ -13,7 +13,8 @@ import numpy as np
 
 from ._random import randint, uniform
 
-__all__ = ["Fanout", "Fixed", "Uniform", "Zipf", "cap_counts", "draw_parents", "group_counts"]
+__all__ = ["Fanout", "Fixed", "Uniform", "Zipf", "GroupIndex", "cap_counts", "draw_parents",
+           "group_counts"]
 
 
 @dataclass(frozen=True)
@@ -90,3 +91,79 @@ def cap_counts(counts: np.ndarray, cap: int) -> np.ndarray:
     room = cap - counts
     before = np.cumsum(room) - room
     return counts + np.clip(excess - before, 0, room)
+
+
+class GroupIndex:
+    """Which parent each child row belongs to in a grouped layout (children of a parent are
+    consecutive rows), its position in the group and the group's size.
+
+    Small parent tables keep one array of group ends (exact largest-remainder counts). Past
+    ``BLOCK`` parents with a Uniform fan-out the ends are never materialised: the weights are
+    a pure function of the parent's index, so only one prefix sum per block of parents is
+    kept, and a block's ends are recomputed when a batch needs them (a few cached). Memory
+    then stays flat however large the parent table grows; each group still gets
+    ``floor(n * S(i) / W) - floor(n * S(i-1) / W)`` children (S: prefix sums of weights),
+    which adds up to exactly the child count."""
+
+    BLOCK = 1 << 16
+
+    def __init__(self, dist: Fanout, n_child: int, n_parent: int, salt: int,
+                 cap: int | None = None) -> None:
+        self.n_child, self.n_parent, self.salt = n_child, max(n_parent, 1), salt
+        self._blocks: dict[int, np.ndarray] = {}
+        if isinstance(dist, Uniform) and cap is None and n_parent > self.BLOCK:
+            nb = -(-n_parent // self.BLOCK)
+            prefix = np.zeros(nb + 1)
+            for b in range(nb):
+                prefix[b + 1] = prefix[b] + np.cumsum(self._block_weights(b))[-1]
+            self._prefix = prefix
+            self._block_end = self._floor_ends(prefix[1:])
+            self._block_end[-1] = n_child
+            self._ends = None
+        else:
+            counts = group_counts(dist, n_child, n_parent, salt)
+            if cap is not None:
+                counts = cap_counts(counts, cap)
+            self._ends = np.cumsum(counts)
+
+    def _block_weights(self, b: int) -> np.ndarray:
+        lo = b * self.BLOCK
+        return 0.2 + 1.6 * uniform(self.salt, np.arange(lo, min(lo + self.BLOCK,
+                                                                self.n_parent)))
+
+    def _floor_ends(self, sums: np.ndarray) -> np.ndarray:
+        ends = np.floor(self.n_child * (sums / self._prefix[-1])).astype(np.int64)
+        return np.minimum(ends, self.n_child)
+
+    def _block(self, b: int) -> np.ndarray:
+        ends = self._blocks.get(b)
+        if ends is None:
+            ends = self._floor_ends(self._prefix[b] + np.cumsum(self._block_weights(b)))
+            ends[-1] = self._block_end[b]  # the same float sum as the block table: equal
+            if len(self._blocks) >= 8:
+                self._blocks.pop(next(iter(self._blocks)))
+            self._blocks[b] = ends
+        return ends
+
+    def locate(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(parent row, position in its group, group size) for child rows ``idx``."""
+        idx = np.asarray(idx, dtype=np.int64)
+        if self._ends is not None:
+            ends = self._ends
+            parent = np.searchsorted(ends, idx, side="right")
+            starts = np.where(parent > 0, ends[np.maximum(parent - 1, 0)], 0)
+            return parent, idx - starts, ends[np.minimum(parent, len(ends) - 1)] - starts
+        parent = np.empty(len(idx), dtype=np.int64)
+        starts = np.empty(len(idx), dtype=np.int64)
+        sizes = np.empty(len(idx), dtype=np.int64)
+        block_of = np.searchsorted(self._block_end, idx, side="right")
+        for b in np.unique(block_of):
+            rows = block_of == b
+            ends = self._block(int(b))
+            before = self._block_end[b - 1] if b > 0 else 0
+            j = np.searchsorted(ends, idx[rows], side="right")
+            start = np.where(j > 0, ends[np.maximum(j - 1, 0)], before)
+            parent[rows] = int(b) * self.BLOCK + j
+            starts[rows] = start
+            sizes[rows] = ends[j] - start
+        return parent, idx - starts, sizes

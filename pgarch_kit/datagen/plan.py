@@ -24,7 +24,7 @@ from ..model.graph import table_order
 from ._columns import column_rules, column_type, unique_sets
 from ._random import randint, salt_of
 from .checks import ColumnRule
-from .distributions import Fanout, Fixed, Uniform
+from .distributions import Fanout, Fixed, Uniform, Zipf
 from .values import Spec, generator_for
 from .vocab import vocabulary
 
@@ -129,6 +129,22 @@ def _lookup(mapping: Mapping[str, object] | None, t: Table, col: str | None = No
     return next((mapping[k] for k in keys if k in mapping), None)
 
 
+def parse_fanout(text: str) -> Fanout:
+    """``uniform``, ``zipf`` / ``zipf 1.3`` or ``fixed 4``, as written in the design file."""
+    word, _, arg = str(text).strip().lower().partition(" ")
+    try:
+        if word == "uniform" and not arg:
+            return Uniform()
+        if word == "zipf":
+            return Zipf(float(arg)) if arg else Zipf()
+        if word == "fixed" and arg:
+            return Fixed(int(arg))
+    except ValueError:
+        pass
+    raise ValueError(f"fan-out {text!r} is not understood; write 'uniform', 'zipf 1.2' or "
+                     f"'fixed 3'")
+
+
 def plan(design: Design, *, scale: float = 1.0, rows: Mapping[str, int] | None = None,
          seed: int = 0, default_rows: int = 1000,
          overrides: Mapping[str, Override] | None = None,
@@ -142,7 +158,14 @@ def plan(design: Design, *, scale: float = 1.0, rows: Mapping[str, int] | None =
     values (None for NULL) or a sequence to draw from. ``fanout["table.fk_column"]`` is a
     :class:`Uniform`, :class:`Zipf` or :class:`Fixed`; ``null_ratios["table.column"]``
     replaces the default (10% for nullable columns). Partitions (``partition_of``) get no
-    rows of their own: their data is loaded through the partitioned table."""
+    rows of their own: their data is loaded through the partitioned table.
+
+    The design file's ``generate:`` section supplies the same three settings; arguments
+    given here win over it, key by key."""
+    spec = design.generate
+    overrides = {**{k: list(v) for k, v in spec.values}, **(overrides or {})}
+    null_ratios = {**dict(spec.null_ratios), **(null_ratios or {})}
+    fanout = {**{k: parse_fanout(v) for k, v in spec.fanout}, **(fanout or {})}
     names = [t.name for t in design.tables]
     dup = {n for n in names if names.count(n) > 1}
     ordered = [t for t in table_order(design) if t.partition_of is None]

@@ -5,6 +5,7 @@ from .design import (
                      Check,
                      Column,
                      CompositeType,
+                     DataSpec,
                      Design,
                      Domain,
                      DomainCheck,
@@ -38,7 +39,7 @@ __all__ = [
     "ExclusionElement", "Index", "IndexKey", "PartitionBy", "Policy", "TableIntent",
     "EnumType", "Domain", "DomainCheck", "CompositeType", "Sequence", "Extension", "Schema",
     "View", "Routine", "Trigger", "QueryPattern", "FK_ACTIONS", "INDEX_METHODS",
-    "LintConfig", "Suppression",
+    "LintConfig", "Suppression", "DataSpec",
     "qualified", "quote_ident", "shorten", "PgType", "canonical_type", "parse_type",
     "short_type",
 ]

@@ -16,6 +16,7 @@ from typing import Literal
 from .types import canonical_type
 
 __all__ = [
+    "DataSpec",
     "LintConfig",
     "Suppression",
     "FK_ACTIONS",
@@ -443,6 +444,24 @@ class LintConfig:
 
 
 @dataclass(frozen=True)
+class DataSpec:
+    """How synthetic data should look, kept in the design file (the ``generate:`` section):
+    values to draw from per ``table.column``, null ratios, and fan-out per foreign-key column
+    (``uniform``, ``zipf 1.2``, ``fixed 3``). Python callers can override each at plan time."""
+
+    values: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    null_ratios: tuple[tuple[str, float], ...] = ()
+    fanout: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        def pairs(v: object) -> tuple:
+            items = v.items() if isinstance(v, dict) else v
+            return tuple((k, tuple(x) if isinstance(x, list) else x) for k, x in items)
+        for name in ("values", "null_ratios", "fanout"):
+            object.__setattr__(self, name, pairs(getattr(self, name)))
+
+
+@dataclass(frozen=True)
 class Design:
     """The aggregate root: a whole database design."""
 
@@ -461,6 +480,7 @@ class Design:
     triggers: tuple[Trigger, ...] = ()
     queries: tuple[QueryPattern, ...] = ()
     lint: LintConfig = field(default_factory=LintConfig)
+    generate: DataSpec = field(default_factory=DataSpec)
 
     def __post_init__(self) -> None:
         _tuple(self, "schemas", "extensions", "roles", "enums", "domains", "composites",
@@ -483,4 +503,5 @@ class Design:
     def structure(self) -> Design:
         """The design without intents (what a database can hold), for round-trip comparison."""
         return replace(self, name="", description=None, queries=(), lint=LintConfig(),
+                       generate=DataSpec(),
                        tables=tuple(replace(t, intent=TableIntent()) for t in self.tables))

@@ -36,6 +36,7 @@ from .design import (
     Check,
     Column,
     CompositeType,
+    DataSpec,
     Design,
     Domain,
     DomainCheck,
@@ -786,6 +787,42 @@ _TRIGGER = (
     _F("name", _text), _F("schema", _text), _F("table", _text),
     _F("enabled", _choice(("O", "D", "R", "A"), _upper)), _F("comment", _opt_text),
     _F("definition", _text))
+def _read_value_lists(r: _Reader, node: Node, path: str) -> Any:
+    """``{table.column: [value, ...]}``."""
+    if not isinstance(node, MappingNode):
+        return r.problem(path, node, f"expected a mapping of table.column: [values], got "
+                         f"{_kind(node)}", "write {customers.country: [DE, FR, NL]}")
+    out = []
+    for knode, vnode in node.value:
+        key = _text(r, knode, path)
+        if not isinstance(vnode, SequenceNode) or not vnode.value:
+            return r.problem(f"{path}.{key}", vnode, "expected a non-empty list of values",
+                             "write e.g. [paid, shipped]")
+        out.append((key, tuple(str(v.value) for v in vnode.value)))
+    return tuple(out)
+
+
+def _read_scalar_map(kind: type) -> Callable:
+    def read(r: _Reader, node: Node, path: str) -> Any:
+        if not isinstance(node, MappingNode):
+            return r.problem(path, node, f"expected a mapping of table.column: value, got "
+                             f"{_kind(node)}", "write {addresses.line2: 0.7}")
+        out = []
+        for knode, vnode in node.value:
+            key = _text(r, knode, path)
+            try:
+                out.append((key, kind(vnode.value)))
+            except (TypeError, ValueError):
+                return r.problem(f"{path}.{key}", vnode, f"expected a {kind.__name__}",
+                                 "write e.g. 0.25 (null ratio) or 'zipf 1.2' (fan-out)")
+        return tuple(out)
+    return read
+
+
+_GENERATE = (
+    _F("values", _read_value_lists, lambda pairs: {k: list(v) for k, v in pairs}),
+    _F("null_ratios", _read_scalar_map(float), dict),
+    _F("fanout", _read_scalar_map(str), dict))
 _SUPPRESSION = (_F("rule", _text), _F("table", _opt_text), _F("column", _opt_text),
                 _F("reason", _text))
 _LINT = (
@@ -826,4 +863,5 @@ _DESIGN = (
                 compact=False),
     _named_list(QueryPattern, _QUERY, "queries", ("name", "sql"), compact=False),
     _F("lint", _obj(LintConfig, _LINT, ()), _w_obj(_LINT, False)),
+    _F("generate", _obj(DataSpec, _GENERATE, ()), _w_obj(_GENERATE, False)),
 )
