@@ -78,6 +78,11 @@ _LAZY = {
     "data_plan": "pgarch_kit.datagen", "preview": "pgarch_kit.datagen",
     "plan_summary": "pgarch_kit.datagen", "load_data": "pgarch_kit.db.load",
     "load_speed_plot": "pgarch_kit.display",
+    # timings, scaling curves, index advice, load tests
+    "time_pattern": "pgarch_kit.bench", "time_patterns": "pgarch_kit.bench",
+    "scaling": "pgarch_kit.bench", "index_advice": "pgarch_kit.bench",
+    "load_test": "pgarch_kit.bench", "scaling_plot": "pgarch_kit.display",
+    "load_test_plot": "pgarch_kit.display", "index_advice_plot": "pgarch_kit.display",
     # diagrams, the studio, interop
     "er_diagram": "pgarch_kit.diagram", "to_dot": "pgarch_kit.diagram",
     "to_mermaid": "pgarch_kit.diagram",

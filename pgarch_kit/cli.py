@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -230,6 +231,109 @@ def _cmd_seed(args: argparse.Namespace) -> int:
     return EXIT_OK if result.ok else EXIT_FINDINGS
 
 
+def _rows_list(text: str, flag: str) -> list[int]:
+    """``10k,100k,1M`` → [10000, 100000, 1000000]."""
+    out = []
+    for item in text.split(","):
+        m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*([kKmMgG]?)\s*", item)
+        if m is None:
+            raise _Usage(f"{flag} {text!r}: use comma-separated counts such as 10k,100k,1M")
+        out.append(int(float(m.group(1)) * {"": 1, "k": 10**3, "m": 10**6, "g": 10**9}[
+            m.group(2).lower()]))
+    if any(n <= 0 for n in out):
+        raise _Usage(f"{flag} {text!r}: counts must be positive")
+    return out
+
+
+def _bench_dsn(design, dsn: str | None) -> str | None:
+    """--dsn names a server (as for every command); benchmarks run in the design's sandbox
+    on it."""
+    if dsn is None:
+        return None
+    from pgarch_kit.db.connect import server_dsn
+    from pgarch_kit.db.sandbox import sandbox_name
+    return server_dsn(dsn, sandbox_name(design.name))
+
+
+def _cmd_time(args: argparse.Namespace) -> int:
+    from pgarch_kit import bench
+    design = _load_any(args.design, args.dsn)
+    dsn = _bench_dsn(design, args.dsn)
+    queries = args.query or [q.name for q in design.queries]
+    if not queries:
+        raise _Usage(f"design {design.name!r} has no query patterns: give --query SQL")
+    if args.runs < 1:
+        raise _Usage(f"--runs {args.runs}: must be at least 1")
+    if args.try_indexes:
+        if len(queries) != 1 or args.scales:
+            raise _Usage("--try-indexes measures index candidates for one --query on the "
+                         "loaded sandbox (without --scales)")
+        advice = bench.index_advice(design, queries[0], dsn=dsn, runs=args.runs,
+                                    seed=args.seed)
+        _out(json.dumps(_jsonable(advice.frame().to_dict(orient="records")), indent=2)
+             if args.format == "json" else str(advice))
+        return EXIT_OK
+    if args.scales:
+        if dsn is not None:
+            raise _Usage("--scales reloads the design's sandbox on the embedded server; "
+                         "it cannot be combined with --dsn")
+        steps = _rows_list(args.scales, "--scales")
+        if len(steps) < 2:
+            raise _Usage(f"--scales {args.scales!r}: give at least two sizes to draw a curve, "
+                         "e.g. 10k,100k,1M")
+        curves = bench.scaling(design, rows=steps,
+                               queries=queries, runs=args.runs, seed=args.seed,
+                               progress=args.format != "json")
+        _out(json.dumps(_jsonable(curves.to_dict()), indent=2) if args.format == "json"
+             else str(curves))
+        if args.plot:
+            from pgarch_kit.display import scaling_plot
+            scaling_plot(curves).save(args.plot)
+            print(f"wrote {args.plot}", file=sys.stderr)
+        return EXIT_FINDINGS if curves.breaking and any(c.critical for c in curves.breaking) \
+            else EXIT_OK
+    timings = bench.time_patterns(design, queries, dsn=dsn, runs=args.runs, seed=args.seed)
+    if args.format == "json":
+        _out(json.dumps(_jsonable([t.to_dict() for t in timings]), indent=2))
+    else:
+        for t in timings:
+            _out(str(t))
+            if args.plan and t.plan is not None:
+                _out(t.plan.text())
+    return EXIT_OK
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from pgarch_kit import bench
+    design = _load_any(args.design, args.dsn)
+    clients = _rows_list(args.clients, "--clients")
+    if args.duration < 1:
+        raise _Usage(f"--duration {args.duration}: give whole seconds, at least 1")
+    result = bench.load_test(design, clients=clients, duration=args.duration,
+                             queries=args.query or None, dsn=_bench_dsn(design, args.dsn),
+                             seed=args.seed, progress=args.format != "json")
+    _out(json.dumps(_jsonable(result.to_dict()), indent=2) if args.format == "json"
+         else str(result))
+    if args.plot:
+        from pgarch_kit.display import load_test_plot
+        load_test_plot(result).save(args.plot)
+        print(f"wrote {args.plot}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _jsonable(value):
+    import math
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from pgarch_kit.export.notebooks import run_notebooks
     runs = run_notebooks(args.notebooks, args.out)
@@ -340,6 +444,47 @@ def build_parser() -> argparse.ArgumentParser:
     se.add_argument("--format", choices=["text", "json"], default="text")
     se.add_argument("--dsn", help="server to use (default: embedded)")
     se.set_defaults(func=_cmd_seed)
+
+    t = sub.add_parser("time", help="time the design's query patterns on its loaded data",
+                       description="Time query patterns (repeated runs with parameters drawn "
+                                   "from the data; median, p95, p99; server time from "
+                                   "pg_stat_statements; the plan) in the design's loaded "
+                                   "sandbox. With --scales, load the design at each size first "
+                                   "and fit how latency grows (exit 1 when a critical pattern "
+                                   "is predicted over budget). With --try-indexes, build and "
+                                   "measure index candidates for one pattern.")
+    t.add_argument("design", help="a .yaml design file, a .sql schema or a .dbml file")
+    t.add_argument("--query", action="append", metavar="NAME|SQL",
+                   help="a pattern name or SQL (repeatable; default: every pattern)")
+    t.add_argument("--scales", metavar="ROWS,...",
+                   help="rows of the largest table per step, e.g. 10k,100k,1M")
+    t.add_argument("--runs", type=int, default=50, help="timed runs per pattern (default 50)")
+    t.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    t.add_argument("--plan", action="store_true", help="print each plan as a tree")
+    t.add_argument("--plot", metavar="FILE.png", help="with --scales: save the curves plot")
+    t.add_argument("--try-indexes", action="store_true",
+                   help="build and measure index candidates for the one --query")
+    t.add_argument("--format", choices=["text", "json"], default="text")
+    t.add_argument("--dsn", help="server to use (default: embedded)")
+    t.set_defaults(func=_cmd_time)
+
+    bn = sub.add_parser("bench", help="load-test the design's query mix with pgbench",
+                        description="Run the design's query patterns with pgbench, weighted "
+                                    "by per_second, at each client count on its loaded "
+                                    "sandbox; report TPS, latency percentiles, failures and "
+                                    "connection-pool sizing (Little's law).")
+    bn.add_argument("design", help="a .yaml design file, a .sql schema or a .dbml file")
+    bn.add_argument("--clients", default="1,4,16,64",
+                    help="client counts, comma-separated (default 1,4,16,64)")
+    bn.add_argument("--duration", type=int, default=10,
+                    help="seconds per client count (default 10)")
+    bn.add_argument("--query", action="append", metavar="NAME",
+                    help="only this pattern (repeatable; default: every pattern)")
+    bn.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    bn.add_argument("--plot", metavar="FILE.png", help="save the load-test plots")
+    bn.add_argument("--format", choices=["text", "json"], default="text")
+    bn.add_argument("--dsn", help="server to use (default: embedded)")
+    bn.set_defaults(func=_cmd_bench)
 
     m = sub.add_parser("demo", help="run the notebooks headless and write HTML reports",
                        description="Execute every numbered notebook against the embedded "

@@ -45,6 +45,18 @@ if [ "${PGARCH_SKIP_BROWSER:-}" = "" ] && ! command -v chromium >/dev/null 2>&1;
   fi
 fi
 
+# HypoPG gives the measured index advice a what-if plan before each real build. Debian packages
+# it for its own PostgreSQL 15 (the embedded 18 has no build of it): installed when that server
+# is on the machine, so the PostgreSQL 15 tests exercise it.
+if [ -x /usr/lib/postgresql/15/bin/postgres ] && [ ! -f /usr/share/postgresql/15/extension/hypopg.control ]; then
+  if can_apt; then
+    echo "setup: installing HypoPG for PostgreSQL 15 with apt-get"
+    apt_install postgresql-15-hypopg
+  else
+    echo "setup: note: HypoPG is missing (Debian: sudo apt-get install postgresql-15-hypopg); index advice then skips its what-if step on PostgreSQL 15." >&2
+  fi
+fi
+
 stamp=.venv/.pgarch-installed
 if [ ! -x .venv/bin/python ]; then
   echo "setup: creating .venv with $("$PYTHON" -V 2>&1)"

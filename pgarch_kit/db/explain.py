@@ -54,14 +54,22 @@ class Plan:
         timing = f" — {self.execution_ms:.2f} ms" if self.execution_ms is not None else ""
         return " → ".join(parts) + timing
 
+    def text(self) -> str:
+        """The plan as an indented tree: estimated vs actual rows, each node's own time and
+        buffers, the slowest node marked (see :mod:`pgarch_kit.db.plan_view`)."""
+        from pgarch_kit.db.plan_view import plan_text
+        return plan_text(self.tree, execution_ms=self.execution_ms)
+
     def __str__(self) -> str:
         return self.summary()
 
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        return (f"<div><code>{html.escape(self.sql.strip())}</code><br>"
-                f"<b>plan:</b> {html.escape(self.summary())}</div>")
+        from pgarch_kit.db.plan_view import plan_html
+        return (f"<div><b>plan:</b> {html.escape(self.summary())}</div>"
+                + plan_html(self.tree, sql=self.sql, execution_ms=self.execution_ms,
+                            planning_ms=self.planning_ms))
 
 
 def explain(conn: Any, sql: str, params: Any = None, *, analyze: bool = True) -> Plan:

@@ -366,6 +366,29 @@ class Server:
         proc = _run(args, as_user=account, env=self._env())
         if proc.returncode != 0:
             raise ServerError(f"initdb failed for {self.data_dir}:\n{_tail(proc.stdout)}")
+        self._write_kit_settings()
+
+    @property
+    def lib_dir(self) -> Path:
+        """Where the server's loadable modules live (``pg_config --pkglibdir``)."""
+        for candidate in (self.bin_dir.parent / "lib" / "postgresql", self.bin_dir.parent / "lib"):
+            if (candidate / "plpgsql.so").is_file():
+                return candidate
+        return self.bin_dir.parent / "lib"
+
+    def _write_kit_settings(self) -> None:
+        """Settings every kit cluster gets at birth, appended to ``postgresql.conf``:
+        ``pg_stat_statements`` preloaded (it can only be loaded at server start, and the
+        benchmarks cross-check their timings with it) and ``track_io_timing`` so plans show
+        time spent reading. A cluster made before this is fixed up by
+        :func:`pgarch_kit.bench.statements.ensure_statements` with ALTER SYSTEM and a restart."""
+        lines = ["", "# pgarch_kit: query timings and plans (pgarch_kit.bench)",
+                 "track_io_timing = on"]
+        if (self.lib_dir / "pg_stat_statements.so").is_file():
+            lines += ["shared_preload_libraries = 'pg_stat_statements'",
+                      "pg_stat_statements.track = top"]
+        with open(self.data_dir / "postgresql.conf", "a", encoding="utf-8") as conf:
+            conf.write("\n".join(lines) + "\n")
 
     def _remove_stale_pid_file(self) -> None:
         # Called under the lock after running_pid() said no live postmaster owns the file: the
@@ -456,6 +479,12 @@ class Server:
             if proc.returncode != 0 and self.running_pid() is not None:
                 raise ServerError(f"pg_ctl stop failed for {self.data_dir}:\n{_tail(proc.stdout)}")
             _wait_gone(pid)
+
+    def restart(self) -> ServerStatus:
+        """Stop and start again: settings that need a restart (``shared_preload_libraries``)
+        take effect. Every open session is disconnected."""
+        self.stop()
+        return self.ensure_started()
 
     def destroy(self) -> None:
         """Stop and delete a temporary server's files (refuses the shared project server)."""

@@ -401,9 +401,14 @@ class QueryPattern:
     per_second: float | None = None
     params: tuple[str, ...] = ()
     critical: bool = False              # on the critical path: must stay under the latency goal
+    # Where benchmarks draw each parameter from, when the SQL alone does not tell (a LIMIT, a
+    # value compared with no column): ``(param, "table.column")`` samples the loaded data,
+    # ``(param, ("20", "50"))`` picks from the values. Others are inferred from the SQL.
+    param_sources: tuple[tuple[str, str | tuple[str, ...]], ...] = ()
+    skew: str | None = None             # how often hot keys repeat: "uniform" (default), "zipf 1.2"
 
     def __post_init__(self) -> None:
-        _tuple(self, "params")
+        _tuple(self, "params", "param_sources")
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from .design import (
     Index,
     IndexKey,
     PrimaryKey,
+    QueryPattern,
     Table,
     TableIntent,
     Unique,
@@ -49,7 +50,7 @@ __all__ = [
     "add_column", "update_column", "remove_column", "move_column", "rename_column",
     "set_columns", "set_primary_key", "add_unique", "add_check",
     "add_relationship", "add_index", "remove_index", "add_enum", "set_intent",
-    "index_name", "singular",
+    "add_query", "remove_query", "index_name", "singular",
 ]
 
 RELATIONSHIP_KINDS = ("1:N", "1:1", "N:M")
@@ -756,3 +757,34 @@ def set_intent(design: Design, table: str, /, **changes: object) -> Design:
     if "audit" in changes and not isinstance(changes["audit"], bool):
         raise _fail(f"audit must be True or False, got {changes['audit']!r}", "pass a bool")
     return _put(design, t, replace(t, intent=replace(t.intent, **changes)))
+
+
+def add_query(design: Design, name: str, sql: str, *, per_second: float | None = None,
+              critical: bool = False, params: Sequence[str] = (),
+              param_sources: dict[str, str | Sequence[str]] | None = None,
+              skew: str | None = None) -> Design:
+    """Add a query pattern: what the application will run and how often. The advisor checks
+    the design's indexes against it; benchmarks time it, load-test it and fit its growth."""
+    if not isinstance(name, str) or not name.strip():
+        raise _fail("a query pattern needs a name", "write e.g. 'recent_orders_of_customer'")
+    name = name.strip()
+    if any(q.name == name for q in design.queries):
+        raise _fail(f"query pattern {name!r} already exists", "choose another name, or "
+                    "remove_query() the old one first")
+    if not isinstance(sql, str) or not sql.strip():
+        raise _fail(f"query pattern {name!r} has no SQL", "write the statement, with "
+                    ":name parameters, e.g. SELECT … WHERE customer_id = :customer_id")
+    if per_second is not None and (isinstance(per_second, bool) or per_second < 0):
+        raise _fail(f"per_second must be a number ≥ 0, got {per_second!r}",
+                    "write how many times per second it runs, e.g. 50")
+    sources = tuple((k, v if isinstance(v, str) else tuple(str(x) for x in v))
+                    for k, v in (param_sources or {}).items())
+    q = QueryPattern(name, sql.strip(), per_second, tuple(params), critical, sources, skew)
+    return replace(design, queries=(*design.queries, q))
+
+
+def remove_query(design: Design, name: str) -> Design:
+    if not any(q.name == name for q in design.queries):
+        raise _fail(f"query pattern {name!r} does not exist",
+                    f"use one of {[q.name for q in design.queries]}")
+    return replace(design, queries=tuple(q for q in design.queries if q.name != name))

@@ -799,8 +799,31 @@ _LINT = (
        lambda pairs: {k: (list(v) if isinstance(v, tuple) else v) for k, v in pairs}),
     _F("suppress", _items(_obj(Suppression, _SUPPRESSION, ("rule",))),
        _w_items(_w_obj(_SUPPRESSION))))
+def _read_param_sources(r: _Reader, node: Node, path: str) -> Any:
+    """``{param: table.column | [value, ...]}``: where a benchmark draws each parameter."""
+    if not isinstance(node, MappingNode):
+        return r.problem(path, node, f"expected a mapping of param: table.column, got "
+                         f"{_kind(node)}", "write {customer_id: orders.customer_id, n: [20]}")
+    pairs: list[tuple[str, Any]] = []
+    for knode, vnode in node.value:
+        key = _text(r, knode, path)
+        if isinstance(vnode, SequenceNode) and vnode.value:
+            pairs.append((key, tuple(str(v.value) for v in vnode.value)))
+        elif isinstance(vnode, ScalarNode) and str(vnode.value).strip():
+            pairs.append((key, str(vnode.value).strip()))
+        else:
+            return r.problem(f"{path}.{key}", vnode, "expected table.column or a non-empty "
+                             "list of values", "write e.g. orders.customer_id or [10, 20]")
+    return tuple(pairs)
+
+
+def _w_param_sources(pairs: tuple) -> dict:
+    return _FlowMap({k: (_FlowList(list(v)) if isinstance(v, tuple) else v) for k, v in pairs})
+
+
 _QUERY = (_F("name", _text), _F("per_second", _number), _F("params", _names, _w_names),
-          _F("critical", _bool), _F("sql", _text))
+          _F("critical", _bool), _F("param_sources", _read_param_sources, _w_param_sources),
+          _F("skew", _opt_text), _F("sql", _text))
 
 
 def _named_list(cls: type, fields: tuple[_F, ...], prefix: str,

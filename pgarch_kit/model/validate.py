@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from .design import (
     EnumType,
     Exclusion,
     PrimaryKey,
+    QueryPattern,
     Table,
     Unique,
 )
@@ -660,6 +662,39 @@ def _check_references(ctx: _Context) -> Iterator[Problem]:
         if q.per_second is not None and q.per_second < 0:
             yield Problem(f"queries.{q.name}", "per_second is negative",
                           "write how many times per second it runs, e.g. 50")
+        yield from _check_query_draws(ctx, q)
+
+
+_SKEW = re.compile(r"^\s*(uniform|zipf(\s+[0-9]*\.?[0-9]+)?)\s*$", re.IGNORECASE)
+
+
+def _check_query_draws(ctx: _Context, q: QueryPattern) -> Iterator[Problem]:
+    """``param_sources`` name real columns, and ``skew`` is one the benchmarks can draw."""
+    path = f"queries.{q.name}"
+    for param, source in q.param_sources:
+        if q.params and param not in q.params:
+            yield Problem(f"{path}.param_sources.{param}", f"{param!r} is not one of the "
+                          f"query's params {list(q.params)}", "list it under params, or fix "
+                          "the name" + _suggest(param, q.params))
+        if isinstance(source, str):
+            table_name, _, column = source.rpartition(".")
+            schema, _, table_name = table_name.rpartition(".")
+            table = ctx.tables.get((schema or "public", table_name))
+            if table is None:
+                yield Problem(f"{path}.param_sources.{param}", f"{source!r} names no table "
+                              "of the design", "write table.column (schema.table.column "
+                              "outside public), or a list of values"
+                              + _suggest(table_name, [n for _, n in ctx.tables]))
+            elif column not in ctx.columns(table):
+                yield Problem(f"{path}.param_sources.{param}", f"table {table_name!r} has no "
+                              f"column {column!r}", "name an existing column"
+                              + _suggest(column, ctx.columns(table)))
+    if q.skew is not None:
+        m = _SKEW.match(q.skew)
+        exponent = float(m.group(2)) if m and m.group(2) else None
+        if m is None or (exponent is not None and exponent <= 1.0):
+            yield Problem(f"{path}.skew", f"unknown skew {q.skew!r}", "write `uniform` or "
+                          "`zipf S` with S above 1 (e.g. zipf 1.1: a few hot keys dominate)")
 
 
 _RULES: tuple[Callable[[_Context], Iterator[Problem]], ...] = (

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SUBCOMMANDS = ["server", "validate", "ddl", "import", "diagram", "dbml", "lint", "seed", "demo"]
+SUBCOMMANDS = ["server", "validate", "ddl", "import", "diagram", "dbml", "lint", "seed", "time",
+               "bench", "demo"]
 
 
 def pgarch(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

@@ -392,3 +392,26 @@ def test_set_intent():
                          audit=True, notes=" hot "))
     assert d.table("orders").intent == TableIntent(1000, 50, "deleted_at", True, None, "hot")
     assert set_intent(d, "orders", rows=None).table("orders").intent.rows is None
+
+
+def test_add_and_remove_query_pattern() -> None:
+    from pgarch_kit.model.edit import EditError, add_query, remove_query
+    from pgarch_kit.model.serde import loads_design
+    design = loads_design("name: q\ntables:\n  - name: t\n    columns:\n"
+                          "      - {name: id, type: bigint, identity: always}\n"
+                          "    primary_key: [id]\n")
+    d = add_query(design, "by_id", " SELECT * FROM t WHERE id = :id ", per_second=5,
+                  critical=True, param_sources={"id": "t.id"}, skew="zipf 1.1")
+    (q,) = d.queries
+    assert (q.name, q.sql, q.per_second, q.critical) == ("by_id", "SELECT * FROM t WHERE id = :id",
+                                                         5, True)
+    assert q.param_sources == (("id", "t.id"),) and design.queries == ()
+    with pytest.raises(EditError, match="already exists"):
+        add_query(d, "by_id", "SELECT 1")
+    with pytest.raises(EditError, match="has no SQL"):
+        add_query(d, "other", "  ")
+    with pytest.raises(EditError, match="per_second must be a number"):
+        add_query(d, "other", "SELECT 1", per_second=-1)
+    assert remove_query(d, "by_id").queries == ()
+    with pytest.raises(EditError, match="does not exist"):
+        remove_query(d, "nope")

@@ -464,3 +464,32 @@ def test_failed_write_cleans_up_its_temp_file(tmp_path: Path, monkeypatch) -> No
         save_design(replace(_valid(), description="changed"), path)
     assert path.read_bytes() == before
     assert sorted(os.listdir(tmp_path)) == ["d.yaml"]
+
+
+def test_query_draw_settings_round_trip_and_are_validated() -> None:
+    from pgarch_kit.errors import DesignFileError
+    from pgarch_kit.model.serde import dump_design, loads_design
+    text = """name: q
+tables:
+  - name: t
+    columns:
+      - {name: id, type: bigint, identity: always}
+    primary_key: [id]
+queries:
+  - name: page
+    params: [id, n]
+    param_sources: {id: t.id, n: ['10', '20']}
+    skew: zipf 1.2
+    sql: SELECT * FROM t WHERE id > :id LIMIT :n
+"""
+    design = loads_design(text)
+    (q,) = design.queries
+    assert q.param_sources == (("id", "t.id"), ("n", ("10", "20"))) and q.skew == "zipf 1.2"
+    assert dump_design(design) == text
+    bad = text.replace("{id: t.id,", "{id: t.nope, m: t.id,").replace("zipf 1.2", "zipf 0.9")
+    with pytest.raises(DesignFileError) as err:
+        loads_design(bad)
+    messages = [p.message for p in err.value.problems]
+    assert any("has no column 'nope'" in m for m in messages)
+    assert any("'m' is not one of the query's params" in m for m in messages)
+    assert any("unknown skew 'zipf 0.9'" in m for m in messages)

@@ -1,0 +1,300 @@
+"""Query timing: a pattern run repeatedly with realistic parameters, measured from both ends.
+
+One timing is: a warm-up (caches filled, the driver's statement prepared, as in a running
+application), one ``EXPLAIN (ANALYZE, BUFFERS, VERBOSE, FORMAT JSON)`` to capture the plan and
+the statement's query id, then ``runs`` executions with parameters drawn from the data
+(:mod:`pgarch_kit.bench.params`), each timed on the client from send to last row. The server's
+own execution time comes from ``pg_stat_statements`` for the same query id, reset just before
+the runs — so ``calls`` must equal ``runs``, and client minus server is driver and socket time.
+Write patterns run in transactions that are rolled back, leaving the data as it was.
+"""
+from __future__ import annotations
+
+import html
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ._html import table
+from .params import ParamSampler, prepare_params
+from .sqlparams import parse_params
+from .statements import StatementStats, ensure_statements, read_stats, reset_stats
+from .stats import summarize
+from .target import BenchError, resolve_target
+from .uses import writes
+
+if TYPE_CHECKING:
+    import psycopg
+
+    from pgarch_kit.db.explain import Plan
+    from pgarch_kit.model import Design, QueryPattern
+
+__all__ = ["BUDGET_MS", "Timing", "Timings", "pattern_of", "time_pattern", "time_patterns",
+           "time_query"]
+
+BUDGET_MS = 100.0  # the brief's latency goal for critical paths
+
+
+@dataclass(frozen=True)
+class Timing:
+    """What one pattern cost: client latencies of every run, the server's mean execution
+    time, the plan, and the table sizes it ran against."""
+
+    pattern: str
+    sql: str
+    client_ms: tuple[float, ...]
+    rows_returned: float                   # mean rows per run
+    server: StatementStats | None
+    server_note: str | None                # why there is no server side, when there is none
+    plan: Plan | None
+    table_rows: dict[str, int]
+    param_notes: tuple[str, ...] = ()
+    critical: bool = False
+    writes: bool = False
+    budget_ms: float = BUDGET_MS
+
+    @property
+    def runs(self) -> int:
+        return len(self.client_ms)
+
+    @property
+    def stats(self) -> dict[str, float]:
+        return summarize(self.client_ms)
+
+    @property
+    def median_ms(self) -> float:
+        return self.stats["median"]
+
+    @property
+    def p95_ms(self) -> float:
+        return self.stats["p95"]
+
+    @property
+    def p99_ms(self) -> float:
+        return self.stats["p99"]
+
+    @property
+    def server_ms(self) -> float | None:
+        """Mean execution time inside the server per call (pg_stat_statements)."""
+        return self.server.mean_ms if self.server is not None else None
+
+    @property
+    def within_budget(self) -> bool:
+        return self.p95_ms <= self.budget_ms
+
+    @property
+    def largest_table(self) -> tuple[str, int] | None:
+        return max(self.table_rows.items(), key=lambda kv: kv[1]) if self.table_rows else None
+
+    def cross_check(self) -> str:
+        """pg_stat_statements against the client's count and times, in one sentence."""
+        if self.server is None:
+            return self.server_note or "no server-side figures"
+        agree = "agrees" if self.server.calls == self.runs else "DISAGREES"
+        return (f"pg_stat_statements counted {self.server.calls} calls for {self.runs} runs "
+                f"({agree}); server mean {self.server.mean_ms:.3f} ms of client median "
+                f"{self.median_ms:.3f} ms; {self.server.shared_hit + self.server.shared_read:,} "
+                f"buffers ({self.server.shared_read:,} read from disk or OS cache)")
+
+    def to_dict(self) -> dict[str, Any]:
+        s = self.stats
+        return {"pattern": self.pattern, "runs": self.runs,
+                **{f"{k}_ms": round(v, 4) for k, v in s.items()},
+                "server_mean_ms": round(self.server_ms, 4) if self.server_ms is not None
+                else None,
+                "server_calls": self.server.calls if self.server else None,
+                "rows_returned": self.rows_returned, "table_rows": dict(self.table_rows),
+                "plan": self.plan.summary() if self.plan else None,
+                "critical": self.critical, "within_budget": self.within_budget}
+
+    def __str__(self) -> str:
+        s = self.stats
+        head = (f"{self.pattern}: median {s['median']:.3f} ms, p95 {s['p95']:.3f} ms, "
+                f"p99 {s['p99']:.3f} ms over {self.runs} runs")
+        lines = [head, f"  {self.cross_check()}"]
+        if self.plan is not None:
+            lines.append("  plan: " + self.plan.summary())
+        return "\n".join(lines)
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        s = self.stats
+        verdict = ("within" if self.within_budget else "<b style='color:#b91c1c'>over</b>")
+        rows = ", ".join(f"{t} {n:,}" for t, n in self.table_rows.items())
+        out = (f"<div><b>{html.escape(self.pattern)}</b>: median {s['median']:.3f} ms, "
+               f"p95 {s['p95']:.3f} ms, p99 {s['p99']:.3f} ms over {self.runs} runs — "
+               f"{verdict} the {self.budget_ms:.0f} ms budget<br>"
+               f"<small>{html.escape(self.cross_check())}; tables: {html.escape(rows)}"
+               f"</small></div>")
+        if self.plan is not None:
+            out += self.plan._repr_html_()
+        return out
+
+
+@dataclass
+class Timings:
+    """Timings of several patterns: a table in notebooks (``.frame()`` for pandas)."""
+
+    items: list[Timing] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[Timing]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, name: str) -> Timing:
+        for t in self.items:
+            if t.pattern == name:
+                return t
+        raise KeyError(f"no timing for pattern {name!r}; have {[t.pattern for t in self]}")
+
+    def frame(self) -> Any:
+        import pandas as pd
+        return pd.DataFrame([t.to_dict() for t in self.items])
+
+    def __str__(self) -> str:
+        return "\n".join(str(t) for t in self.items)
+
+    def _repr_html_(self) -> str:
+        rows, colours = [], []
+        for t in self.items:
+            rows.append((t.pattern + (" (critical)" if t.critical else ""), f"{t.median_ms:.3f}",
+                         f"{t.p95_ms:.3f}", f"{t.p99_ms:.3f}",
+                         f"{t.server_ms:.3f}" if t.server_ms is not None else "–",
+                         f"{t.rows_returned:,.1f}", t.plan.summary() if t.plan else "",
+                         "✓ within" if t.within_budget else "✗ over"))
+            colours.append(None if t.within_budget else "#fee2e2")
+        return table(("pattern", "median ms", "p95 ms", "p99 ms", "server ms", "rows",
+                      "plan", f"{BUDGET_MS:.0f} ms budget"), rows, highlight=colours)
+
+
+def _execute(cur: Any, sql: str, params: Sequence[str | None], rollback: bool) -> int:
+    if rollback:
+        with cur.connection.transaction(force_rollback=True):
+            cur.execute(sql, params)
+            return len(cur.fetchall()) if cur.description else cur.rowcount
+    cur.execute(sql, params)
+    return len(cur.fetchall()) if cur.description else cur.rowcount
+
+
+def _explain(cur: Any, sql: str, params: Sequence[str | None]) -> tuple[Plan, int | None]:
+    from pgarch_kit.db.explain import Plan
+    with cur.connection.transaction(force_rollback=True):
+        cur.execute(f"EXPLAIN (ANALYZE, BUFFERS, VERBOSE, FORMAT JSON) {sql}", params)
+        doc = cur.fetchone()[0]
+    top = doc[0] if isinstance(doc, list) else doc
+    return (Plan(sql, top["Plan"], top.get("Execution Time"), top.get("Planning Time")),
+            top.get("Query Identifier"))
+
+
+def _table_rows(conn: psycopg.Connection, design: Design | None, sql: str) -> dict[str, int]:
+    """Rows (the planner's count after ANALYZE) of each design table the query reads."""
+    from .uses import param_uses
+    try:
+        relations = param_uses(sql)[1]
+    except Exception:
+        return {}
+    out: dict[str, int] = {}
+    for schema, name in relations.values():
+        rel = f"{schema}.{name}" if schema else name
+        row = conn.execute("SELECT greatest(reltuples, 0)::bigint, relkind FROM pg_class "
+                           "WHERE oid = to_regclass(%s)", (rel,)).fetchone()
+        if row is None:
+            continue
+        count = int(row[0])
+        if row[1] == "p":  # partitioned: the sum of its partitions
+            count = int(conn.execute(
+                "SELECT coalesce(sum(greatest(c.reltuples, 0)), 0)::bigint FROM "
+                "pg_partition_tree(to_regclass(%s)) t JOIN pg_class c ON c.oid = t.relid "
+                "WHERE t.isleaf", (rel,)).fetchone()[0])
+        out[name] = count
+    return out
+
+
+def time_query(conn: psycopg.Connection, sql: str, sampler: ParamSampler | None = None, *,
+               name: str = "query", runs: int = 50, warmup: int = 5, seed: int = 0,
+               explain: bool = True, statements: bool = True, design: Design | None = None,
+               critical: bool = False, budget_ms: float = BUDGET_MS) -> Timing:
+    """Time ``sql`` (``:name`` or ``$n`` parameters, values from ``sampler``) on ``conn``;
+    see the module docstring for what is measured."""
+    import psycopg
+    if runs < 1:
+        raise BenchError(f"runs must be at least 1, got {runs}")
+    parsed = parse_params(sql)
+    if parsed.names and (sampler is None or sampler.names != parsed.names):
+        raise BenchError(f"{name}: the query has parameters {list(parsed.names)} but no "
+                         "sampler for them — fix: use time_pattern(), or prepare_params()")
+    text = parsed.dollar
+    rollback = writes(sql)
+    draws = sampler.draw(warmup + runs + 1, seed) if sampler else [[]] * (warmup + runs + 1)
+    cur = psycopg.RawCursor(conn)
+    for params in draws[:warmup]:
+        _execute(cur, text, params, rollback)
+    plan, queryid = _explain(cur, text, draws[warmup]) if explain else (None, None)
+    use_stats = statements and queryid is not None
+    if use_stats:
+        reset_stats(conn, queryid)
+    times: list[float] = []
+    returned = 0
+    for params in draws[warmup + 1:]:
+        start = time.perf_counter_ns()
+        returned += _execute(cur, text, params, rollback)
+        times.append((time.perf_counter_ns() - start) / 1e6)
+    server = read_stats(conn, queryid) if use_stats else None
+    note = None
+    if server is None:
+        note = ("no server-side figures: pg_stat_statements is not loaded here"
+                if statements else "server-side figures not requested")
+    return Timing(name, sql, tuple(times), returned / runs, server, note, plan,
+                  _table_rows(conn, design, sql), sampler.notes if sampler else (),
+                  critical, rollback, budget_ms)
+
+
+def pattern_of(design: Design, query: str) -> QueryPattern:
+    """The design's pattern named ``query``, or an ad-hoc pattern when ``query`` is SQL."""
+    from pgarch_kit.model import QueryPattern
+    for q in design.queries:
+        if q.name == query:
+            return q
+    if any(ch.isspace() for ch in query.strip()):
+        return QueryPattern("adhoc", query)
+    names = [q.name for q in design.queries]
+    raise BenchError(f"design {design.name!r} has no query pattern {query!r} (it has "
+                     f"{names or 'none'}) — fix: name one of them, or pass the SQL itself")
+
+
+def time_pattern(design: Design, query: str, *, dsn: str | None = None, runs: int = 50,
+                 warmup: int = 5, seed: int = 0, sample_size: int = 1000,
+                 budget_ms: float = BUDGET_MS) -> Timing:
+    """Time one query pattern of ``design`` (by name, or SQL) in its loaded sandbox (or the
+    database ``dsn`` names), with parameters drawn from the data."""
+    import psycopg
+    pattern = pattern_of(design, query)
+    target = resolve_target(design, dsn)
+    if writes(pattern.sql):
+        from pgarch_kit.db.sandbox import guard_destructive
+        guard_destructive(target.dbname, f"time the write pattern {pattern.name!r}",
+                          dsn=target.dsn)
+    note = ensure_statements(target.dsn, server=target.server)
+    with psycopg.connect(target.dsn, autocommit=True) as conn:
+        sampler = prepare_params(conn, design, pattern, size=sample_size, seed=seed)
+        timing = time_query(conn, pattern.sql, sampler, name=pattern.name, runs=runs,
+                            warmup=warmup, seed=seed, statements=note is None,
+                            design=design, critical=pattern.critical, budget_ms=budget_ms)
+    if note is not None:
+        from dataclasses import replace
+        timing = replace(timing, server_note=note)
+    return timing
+
+
+def time_patterns(design: Design, queries: Sequence[str] | None = None, **kwargs: Any
+                  ) -> Timings:
+    """:func:`time_pattern` for each named pattern (default: every pattern of the design)."""
+    names = list(queries) if queries is not None else [q.name for q in design.queries]
+    if not names:
+        raise BenchError(f"design {design.name!r} declares no query patterns — fix: add "
+                         "`queries:` to the design file (name, sql, per_second)")
+    return Timings([time_pattern(design, n, **kwargs) for n in names])
