@@ -19,6 +19,7 @@ class Seen:
     screenshot: Path
     title: str
     svg_boxes: list[dict]      # bounding boxes of every <svg> on the page, in CSS pixels
+    images: list[dict]         # every <img>: naturalWidth/Height (0 when it did not load)
 
 
 def need_chromium() -> str:
@@ -40,7 +41,9 @@ def open_report(html: Path, screenshot: Path, *, width: int = 1280) -> Seen:
             page.goto(html.resolve().as_uri())
             page.wait_for_load_state("load")
             boxes = [b for b in (el.bounding_box() for el in page.query_selector_all("svg")) if b]
+            images = page.evaluate("Array.from(document.images).map(i => ({naturalWidth: "
+                                   "i.naturalWidth, naturalHeight: i.naturalHeight}))")
             page.screenshot(path=str(screenshot), full_page=True)
-            return Seen(screenshot, page.title(), boxes)
+            return Seen(screenshot, page.title(), boxes, images)
         finally:
             browser.close()

@@ -67,3 +67,18 @@ def fresh_db_any(request: pytest.FixtureRequest) -> Iterator[str]:
     """``fresh_db`` on the default server (``pg18``) or the PostgreSQL 15 one (``pg15``)."""
     base = request.getfixturevalue("pg_dsn" if request.param == "pg18" else "pg15_dsn")
     yield from _fresh_sandbox(base)
+
+
+@pytest.fixture(scope="session")
+def executed_notebook(tmp_path_factory: pytest.TempPathFactory, pg_dsn: str):
+    """``run(path)``: the notebook executed headless and exported to HTML, once per session
+    (the execution test and the browser tests share the run)."""
+    from pgarch_kit.export.notebooks import run_notebook
+    out = tmp_path_factory.mktemp("reports")
+    cache: dict[Path, object] = {}
+
+    def run(path: Path):  # noqa: ANN202 - a NotebookRun
+        if path not in cache:
+            cache[path] = run_notebook(path, out)
+        return cache[path]
+    return run

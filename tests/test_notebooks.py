@@ -15,8 +15,8 @@ def test_there_are_notebooks() -> None:
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_notebook_executes(path: Path, tmp_path: Path, pg_dsn: str) -> None:
-    run = run_notebook(path, tmp_path)
+def test_notebook_executes(path: Path, executed_notebook) -> None:
+    run = executed_notebook(path)
     html = run.html.read_text(encoding="utf-8")
     assert "Traceback" not in html
     assert html.count("jp-OutputArea-output") >= 3  # cells produced output

@@ -8,13 +8,11 @@ from pathlib import Path
 
 from browser import open_report
 
-from pgarch_kit.export.notebooks import run_notebook
-
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 
-def test_studio_report_shows_the_diagrams(tmp_path: Path, pg_dsn: str) -> None:
-    run = run_notebook(NOTEBOOKS / "02_design_studio.ipynb", tmp_path)
+def test_studio_report_shows_the_diagrams(tmp_path: Path, executed_notebook) -> None:
+    run = executed_notebook(NOTEBOOKS / "02_design_studio.ipynb")
     seen = open_report(run.html, tmp_path / "02.png")
     assert seen.title.startswith("02")
     big = [b for b in seen.svg_boxes if b["width"] > 300 and b["height"] > 200]
@@ -22,3 +20,17 @@ def test_studio_report_shows_the_diagrams(tmp_path: Path, pg_dsn: str) -> None:
     html = run.html.read_text(encoding="utf-8")
     assert html.count("<svg") >= 3 and "crowodot" not in html  # rendered SVG, not DOT text
     assert seen.screenshot.stat().st_size > 50_000
+
+
+def test_timings_report_shows_plots_and_plan_trees(tmp_path: Path, executed_notebook) -> None:
+    """Notebook 05 as a reader sees it: the scaling curves, index trials and load-test plots
+    are images that loaded (inline PNG, not widget state), and plans are tables."""
+    run = executed_notebook(NOTEBOOKS / "05_query_timings_and_load.ipynb")
+    seen = open_report(run.html, tmp_path / "05.png")
+    assert seen.title.startswith("05")
+    big = [i for i in seen.images if i["naturalWidth"] >= 800 and i["naturalHeight"] >= 300]
+    assert len(big) >= 4, f"scaling, index trials, scaling after, load test: {seen.images}"
+    html = run.html.read_text(encoding="utf-8")
+    assert html.count("data:image/png;base64") >= 4
+    assert "pgarch-plan" in html and "background:#fee2e2" in html  # a plan tree, slowest marked
+    assert "Pool sizing (Little" in html and "pg_stat_statements counted" in html

@@ -18,10 +18,10 @@ import numpy as np
 __all__ = ["GROWTH_KINDS", "Growth", "fit_growth", "percentiles", "summarize"]
 
 GROWTH_KINDS = ("constant", "logarithmic", "linear", "worse than linear")
-# A simpler shape is kept unless a more complex one explains the points clearly better:
-# its relative error must be under this share of the simpler one's, and above noise.
-_BETTER = 0.5
-_NOISE = 0.12      # relative error a repeated timing shows anyway (median of runs)
+# The simplest shape is kept whose relative error is within _CLOSE of the best shape's, or
+# below _NOISE — the scatter a repeated median timing shows anyway.
+_CLOSE = 1.25
+_NOISE = 0.12
 
 
 def percentiles(values: Sequence[float], qs: Sequence[float] = (50, 95, 99)) -> list[float]:
@@ -94,7 +94,7 @@ def _rel_error(pred: np.ndarray, y: np.ndarray) -> float:
 
 def fit_growth(rows: Sequence[float], ms: Sequence[float]) -> Growth:
     """Fit constant, logarithmic, linear and power (k > 1) shapes to the points and keep
-    the simplest one whose relative error is not clearly beaten (see :data:`_BETTER`)."""
+    the simplest one that explains them about as well as the best (see :data:`_CLOSE`)."""
     x = np.asarray(rows, dtype=float)
     y = np.asarray(ms, dtype=float)
     if x.size < 2 or np.any(x <= 0) or np.any(y <= 0):
@@ -118,8 +118,6 @@ def fit_growth(rows: Sequence[float], ms: Sequence[float]) -> Growth:
                 best = g
         if best is not None:
             fits.append(best)
-    chosen = fits[0]
-    for g in fits[1:]:
-        if chosen.error > _NOISE and g.error < chosen.error * _BETTER:
-            chosen = g
-    return chosen
+    # the simplest shape that explains the points about as well as the best one does
+    best = min(g.error for g in fits)
+    return next(g for g in fits if g.error <= max(_NOISE, best * _CLOSE))

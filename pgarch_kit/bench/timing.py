@@ -1,7 +1,10 @@
 """Query timing: a pattern run repeatedly with realistic parameters, measured from both ends.
 
-One timing is: a warm-up (caches filled, the driver's statement prepared, as in a running
-application), one ``EXPLAIN (ANALYZE, BUFFERS, VERBOSE, FORMAT JSON)`` to capture the plan and
+One timing is: the tables the pattern reads, and their indexes, loaded into shared buffers
+(``pg_prewarm``: every timing then starts from the same state — a steady server whose working
+set fits in memory — instead of whatever the last bulk load left cached; where the data
+outgrows memory, reads from disk add to every number); a warm-up (the driver's statement
+prepared, as in a running application), one ``EXPLAIN (ANALYZE, BUFFERS, VERBOSE, FORMAT JSON)`` to capture the plan and
 the statement's query id, then ``runs`` executions with parameters drawn from the data
 (:mod:`pgarch_kit.bench.params`), each timed on the client from send to last row. The server's
 own execution time comes from ``pg_stat_statements`` for the same query id, reset just before
@@ -30,8 +33,8 @@ if TYPE_CHECKING:
     from pgarch_kit.db.explain import Plan
     from pgarch_kit.model import Design, QueryPattern
 
-__all__ = ["BUDGET_MS", "Timing", "Timings", "pattern_of", "time_pattern", "time_patterns",
-           "time_query"]
+__all__ = ["BUDGET_MS", "Timing", "Timings", "pattern_of", "prewarm", "time_pattern",
+           "time_patterns", "time_query"]
 
 BUDGET_MS = 100.0  # the brief's latency goal for critical paths
 
@@ -214,12 +217,40 @@ def _table_rows(conn: psycopg.Connection, design: Design | None, sql: str) -> di
     return out
 
 
+def prewarm(conn: psycopg.Connection, sql: str, *, create: bool = False) -> bool:
+    """Load every table ``sql`` reads (partitions included) and their indexes into shared
+    buffers with ``pg_prewarm``; ``create`` may install the extension (callers pass it for a
+    kit sandbox only). False when the extension is not there to use."""
+    from .uses import param_uses
+    have = conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_prewarm'").fetchone()
+    if have is None:
+        available = conn.execute("SELECT 1 FROM pg_available_extensions "
+                                 "WHERE name = 'pg_prewarm'").fetchone()
+        if not (create and available):
+            return False
+        conn.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
+    for schema, name in param_uses(sql)[1].values():
+        rel = f"{schema}.{name}" if schema else name
+        # the relation itself, or — partitioned — its leaf partitions (pg_partition_tree
+        # returns nothing for a plain table); then every index of those
+        conn.execute(
+            "WITH rels AS (SELECT c.oid FROM pg_class c WHERE c.relkind IN ('r', 'm') AND "
+            "(c.oid = to_regclass(%s) OR c.oid IN (SELECT relid FROM "
+            "pg_partition_tree(to_regclass(%s)) WHERE isleaf))) "
+            "SELECT pg_prewarm(oid) FROM rels UNION ALL "
+            "SELECT pg_prewarm(i.indexrelid) FROM pg_index i JOIN rels ON i.indrelid = rels.oid",
+            (rel, rel))
+    return True
+
+
 def time_query(conn: psycopg.Connection, sql: str, sampler: ParamSampler | None = None, *,
                name: str = "query", runs: int = 50, warmup: int = 5, seed: int = 0,
                explain: bool = True, statements: bool = True, design: Design | None = None,
-               critical: bool = False, budget_ms: float = BUDGET_MS) -> Timing:
+               critical: bool = False, budget_ms: float = BUDGET_MS,
+               warm: bool = False) -> Timing:
     """Time ``sql`` (``:name`` or ``$n`` parameters, values from ``sampler``) on ``conn``;
-    see the module docstring for what is measured."""
+    see the module docstring for what is measured. ``warm`` prewarms the tables it reads
+    (:func:`prewarm`, installing the extension if needed: for kit sandboxes)."""
     import psycopg
     if runs < 1:
         raise BenchError(f"runs must be at least 1, got {runs}")
@@ -229,6 +260,8 @@ def time_query(conn: psycopg.Connection, sql: str, sampler: ParamSampler | None 
                          "sampler for them — fix: use time_pattern(), or prepare_params()")
     text = parsed.dollar
     rollback = writes(sql)
+    if warm:
+        prewarm(conn, sql, create=True)
     draws = sampler.draw(warmup + runs + 1, seed) if sampler else [[]] * (warmup + runs + 1)
     cur = psycopg.RawCursor(conn)
     for params in draws[:warmup]:
@@ -281,6 +314,8 @@ def time_pattern(design: Design, query: str, *, dsn: str | None = None, runs: in
     note = ensure_statements(target.dsn, server=target.server)
     with psycopg.connect(target.dsn, autocommit=True) as conn:
         sampler = prepare_params(conn, design, pattern, size=sample_size, seed=seed)
+        from pgarch_kit.db.sandbox import is_sandbox
+        prewarm(conn, pattern.sql, create=is_sandbox(target.dbname, dsn=target.dsn))
         timing = time_query(conn, pattern.sql, sampler, name=pattern.name, runs=runs,
                             warmup=warmup, seed=seed, statements=note is None,
                             design=design, critical=pattern.critical, budget_ms=budget_ms)

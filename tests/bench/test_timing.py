@@ -70,3 +70,19 @@ def test_plan_tree_marks_the_slowest_node(loaded_shop) -> None:
     assert f"▶ {'  ' * slowest.depth}" in text and slowest.label in text
     html = plan_html(t.plan.tree, sql=t.sql)
     assert html.count("<tr") == len(rows) + 1 and "background:#fee2e2" in html
+
+
+def test_prewarm_loads_the_pattern_tables_into_shared_buffers(loaded_shop) -> None:
+    from pgarch_kit.bench.timing import prewarm
+    sql = "SELECT count(*) FROM orders o JOIN customers c ON c.id = o.customer_id"
+    with psycopg.connect(loaded_shop.dsn, autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS pg_buffercache")
+        conn.execute("DROP EXTENSION IF EXISTS pg_prewarm")
+        assert prewarm(conn, sql) is False  # not installed, and not asked to install it
+        assert prewarm(conn, sql, create=True) is True
+        cached, pages = conn.execute(
+            "SELECT (SELECT count(*) FROM pg_buffercache b WHERE b.relfilenode = "
+            "pg_relation_filenode('orders_customer_id') AND b.reldatabase = "
+            "(SELECT oid FROM pg_database WHERE datname = current_database())), "
+            "(SELECT relpages FROM pg_class WHERE relname = 'orders_customer_id')").fetchone()
+        assert pages > 0 and cached >= pages  # the index is in shared buffers, all of it
