@@ -77,7 +77,7 @@ def executed_notebook(tmp_path_factory: pytest.TempPathFactory, pg_dsn: str):
     out = tmp_path_factory.mktemp("reports")
     cache: dict[Path, object] = {}
 
-    def run(path: Path):  # noqa: ANN202 - a NotebookRun
+    def run(path: Path):
         if path not in cache:
             cache[path] = run_notebook(path, out)
         return cache[path]
