@@ -4,12 +4,13 @@ One timing is: the tables the pattern reads, and their indexes, loaded into shar
 (``pg_prewarm``: every timing then starts from the same state — a steady server whose working
 set fits in memory — instead of whatever the last bulk load left cached; where the data
 outgrows memory, reads from disk add to every number); a warm-up (the driver's statement
-prepared, as in a running application), one ``EXPLAIN (ANALYZE, BUFFERS, VERBOSE, FORMAT JSON)`` to capture the plan and
-the statement's query id, then ``runs`` executions with parameters drawn from the data
-(:mod:`pgarch_kit.bench.params`), each timed on the client from send to last row. The server's
-own execution time comes from ``pg_stat_statements`` for the same query id, reset just before
-the runs — so ``calls`` must equal ``runs``, and client minus server is driver and socket time.
-Write patterns run in transactions that are rolled back, leaving the data as it was.
+prepared, as in a running application); one ``EXPLAIN (ANALYZE, BUFFERS, VERBOSE, FORMAT
+JSON)`` to capture the plan and the statement's query id; then ``runs`` executions with
+parameters drawn from the data (:mod:`pgarch_kit.bench.params`), each timed on the client
+from send to last row. The server's own execution time comes from ``pg_stat_statements`` for
+the same query id, reset just before the runs — so ``calls`` must equal ``runs``, and client
+minus server is driver and socket time. Write patterns run in transactions that are rolled
+back, leaving the data as it was.
 """
 from __future__ import annotations
 
