@@ -4,7 +4,7 @@ Pure: no database access. The loader (in ``db/``) streams :func:`batches` with
 ``COPY table (plan.copy_columns(table)) FROM STDIN``, resets the sequences of
 ``plan.sequence_columns(table)``, then applies ``plan.updates`` with :func:`update_batches`.
 """
-from ._batch import batches, update_batches
+from ._batch import batches, sample_rows, update_batches
 from .checks import ColumnRule, parse_check
 from .copytext import escape, to_copy
 from .distributions import Fanout, Fixed, Uniform, Zipf
@@ -18,7 +18,7 @@ __all__ = [
     # fan-out distributions
     "Fanout", "Uniform", "Zipf", "Fixed",
     # generating, and seeing what will be generated
-    "batches", "update_batches", "preview", "plan_summary",
+    "batches", "update_batches", "sample_rows", "preview", "plan_summary",
     # building blocks
     "ColumnRule", "parse_check", "escape", "to_copy", "Vocabulary", "vocabulary",
     "regex_generator",

@@ -5,22 +5,13 @@ from collections.abc import Iterator
 
 from pgarch_kit.model import Column
 from pgarch_kit.model.names import quote_ident
+from pgarch_kit.model.storage import FIXED as _FIXED
 
 from ...context import LintContext
 from ...finding import Finding
 from ...rule import Rule
 from ._common import pg_type
 
-# (width, alignment) of fixed-width types, from pg_type typlen/typalign.
-_FIXED: dict[str, tuple[int, int]] = {
-    "bigint": (8, 8), "double precision": (8, 8), "timestamp without time zone": (8, 8),
-    "timestamp with time zone": (8, 8), "time without time zone": (8, 8), "money": (8, 8),
-    "pg_lsn": (8, 8), "interval": (16, 8), "point": (16, 8), "time with time zone": (12, 8),
-    "integer": (4, 4), "real": (4, 4), "date": (4, 4), "oid": (4, 4), "regclass": (4, 4),
-    "regtype": (4, 4), "regproc": (4, 4), "regrole": (4, 4), "macaddr": (6, 4),
-    "macaddr8": (8, 4), "smallint": (2, 2), "boolean": (1, 1), '"char"': (1, 1),
-    "uuid": (16, 1),
-}
 MIN_SAVING = 8
 
 
