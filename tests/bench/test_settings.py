@@ -9,7 +9,6 @@ from pgarch_kit.bench.settings import server_choices, try_settings
 from pgarch_kit.db import Server, find_pg15_bin
 from pgarch_kit.scale.config import Machine, Workload, configure
 
-
 SERVERS = [pytest.param(None, id="pg18"),
            pytest.param("15", id="pg15", marks=pytest.mark.pg15)]
 
