@@ -736,13 +736,14 @@ _INTENT_FIELDS = {f.name for f in fields(TableIntent)}
 
 def set_intent(design: Design, table: str, /, **changes: object) -> Design:
     """Change a table's intents (rows, growth_per_month, soft_delete, audit, tenant_key,
-    notes); columns named must exist, counts are whole numbers ≥ 0 or ``None``."""
+    retention_months, notes); columns named must exist, counts are whole numbers ≥ 0 or
+    ``None``."""
     t = _table(design, table)
     unknown = set(changes) - _INTENT_FIELDS
     if unknown:
         raise _fail(f"unknown intent field(s) {sorted(unknown)}",
                     f"use some of {sorted(_INTENT_FIELDS)}")
-    for key in ("rows", "growth_per_month"):
+    for key in ("rows", "growth_per_month", "retention_months"):
         value = changes.get(key)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int)
                                   or value < 0):

@@ -688,7 +688,8 @@ _POLICY = (_F("name", _text),
            _F("permissive", _bool), _F("roles", _names, _w_names), _F("using", _opt_text),
            _F("with_check", _opt_text))
 _INTENT = (_F("rows", _int), _F("growth_per_month", _int), _F("soft_delete", _opt_text),
-           _F("audit", _bool), _F("tenant_key", _opt_text), _F("notes", _opt_text))
+           _F("audit", _bool), _F("tenant_key", _opt_text), _F("retention_months", _int),
+           _F("notes", _opt_text))
 _TABLE = (
     _F("name", _text), _F("schema", _text), _F("comment", _opt_text),
     _F("columns", _items(_obj(Column, _COLUMN, ("name", "type"), after=_column_after),

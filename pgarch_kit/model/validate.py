@@ -633,7 +633,7 @@ def _check_references(ctx: _Context) -> Iterator[Problem]:
             if name is not None and name not in cols:
                 yield Problem(f"{tp}.intent.{attr}", f"{attr} column {name!r} does not exist",
                               f"add the column or name an existing one{_suggest(name, cols)}")
-        for attr in ("rows", "growth_per_month"):
+        for attr in ("rows", "growth_per_month", "retention_months"):
             value = getattr(intent, attr)
             if value is not None and (not isinstance(value, int) or value < 0):
                 yield Problem(f"{tp}.intent.{attr}", f"{attr} must be a whole number ≥ 0, "
