@@ -83,6 +83,16 @@ _LAZY = {
     "scaling": "pgarch_kit.bench", "index_advice": "pgarch_kit.bench",
     "load_test": "pgarch_kit.bench", "scaling_plot": "pgarch_kit.display",
     "load_test_plot": "pgarch_kit.display", "index_advice_plot": "pgarch_kit.display",
+    # scale to millions: plans, and their evidence on a server
+    "scale_plan": "pgarch_kit.scale", "Machine": "pgarch_kit.scale",
+    "Workload": "pgarch_kit.scale", "capacity": "pgarch_kit.scale",
+    "configure": "pgarch_kit.scale", "partition_plan": "pgarch_kit.scale",
+    "tenancy_plan": "pgarch_kit.scale", "history_plan": "pgarch_kit.scale",
+    "sharding_plan": "pgarch_kit.scale", "runbook": "pgarch_kit.scale",
+    "capacity_check": "pgarch_kit.bench", "try_settings": "pgarch_kit.bench",
+    "partition_evidence": "pgarch_kit.bench", "isolation_matrix": "pgarch_kit.bench",
+    "replica_lag": "pgarch_kit.bench", "capacity_plot": "pgarch_kit.display",
+    "replica_lag_plot": "pgarch_kit.display",
     # diagrams, the studio, interop
     "er_diagram": "pgarch_kit.diagram", "to_dot": "pgarch_kit.diagram",
     "to_mermaid": "pgarch_kit.diagram",

@@ -321,6 +321,30 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_plan(args: argparse.Namespace) -> int:
+    from pgarch_kit.scale import Machine, Workload, scale_plan
+    design = _load_any(args.design, args.dsn)
+    ram = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*(GB|G|GIB)?\s*", args.ram or "", re.I)
+    if args.ram is not None and ram is None:
+        raise _Usage(f"--ram {args.ram!r}: give the server's memory in GB, e.g. 64 or 64GB")
+    try:
+        machine = (Machine(float(ram.group(1)), args.cores or 4, args.storage) if ram
+                   else Machine.this() if args.cores is None else
+                   Machine(Machine.this().ram_gb, args.cores, args.storage))
+        workload = Workload(args.workload, args.connections) if args.connections else None
+        plan = scale_plan(design, machine, workload, clients=args.clients,
+                          months=args.months)
+    except ValueError as exc:
+        raise _Usage(str(exc)) from None
+    if args.format == "json":
+        _out(json.dumps(_jsonable(plan.to_dict()), indent=2))
+    elif args.runbook:
+        _out(plan.runbook.markdown())
+    else:
+        _out(str(plan))
+    return EXIT_OK
+
+
 def _jsonable(value):
     import math
     if isinstance(value, dict):
@@ -485,6 +509,30 @@ def build_parser() -> argparse.ArgumentParser:
     bn.add_argument("--format", choices=["text", "json"], default="text")
     bn.add_argument("--dsn", help="server to use (default: embedded)")
     bn.set_defaults(func=_cmd_bench)
+
+    pl = sub.add_parser("plan", help="capacity, configuration, pooling, partitioning and "
+                                     "sharding plan",
+                        description="The scale plan of a design for a target machine: table "
+                                    "and index sizes at launch, after the growth horizon and "
+                                    "at 10x; PostgreSQL settings with reasons; a PgBouncer "
+                                    "plan for many clients; partitioning, tenancy (RLS) and "
+                                    "sharding (Citus) proposals; must-have-now versus "
+                                    "later. --runbook prints the operations runbook.")
+    pl.add_argument("design", help="a .yaml design file, a .sql schema or a .dbml file")
+    pl.add_argument("--ram", help="the database server's RAM in GB (default: this machine)")
+    pl.add_argument("--cores", type=int, help="its CPU cores (default: this machine)")
+    pl.add_argument("--storage", default="ssd", choices=["ssd", "nvme", "san", "hdd"])
+    pl.add_argument("--workload", default="web", choices=["web", "oltp", "dw", "mixed",
+                                                          "desktop"])
+    pl.add_argument("--connections", type=int,
+                    help="max_connections to plan for (default: from the pooling plan)")
+    pl.add_argument("--clients", type=int, default=10_000,
+                    help="application clients to pool (default 10000)")
+    pl.add_argument("--months", type=int, default=24, help="growth horizon (default 24)")
+    pl.add_argument("--runbook", action="store_true", help="print the operations runbook")
+    pl.add_argument("--format", choices=["text", "json"], default="text")
+    pl.add_argument("--dsn", help="server used to import a .sql schema (default: embedded)")
+    pl.set_defaults(func=_cmd_plan)
 
     m = sub.add_parser("demo", help="run the notebooks headless and write HTML reports",
                        description="Execute every numbered notebook against the embedded "

@@ -237,12 +237,14 @@ class Server:
         self.bin_dir = Path(self.bin_dir or embedded_bin_dir())
 
     @classmethod
-    def temporary(cls, bin_dir: Path | str | None = None) -> Server:
-        """A server in a fresh temp directory, for tests: ``destroy()`` stops and deletes it."""
+    def temporary(cls, bin_dir: Path | str | None = None, *, durable: bool = False) -> Server:
+        """A server in a fresh temp directory, for tests: ``destroy()`` stops and deletes it.
+        Without ``durable`` it runs with fsync and synchronous commit off (fast, and fine
+        for data that is thrown away); replication measurements want the real thing."""
         base = Path(tempfile.mkdtemp(prefix="pgarch-tmp-"))
         base.chmod(0o711)  # the server user must traverse it; nobody may list it
         return cls(data_dir=base / "data", bin_dir=Path(bin_dir) if bin_dir else None,
-                   temporary_dir=base, fast_unsafe=True)
+                   temporary_dir=base, fast_unsafe=not durable)
 
     def __enter__(self) -> Self:
         self.ensure_started()
@@ -485,6 +487,28 @@ class Server:
         take effect. Every open session is disconnected."""
         self.stop()
         return self.ensure_started()
+
+    def standby(self) -> Server:
+        """A streaming replica of this server in a new temporary directory: a base backup
+        taken with ``pg_basebackup -R`` (which writes ``standby.signal`` and the
+        ``primary_conninfo`` pointing at this server's socket), not yet started."""
+        self.ensure_started()
+        base = Path(tempfile.mkdtemp(prefix="pgarch-standby-"))
+        base.chmod(0o711)
+        replica = Server(data_dir=base / "data", bin_dir=self.bin_dir, temporary_dir=base,
+                         fast_unsafe=self.fast_unsafe)
+        account = _server_account()
+        replica.data_dir.mkdir(mode=0o700)
+        if account:
+            os.chown(replica.data_dir, *account)
+        proc = _run([self._bin("pg_basebackup"), "-D", str(replica.data_dir), "-R",
+                     "-X", "stream", "-c", "fast", "-d", self.dsn()],
+                    as_user=account, env=self._env(), timeout=600)
+        if proc.returncode != 0:
+            shutil.rmtree(base, ignore_errors=True)
+            raise ServerError(f"pg_basebackup of {self.data_dir} failed:\n{_tail(proc.stdout)}")
+        (replica.data_dir / "postmaster.pid").unlink(missing_ok=True)
+        return replica
 
     def destroy(self) -> None:
         """Stop and delete a temporary server's files (refuses the shared project server)."""

@@ -130,3 +130,56 @@ def index_advice_plot(advice: IndexAdvice, *, title: str | None = None) -> Plot:
     ax.set_title(title or f"{advice.pattern}: each candidate index built and measured "
                  f"(green: kept)", fontsize=10)
     return Plot(fig)
+
+
+def capacity_plot(capacities: list, *, title: str | None = None) -> Plot:
+    """Disk per table at each volume (``Capacity`` objects: launch, horizon, 10x …), heap and
+    indexes stacked, on a log scale so small and big tables both read."""
+    import numpy as np
+    from matplotlib.figure import Figure
+    names = [t.name for t in sorted(capacities[-1].tables, key=lambda t: -t.total_bytes)]
+    fig = Figure(figsize=(10, 4.2), layout="constrained")
+    ax = fig.subplots()
+    width = 0.8 / len(capacities)
+    x = np.arange(len(names))
+    gb = 1024 ** 3
+    for i, cap in enumerate(capacities):
+        by = {t.name: t for t in cap.tables}
+        heap = [by[n].heap_bytes / gb + by[n].toast_bytes / gb for n in names]
+        index = [by[n].index_bytes / gb for n in names]
+        color = _COLORS[i % len(_COLORS)]
+        ax.bar(x + i * width, heap, width, color=color, label=f"{cap.label}: table")
+        ax.bar(x + i * width, index, width, bottom=heap, color=color, alpha=0.45,
+               hatch="//", label=f"{cap.label}: indexes")
+    ax.set_xticks(x + width * (len(capacities) - 1) / 2, names, rotation=20, ha="right",
+                  fontsize=8)
+    ax.set_yscale("log")
+    ax.set_ylabel("GB on disk (log scale)")
+    ax.grid(True, axis="y", which="both", alpha=0.25)
+    ax.legend(fontsize=7, ncol=len(capacities))
+    totals = ", ".join(f"{c.label}: {c.total_bytes / gb:,.1f} GB" for c in capacities)
+    ax.set_title(title or f"{capacities[0].design}: size per table — {totals}", fontsize=10)
+    return Plot(fig)
+
+
+def replica_lag_plot(lag, *, title: str | None = None) -> Plot:
+    """WAL the replica has yet to replay, and how old its last replayed change is, over the
+    write load (a ``ReplicaLag``)."""
+    from matplotlib.figure import Figure
+    frame = lag.frame()
+    fig = Figure(figsize=(10, 3.4), layout="constrained")
+    left, right = fig.subplots(1, 2)
+    left.plot(frame["second"], frame["bytes_behind"] / 1024, "-", color=_COLORS[0], lw=1.5)
+    left.set_xlabel("second of the write load")
+    left.set_ylabel("kB of WAL not yet replayed")
+    left.set_title("replica behind the primary (bytes)", fontsize=10)
+    right.plot(frame["second"], frame["replay_age_ms"], "-", color=_COLORS[2], lw=1.5)
+    right.set_xlabel("second of the write load")
+    right.set_ylabel("ms since the last replayed commit")
+    right.set_title("replica behind the primary (time)", fontsize=10)
+    for ax in (left, right):
+        ax.grid(True, alpha=0.25)
+        ax.set_ylim(bottom=0)
+    tps = f"{lag.run.tps:,.0f} updates/s" if lag.run else ""
+    fig.suptitle(title or f"{lag.design}: streaming replica under {tps}", fontsize=11)
+    return Plot(fig)

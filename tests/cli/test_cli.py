@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SUBCOMMANDS = ["server", "validate", "ddl", "import", "diagram", "dbml", "lint", "seed", "time",
-               "bench", "demo"]
+               "bench", "plan", "demo"]
 
 
 def pgarch(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -138,3 +138,15 @@ def test_lint_command(tmp_path: Path) -> None:
     assert r.returncode == 2 and "did you mean fk-without-index" in r.stderr
     listing = pgarch("lint", "--list").stdout.splitlines()
     assert len(listing) >= 100 and listing[0].startswith("PGA001")
+
+
+def test_plan_command() -> None:
+    r = pgarch("plan", "data/designs/saas.yaml", "--ram", "32GB", "--cores", "8",
+               "--format", "json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["settings"]["shared_buffers"] == "8GB" and out["pooling"]["mode"] == "transaction"
+    r = pgarch("plan", "data/designs/saas.yaml", "--runbook")
+    assert r.returncode == 0 and "# Operations runbook — saas" in r.stdout
+    r = pgarch("plan", "data/designs/saas.yaml", "--ram", "lots")
+    assert r.returncode == 2 and "memory in GB" in r.stderr

@@ -9,12 +9,15 @@ from ...rule import Rule
 
 
 class CitusDistributionKeyMissing(Rule):
-    """What: only with a sharding plan in the design's lint settings. ``distribution_key:
-    tenant_id`` names the distribution column: every table that has it is distributed by it.
-    ``sharding: true`` (or ``citus``) alone distributes each table by its tenant key (declared
-    or inferred). A distributed table's PRIMARY KEY, UNIQUE constraints and unique indexes must
-    include the column, and its foreign keys to other distributed tables must map it to the
-    target's distribution column. Without either setting the rule never fires.
+    """What: only with a sharding plan in the design's lint settings. ``distribution:
+    [customers.id, orders.customer_id]`` names each distributed table and its column (what
+    :func:`pgarch_kit.scale.sharding.sharding_plan` writes); ``distribution_key: tenant_id``
+    distributes every table that has that column by it; ``sharding: true`` (or ``citus``)
+    alone distributes each table by its tenant key (declared or inferred). A distributed
+    table's PRIMARY KEY, UNIQUE constraints and unique indexes must include the column, and
+    its foreign keys to other distributed tables must map it to the target's distribution
+    column; a table that is not distributed (a reference table) may not have a foreign key to
+    a distributed one. Without a setting the rule never fires.
 
     Why: Citus can only enforce uniqueness and foreign keys inside one shard; it rejects
     ``create_distributed_table`` on such keys, and joins along such FKs become cross-shard.
@@ -34,15 +37,36 @@ class CitusDistributionKeyMissing(Rule):
     mode = "S"
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
+        explicit = ctx.setting("distribution")
         fixed = ctx.setting("distribution_key")
         sharding = ctx.setting("sharding")
-        if not fixed and sharding in (None, False, "", "none", "off", "false"):
+        if not explicit and not fixed and sharding in (None, False, "", "none", "off", "false"):
             return
         dist: dict[tuple[str, str], str] = {}
-        for t in ctx.tables:
+        if explicit:
+            pairs = dict(str(item).rsplit(".", 1) for item in
+                         (explicit if isinstance(explicit, (list, tuple)) else [explicit]))
+            for t in ctx.tables:
+                if t.name in pairs and t.column(pairs[t.name]) is not None:
+                    dist[t.key] = pairs[t.name]
+        for t in ctx.tables if not explicit else ():
             key = fixed if fixed else ctx.intent(t)[0].tenant_key
             if key and t.column(str(key)) is not None:
                 dist[t.key] = str(key)
+        for t in ctx.tables:
+            if t.key in dist or t.partition_of is not None:
+                continue
+            for fk in t.foreign_keys:
+                ref = ctx.ref_table(t, fk)
+                if ref is not None and ref.key in dist:
+                    yield self.finding(
+                        t, None,
+                        f"{t.name} is not distributed (a reference or local table) but its "
+                        f"foreign key ({', '.join(fk.columns)}) points at the distributed "
+                        f"table {ref.name}: Citus rejects foreign keys from reference tables "
+                        f"to distributed ones",
+                        f"distribute {t.name} by the distribution column too, or drop the "
+                        f"foreign key and check it in the application")
         for t in ctx.tables:
             col = dist.get(t.key)
             if col is None:

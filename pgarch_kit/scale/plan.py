@@ -1,0 +1,129 @@
+"""The whole scale plan of a design in one object: capacity now, at the growth horizon and at
+ten times that; configuration for the target machine; pooling; partitioning; tenancy;
+sharding; and the operations runbook — ordered "must have now" before "nice to have later".
+What ``pgarch plan`` prints and the design document's scaling chapter is built from. Pure.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..model.design import Design
+from .capacity import Capacity, capacity, human, padding_saving
+from .config import ConfigPlan, Machine, Workload, configure
+from .partitioning import PartitionPlan, partition_plan
+from .pooling import PoolingPlan, pgbouncer_plan
+from .replication import Runbook, runbook
+from .sharding import ShardingPlan, sharding_plan
+from .tenancy import TenancyPlan, tenancy_plan
+
+__all__ = ["ScalePlan", "scale_plan"]
+
+
+@dataclass
+class ScalePlan:
+    design: str
+    machine: Machine
+    capacity_now: Capacity
+    capacity_horizon: Capacity
+    capacity_10x: Capacity
+    config: ConfigPlan
+    pooling: PoolingPlan
+    partitions: list[PartitionPlan]
+    tenancy: TenancyPlan
+    sharding: ShardingPlan
+    runbook: Runbook
+    padding: dict[str, tuple[int, list[str]]] = field(default_factory=dict)
+    months: int = 24
+
+    def must_now(self) -> list[str]:
+        """What to do before launch: cheap now, expensive to retrofit."""
+        out = [f"PgBouncer in {self.pooling.mode} mode, pool {self.pooling.pool_size}: "
+               f"max_connections {self.pooling.max_connections}"]
+        out += [f"shared_buffers {self.config.get('shared_buffers').value}, work_mem "
+                f"{self.config.get('work_mem').value}, random_page_cost "
+                f"{self.config.get('random_page_cost').value} (see the configuration)"]
+        if self.tenancy.keys:
+            out.append(f"row-level security on {len(self.tenancy.keys)} tenant tables, forced, "
+                       f"with WITH CHECK")
+        out += [f"partition {p.table} by {p.strategy} on {p.key} before it is big "
+                f"(re-partitioning a full table is a rewrite)" for p in self.partitions]
+        out += [f"autovacuum thresholds for {t.table}" for t in self.config.tables]
+        out.append("WAL archiving and a tested restore (point-in-time recovery)")
+        return out
+
+    def later(self) -> list[str]:
+        """What can wait until the measurements ask for it."""
+        out = ["read replicas for the read-only patterns, with read-after-write routing",
+               "logical replication for the next major upgrade"]
+        if self.sharding.distributed:
+            cols = ", ".join(f"{t}.{c}" for t, c in list(self.sharding.distributed.items())[:3])
+            out.append(f"sharding with Citus by {cols}… once one node's writes or size "
+                       f"run out ({human(self.capacity_10x.total_bytes)} at 10× the horizon)")
+        savings = [f"{t} ({b} B/row)" for t, (b, _) in self.padding.items() if b >= 8]
+        if savings:
+            out.append("column order to save padding when tables are rebuilt: "
+                       + ", ".join(savings))
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "design": self.design,
+            "machine": {"ram_gb": self.machine.ram_gb, "cores": self.machine.cores,
+                        "storage": self.machine.storage},
+            "capacity": {label: {"total_bytes": c.total_bytes,
+                                 "tables": {t.name: {"rows": t.rows,
+                                                     "total_bytes": t.total_bytes}
+                                            for t in c.tables}}
+                         for label, c in (("now", self.capacity_now),
+                                          ("horizon", self.capacity_horizon),
+                                          ("10x", self.capacity_10x))},
+            "settings": {s.name: s.value for s in self.config.settings},
+            "table_settings": {t.table: list(t.options) for t in self.config.tables},
+            "pooling": {"mode": self.pooling.mode, "pool_size": self.pooling.pool_size,
+                        "max_client_conn": self.pooling.max_client_conn,
+                        "max_connections": self.pooling.max_connections},
+            "partitioning": [{"table": p.table, "strategy": p.strategy, "key": p.key,
+                              "modulus": p.modulus, "retention_months": p.retention_months}
+                             for p in self.partitions],
+            "tenancy": dict(self.tenancy.keys),
+            "sharding": {"distributed": dict(self.sharding.distributed),
+                         "reference": list(self.sharding.reference),
+                         "needs_column": dict(self.sharding.needs_column)},
+            "must_have_now": self.must_now(), "nice_to_have_later": self.later(),
+        }
+
+    def __str__(self) -> str:
+        lines = [f"scale plan for {self.design} on {self.machine.ram_gb:g} GB / "
+                 f"{self.machine.cores} cores / {self.machine.storage}",
+                 f"capacity: {human(self.capacity_now.total_bytes)} now, "
+                 f"{human(self.capacity_horizon.total_bytes)} after {self.months} months, "
+                 f"{human(self.capacity_10x.total_bytes)} at 10x", "", "must have now:"]
+        lines += [f"  - {x}" for x in self.must_now()]
+        lines += ["", "nice to have later:"] + [f"  - {x}" for x in self.later()]
+        lines += ["", str(self.config), "", str(self.pooling), "", str(self.tenancy), "",
+                  str(self.sharding)]
+        for p in self.partitions:
+            lines += ["", f"partitioning {p.table}: {p.strategy} on {p.key}",
+                      *(f"  - {r}" for r in p.reasons), *(f"  ! {c}" for c in p.consequences)]
+        return "\n".join(lines)
+
+
+def scale_plan(design: Design, machine: Machine, workload: Workload | None = None, *,
+               clients: int = 10_000, months: int = 24, knee_clients: int | None = None,
+               service_ms: float | None = None, target_tps: float | None = None) -> ScalePlan:
+    """Everything :mod:`pgarch_kit.scale` plans for ``design`` on ``machine``; the pool
+    follows load-test measurements when given (see :func:`.pooling.pgbouncer_plan`)."""
+    pooling = pgbouncer_plan(design, cores=machine.cores, clients=clients,
+                             knee_clients=knee_clients, service_ms=service_ms,
+                             target_tps=target_tps)
+    workload = workload or Workload("web", pooling.max_connections)
+    horizon = capacity(design, months=months, label=f"after {months} months")
+    return ScalePlan(
+        design.name, machine, capacity(design, label="at launch"), horizon,
+        capacity(design, months=months, scale=10, label=f"10x the {months}-month volume"),
+        configure(machine, workload, design=design, months=months), pooling,
+        partition_plan(design, months=months), tenancy_plan(design), sharding_plan(design),
+        runbook(design, size_bytes=horizon.total_bytes),
+        {t.name: padding_saving(t, design) for t in design.tables if t.partition_of is None},
+        months)
