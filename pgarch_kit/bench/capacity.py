@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 __all__ = ["CapacityCheck", "capacity_check", "measure", "sample_profiles"]
 
 SAMPLE_RUNS = 20  # runs of consecutive generated rows in a sample, spread over the table
-SLACK_BYTES = 2 * 8192  # two pages: below this an error is rounding, not a wrong model
+SLACK_BYTES = 4 * 8192  # four pages: below this an error is rounding, not a wrong model
 
 
 def _rel(t: Table) -> str:
@@ -188,14 +188,15 @@ class CapacityCheck:
     def worst(self, kinds: tuple[str, ...] = ("heap", "total", "btree", "brin")) -> float:
         """The largest relative error (0.1 = 10%) over the rows of these kinds, leaving out
         objects whose estimate is within :data:`SLACK_BYTES` of the truth (a 2-page index
-        estimated at 3 pages is 50% off and right)."""
+        estimated at 3 pages is 50% off and right; a small B-tree filled by random inserts
+        varies by a few pages from run to run)."""
         errors = [abs(r["error"]) for r in self.rows if r["kind"] in kinds
                   and abs(r["estimated"] - r["measured"]) > SLACK_BYTES]
         return max(errors) if errors else 0.0
 
     def outside(self, tolerance: float = 0.15,
                 kinds: tuple[str, ...] = ("heap", "total", "btree", "brin")) -> list[dict]:
-        """Rows off by more than ``tolerance`` and by more than two pages."""
+        """Rows off by more than ``tolerance`` and by more than four pages."""
         return [r for r in self.rows if r["kind"] in kinds and abs(r["error"]) > tolerance
                 and abs(r["estimated"] - r["measured"]) > SLACK_BYTES]
 

@@ -59,8 +59,8 @@ class IsolationMatrix:
     def _repr_html_(self) -> str:
         rows, colours = [], []
         for t, row in self.cells.items():
-            rows.append([t] + [("✓ " if row[c][0] else "✗ ") + row[c][1] if c in row else "–"
-                               for c in CHECKS])
+            rows.append([t] + [("✓ " if row[c][0] else "✗ ") + _short(row[c][1]) if c in row
+                               else "–" for c in CHECKS])
             colours.append(None if all(p for p, _ in row.values()) else "#fee2e2")
         note = ""
         if self.superuser_sees_other is not None:
@@ -71,6 +71,15 @@ class IsolationMatrix:
         return (f"<div><b>Tenant isolation matrix</b> — as <code>{self.role}</code> (a member "
                 f"of the application role), tenant A reaching for tenant B's rows</div>"
                 + html_table(("table", *CHECKS), rows, highlight=colours) + note)
+
+
+def _short(why: str) -> str:
+    """A cell's reason in a few words (the full text stays in ``cells``)."""
+    if "row-level security" in why:
+        return "refused by the policy"
+    if why.startswith("visible; then") and "foreign key" in why:
+        return "visible (a foreign key then refused it)"
+    return why
 
 
 def _rel(t: Table) -> str:

@@ -43,14 +43,25 @@ class Plan:
                 if n["Node Type"] == "Seq Scan"]
 
     def summary(self) -> str:
-        parts = []
-        for n in self.nodes():
-            label = n["Node Type"]
-            if "Index Name" in n:
-                label += f" using {n['Index Name']}"
-            elif "Relation Name" in n:
-                label += f" on {n['Relation Name']}"
-            parts.append(label)
+        """The nodes in plan order, one line; a run of the same node over many partitions
+        reads ``25 × Index Scan (orders_2024_01_… … orders_default_…)``."""
+        nodes = list(self.nodes())
+        parts: list[str] = []
+        i = 0
+        while i < len(nodes):
+            j = i
+            while j + 1 < len(nodes) and nodes[j + 1]["Node Type"] == nodes[i]["Node Type"] \
+                    and not nodes[j + 1].get("Plans"):
+                j += 1
+            run = nodes[i:j + 1]
+            if len(run) >= 3:
+                def target(n: dict[str, Any]) -> str:
+                    return n.get("Index Name") or n.get("Relation Name") or "?"
+                parts.append(f"{len(run)} × {run[0]['Node Type']} ({target(run[0])} … "
+                             f"{target(run[-1])})")
+            else:
+                parts += [_label(n) for n in run]
+            i = j + 1
         timing = f" — {self.execution_ms:.2f} ms" if self.execution_ms is not None else ""
         return " → ".join(parts) + timing
 
@@ -70,6 +81,15 @@ class Plan:
         return (f"<div><b>plan:</b> {html.escape(self.summary())}</div>"
                 + plan_html(self.tree, sql=self.sql, execution_ms=self.execution_ms,
                             planning_ms=self.planning_ms))
+
+
+def _label(n: dict[str, Any]) -> str:
+    label = n["Node Type"]
+    if "Index Name" in n:
+        label += f" using {n['Index Name']}"
+    elif "Relation Name" in n:
+        label += f" on {n['Relation Name']}"
+    return label
 
 
 def explain(conn: Any, sql: str, params: Any = None, *, analyze: bool = True) -> Plan:

@@ -148,7 +148,8 @@ def capacity_plot(capacities: list, *, title: str | None = None) -> Plot:
         heap = [by[n].heap_bytes / gb + by[n].toast_bytes / gb for n in names]
         index = [by[n].index_bytes / gb for n in names]
         color = _COLORS[i % len(_COLORS)]
-        ax.bar(x + i * width, heap, width, color=color, label=f"{cap.label}: table")
+        ax.bar(x + i * width, heap, width, color=color,
+               label=f"{cap.label} ({cap.total_bytes / gb:,.1f} GB): tables")
         ax.bar(x + i * width, index, width, bottom=heap, color=color, alpha=0.45,
                hatch="//", label=f"{cap.label}: indexes")
     ax.set_xticks(x + width * (len(capacities) - 1) / 2, names, rotation=20, ha="right",
@@ -156,9 +157,9 @@ def capacity_plot(capacities: list, *, title: str | None = None) -> Plot:
     ax.set_yscale("log")
     ax.set_ylabel("GB on disk (log scale)")
     ax.grid(True, axis="y", which="both", alpha=0.25)
-    ax.legend(fontsize=7, ncol=len(capacities))
-    totals = ", ".join(f"{c.label}: {c.total_bytes / gb:,.1f} GB" for c in capacities)
-    ax.set_title(title or f"{capacities[0].design}: size per table — {totals}", fontsize=10)
+    ax.legend(fontsize=7, ncol=len(capacities), loc="upper right")
+    ax.set_title(title or f"{capacities[0].design}: size per table and its indexes",
+                 fontsize=11)
     return Plot(fig)
 
 

@@ -169,10 +169,20 @@ class Capacity:
             body.append("<tr>" + "".join(
                 f"<td style='text-align:{'left' if i == 0 else 'right'};padding:2px 8px'>"
                 f"{html.escape(c)}</td>" for i, c in enumerate(cells)) + "</tr>")
-        cap = (f"<div><b>Capacity of {html.escape(self.design)}</b> "
-               f"{html.escape(self.label)} — {human(self.total_bytes)} in all</div>")
+        label = f"— {html.escape(self.label)} in the largest table " if "rows" in self.label \
+            else (f"— {html.escape(self.label)} " if self.label else "")
+        cap = (f"<div><b>Capacity of {html.escape(self.design)}</b> {label}— "
+               f"{human(self.total_bytes)} in all</div>")
         return (cap + f"<table style='border-collapse:collapse'><thead><tr>{th}</tr></thead>"
                 f"<tbody>{''.join(body)}</tbody></table>")
+
+
+def _count(n: int) -> str:
+    """10_000_000 → '10M', 250_000 → '250k'."""
+    for div, unit in ((10 ** 9, "G"), (10 ** 6, "M"), (10 ** 3, "k")):
+        if n >= div and n % (div // 10) == 0:
+            return f"{n / div:g}{unit}"
+    return f"{n:,}"
 
 
 def human(n: float) -> str:
@@ -545,10 +555,13 @@ def _intended(design: Design, t: Table, months: int) -> float:
 
 def capacity(design: Design, *, rows: Mapping[str, int] | None = None,
              profiles: Mapping[str, Profile] | None = None, months: int = 0,
-             scale: float = 1.0, label: str = "", build: str = "steady") -> Capacity:
+             scale: float = 1.0, largest: int | None = None, label: str = "",
+             build: str = "steady") -> Capacity:
     """Sizes of every table and index of ``design``. Row counts: ``rows`` (by table), else
     the profile's, else the intent's ``rows`` + ``months`` × ``growth_per_month``, times
-    ``scale``. ``profiles`` (by table name) describe the data; see :class:`Profile`.
+    ``scale`` — or, with ``largest``, scaled so the design's biggest table holds that many
+    rows (every other table in proportion). ``profiles`` (by table name) describe the data;
+    see :class:`Profile`.
 
     ``build`` says how the B-trees were filled, which sets how full their pages are:
     ``steady`` — maintained by inserts since the table was created (an application's
@@ -557,6 +570,13 @@ def capacity(design: Design, *, rows: Mapping[str, int] | None = None,
     during the COPY, the other indexes are built after it."""
     if build not in BUILDS:
         raise ValueError(f"build must be one of {BUILDS}, got {build!r}")
+    if largest is not None:
+        biggest = max((_intended(design, t, months) for t in design.tables
+                       if t.partition_by is None), default=0)
+        if biggest <= 0:
+            raise ValueError("largest= needs row intents: the design states no volumes")
+        scale = largest / biggest
+        label = label or f"{_count(largest)} rows"
     out = []
     for t in design.tables:
         if t.partition_by is not None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..model.design import Design
 
@@ -32,6 +32,7 @@ _CONTEXT = {
     "session", "random_page_cost": "session", "effective_io_concurrency": "session",
     "default_statistics_target": "session", "max_parallel_workers_per_gather": "session",
     "jit": "session", "max_parallel_maintenance_workers": "session",
+    "max_parallel_workers": "session", "wal_compression": "session",
 }
 
 
@@ -254,8 +255,9 @@ def configure(machine: Machine, workload: Workload | None = None, *,
             add(_s("wal_compression", "pglz", "compress full-page images in WAL (this server "
                    "was built without lz4, so its own pglz): less WAL, more CPU than lz4"))
     if machine.cores >= 16:
-        add(_s("autovacuum_max_workers", "5" if machine.cores >= 32 else "4",
-               "more tables vacuumed at once on a large server"))
+        add(replace(_s("autovacuum_max_workers", "5" if machine.cores >= 32 else "4",
+                       "more tables vacuumed at once on a large server"),
+                    context="reload" if server_version >= 18 else "restart"))
     if design is not None:
         plan.tables = _autovacuum(design, big_table_rows, months)
     return plan

@@ -45,6 +45,21 @@ class PartitionPlan:
     reasons: tuple[str, ...] = ()
     consequences: tuple[str, ...] = ()
 
+    def __str__(self) -> str:
+        how = (f"range by month on {self.key}" if self.strategy == "range" else
+               f"hash on {self.key} into {self.modulus} partitions")
+        lines = [f"partition {self.table}: {how}"
+                 + (f", keep {self.retention_months} months" if self.retention_months else "")]
+        lines += [f"  why: {r}" for r in self.reasons]
+        lines += [f"  cost: {c}" for c in self.consequences]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        import html
+        head, *rest = str(self).splitlines()
+        items = "".join(f"<li>{html.escape(x.strip())}</li>" for x in rest)
+        return f"<div><b>{html.escape(head)}</b><ul>{items}</ul></div>"
+
     def partition_name(self, when: date | None = None, remainder: int | None = None) -> str:
         if self.strategy == "range" and when is not None:
             return f"{self.table}_{when:%Y_%m}"

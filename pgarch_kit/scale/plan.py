@@ -66,6 +66,19 @@ class ScalePlan:
                        + ", ".join(savings))
         return out
 
+    def _repr_html_(self) -> str:
+        import html
+        now = "".join(f"<li>{html.escape(x)}</li>" for x in self.must_now())
+        later = "".join(f"<li>{html.escape(x)}</li>" for x in self.later())
+        return (f"<div><b>Scale plan for {html.escape(self.design)}</b> on "
+                f"{self.machine.ram_gb:g} GB RAM, {self.machine.cores} cores, "
+                f"{html.escape(self.machine.storage)} — "
+                f"{human(self.capacity_now.total_bytes)} at launch, "
+                f"{human(self.capacity_horizon.total_bytes)} after {self.months} months, "
+                f"{human(self.capacity_10x.total_bytes)} at 10×</div>"
+                f"<div style='display:flex;gap:2em'><div><b>Must have now</b><ul>{now}</ul>"
+                f"</div><div><b>Nice to have later</b><ul>{later}</ul></div></div>")
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "design": self.design,
@@ -111,12 +124,17 @@ class ScalePlan:
 
 def scale_plan(design: Design, machine: Machine, workload: Workload | None = None, *,
                clients: int = 10_000, months: int = 24, knee_clients: int | None = None,
-               service_ms: float | None = None, target_tps: float | None = None) -> ScalePlan:
+               service_ms: float | None = None, target_tps: float | None = None,
+               measured_cores: int | None = None) -> ScalePlan:
     """Everything :mod:`pgarch_kit.scale` plans for ``design`` on ``machine``; the pool
-    follows load-test measurements when given (see :func:`.pooling.pgbouncer_plan`)."""
+    follows load-test measurements when given (see :func:`.pooling.pgbouncer_plan`) — taken
+    on this machine unless ``measured_cores`` says otherwise."""
+    if knee_clients and measured_cores is None:
+        import os
+        measured_cores = os.cpu_count() or 1
     pooling = pgbouncer_plan(design, cores=machine.cores, clients=clients,
                              knee_clients=knee_clients, service_ms=service_ms,
-                             target_tps=target_tps)
+                             target_tps=target_tps, measured_cores=measured_cores)
     workload = workload or Workload("web", pooling.max_connections)
     horizon = capacity(design, months=months, label=f"after {months} months")
     return ScalePlan(

@@ -114,19 +114,27 @@ class PoolingPlan:
 
 def pgbouncer_plan(design: Design, *, cores: int, clients: int = 10_000,
                    knee_clients: int | None = None, service_ms: float | None = None,
-                   target_tps: float | None = None) -> PoolingPlan:
+                   target_tps: float | None = None,
+                   measured_cores: int | None = None) -> PoolingPlan:
     """A PgBouncer plan for ``clients`` application connections on a ``cores``-core server.
     With load-test measurements (``knee_clients``: fewest clients reaching ~90% of the best
     throughput; ``service_ms``: time a transaction holds a connection; ``target_tps``: the
-    design's rate) the pool follows them; without, the usual 2 × cores + 1 rule."""
+    design's rate) the pool follows them — a knee measured on ``measured_cores`` cores scaled
+    to the target's; without, the usual 2 × cores + 1 rule."""
     features = session_features(design)
     blocking = [f for f in features if "current_setting" not in f]
     mode = "session" if blocking else "transaction"
     reasons = []
     if knee_clients:
         pool = knee_clients
+        scaled = ""
+        if measured_cores and measured_cores != cores:
+            pool = math.ceil(knee_clients * cores / measured_cores)
+            scaled = (f", measured on {measured_cores} cores and scaled to {cores} "
+                      f"({knee_clients} x {cores}/{measured_cores})")
         reasons.append(f"pool of {pool}: the load test reached ~90% of its best throughput "
-                       f"at {knee_clients} clients — more connections only queue in PostgreSQL")
+                       f"at {knee_clients} clients{scaled} — more connections only queue in "
+                       f"PostgreSQL")
     else:
         pool = 2 * cores + 1
         reasons.append(f"pool of {pool} = 2 x {cores} cores + 1: enough to keep every core "

@@ -73,13 +73,15 @@ class Runbook:
     wal_per_day: int
     sections: list[Section] = field(default_factory=list)
 
-    def markdown(self) -> str:
-        out = [f"# Operations runbook — {self.design}", "",
+    def markdown(self, level: int = 1) -> str:
+        """The runbook as Markdown, its title at heading ``level`` (sections one below)."""
+        h = "#" * level
+        out = [f"{h} Operations runbook — {self.design}", "",
                f"Expected size {self.size_bytes / 1024 ** 3:,.1f} GB; about "
                f"{self.wal_per_day / 1024 ** 3:,.2f} GB of WAL a day from the design's growth.",
                ""]
         for s in self.sections:
-            out += [f"## {s.title}", ""]
+            out += [f"{h}# {s.title}", ""]
             out += [f"- **{what}** — {why}" for what, why in s.steps]
             if s.sql:
                 out += ["", "```sql", s.sql.strip(), "```"]
@@ -90,7 +92,7 @@ class Runbook:
         return self.markdown()
 
     def _repr_markdown_(self) -> str:
-        return self.markdown()
+        return self.markdown(level=3)  # inside a notebook: below its own sections
 
 
 def _wal_per_day(design: Design) -> int:

@@ -1,5 +1,5 @@
 """The capacity estimate against a real synthetic load: every heap, table total and B-tree
-of the e-commerce sample within ±15% of what PostgreSQL reports (or within two pages)."""
+of the e-commerce sample within ±15% of what PostgreSQL reports (or within four pages)."""
 from __future__ import annotations
 
 import secrets
