@@ -99,7 +99,7 @@ def _sample(primary_dsn: str, replica_dsn: str, stop: threading.Event,
         while not stop.is_set():
             row = p.execute("SELECT coalesce(max(pg_wal_lsn_diff(pg_current_wal_lsn(), "
                             "replay_lsn)), 0) FROM pg_stat_replication").fetchone()
-            age = r.execute("SELECT extract(epoch FROM now() - "
+            age = r.execute("SELECT extract(epoch FROM clock_timestamp() - "
                             "pg_last_xact_replay_timestamp()) * 1000").fetchone()[0]
             out.append((time.perf_counter() - start, int(row[0]),
                         float(age) if age is not None else None))

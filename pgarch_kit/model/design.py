@@ -215,8 +215,8 @@ class TableIntent:
     soft_delete: str | None = None      # name of the deleted_at-style column, if soft-deleted
     audit: bool = False                 # changes must be recorded in an audit trail
     tenant_key: str | None = None       # column that isolates tenants
-    retention_months: int | None = None # rows older than this are archived or dropped
     notes: str | None = None
+    retention_months: int | None = None # rows older than this are archived or dropped
 
 
 @dataclass(frozen=True)

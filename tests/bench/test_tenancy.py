@@ -63,3 +63,21 @@ def test_no_tenancy_key_is_said() -> None:
     assert plan.keys == {} and "no tenancy key" in str(plan)
     with pytest.raises(ValueError, match="no tenancy key"):
         isolation_matrix(plan)
+
+
+def test_tenancy_ddl_and_grants_apply(fresh_db_any: str) -> None:
+    import psycopg
+
+    from pgarch_kit.db import apply_sql
+    from pgarch_kit.ddl import to_sql
+    plan = tenancy_plan(load_design(ROOT / "data" / "designs" / "saas.yaml"))
+    with psycopg.connect(fresh_db_any, autocommit=True) as conn:
+        apply_sql(conn, to_sql(plan.design, server_version=conn.info.server_version))
+        for statement in plan.grants_sql().splitlines():
+            conn.execute(statement)
+        forced = conn.execute("SELECT count(*) FROM pg_class WHERE relrowsecurity AND "
+                              "relforcerowsecurity AND relname IN ('tenants', 'users', "
+                              "'projects', 'tasks')").fetchone()[0]
+        checks = conn.execute("SELECT count(*) FROM pg_policies WHERE with_check IS NOT NULL "
+                              "AND policyname = 'tenant_isolation'").fetchone()[0]
+    assert forced == 4 and checks == 4
