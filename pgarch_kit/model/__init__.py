@@ -20,6 +20,7 @@ from .design import (
                      PartitionBy,
                      Policy,
                      PrimaryKey,
+                     PrivacySpec,
                      QueryPattern,
                      Routine,
                      Schema,
@@ -39,7 +40,7 @@ __all__ = [
     "ExclusionElement", "Index", "IndexKey", "PartitionBy", "Policy", "TableIntent",
     "EnumType", "Domain", "DomainCheck", "CompositeType", "Sequence", "Extension", "Schema",
     "View", "Routine", "Trigger", "QueryPattern", "FK_ACTIONS", "INDEX_METHODS",
-    "LintConfig", "Suppression", "DataSpec",
+    "LintConfig", "Suppression", "DataSpec", "PrivacySpec",
     "qualified", "quote_ident", "shorten", "PgType", "canonical_type", "parse_type",
     "short_type",
 ]

@@ -17,6 +17,9 @@ from .types import canonical_type
 
 __all__ = [
     "DataSpec",
+    "PrivacySpec",
+    "PRIVACY_CATEGORIES",
+    "ERASE_MODES",
     "LintConfig",
     "Suppression",
     "FK_ACTIONS",
@@ -467,6 +470,33 @@ class DataSpec:
             object.__setattr__(self, name, pairs(getattr(self, name)))
 
 
+PRIVACY_CATEGORIES = ("identity", "contact", "address", "birth", "financial", "government_id",
+                      "health", "location", "online_id", "credentials", "free_text")
+ERASE_MODES = ("delete", "anonymise", "keep")
+
+
+@dataclass(frozen=True)
+class PrivacySpec:
+    """Personal data in the design (the ``privacy:`` section). ``subject`` is the table whose
+    rows are the data subjects (customers, users); ``personal`` tags ``table.column`` with a
+    category, on top of what the kit infers from names and types; ``not_personal`` untags an
+    inferred one; ``erase`` says, per table, what a right-to-be-forgotten request does with a
+    subject's rows there: ``delete`` them, ``anonymise`` their personal columns, or ``keep``
+    them (a legal duty, e.g. invoices)."""
+
+    subject: str | None = None
+    personal: tuple[tuple[str, str], ...] = ()
+    not_personal: tuple[str, ...] = ()
+    erase: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        for name in ("personal", "erase"):
+            value = getattr(self, name)
+            items = value.items() if isinstance(value, dict) else value
+            object.__setattr__(self, name, tuple(tuple(kv) for kv in items))
+        _tuple(self, "not_personal")
+
+
 @dataclass(frozen=True)
 class Design:
     """The aggregate root: a whole database design."""
@@ -487,6 +517,7 @@ class Design:
     queries: tuple[QueryPattern, ...] = ()
     lint: LintConfig = field(default_factory=LintConfig)
     generate: DataSpec = field(default_factory=DataSpec)
+    privacy: PrivacySpec = field(default_factory=PrivacySpec)
 
     def __post_init__(self) -> None:
         _tuple(self, "schemas", "extensions", "roles", "enums", "domains", "composites",
@@ -509,5 +540,5 @@ class Design:
     def structure(self) -> Design:
         """The design without intents (what a database can hold), for round-trip comparison."""
         return replace(self, name="", description=None, queries=(), lint=LintConfig(),
-                       generate=DataSpec(),
+                       generate=DataSpec(), privacy=PrivacySpec(),
                        tables=tuple(replace(t, intent=TableIntent()) for t in self.tables))

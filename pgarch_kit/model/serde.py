@@ -37,6 +37,7 @@ from .design import (
     Column,
     CompositeType,
     DataSpec,
+    PrivacySpec,
     Design,
     Domain,
     DomainCheck,
@@ -788,6 +789,28 @@ def _read_scalar_map(kind: type) -> Callable:
     return read
 
 
+def _read_text_map(example: str) -> Callable:
+    def read(r: _Reader, node: Node, path: str) -> Any:
+        """``{key: text}`` (e.g. ``customers.email: contact``)."""
+        if not isinstance(node, MappingNode):
+            return r.problem(path, node, f"expected a mapping, got {_kind(node)}",
+                             f"write e.g. {example}")
+        pairs = []
+        for knode, vnode in node.value:
+            key = _text(r, knode, path)
+            if not isinstance(vnode, ScalarNode) or not str(vnode.value).strip():
+                return r.problem(f"{path}.{key}", vnode, "expected a word", f"write e.g. {example}")
+            pairs.append((key, str(vnode.value).strip()))
+        return tuple(pairs)
+    return read
+
+
+_PRIVACY = (
+    _F("subject", _opt_text),
+    _F("personal", _read_text_map("{customers.email: contact}"), lambda pairs: dict(pairs)),
+    _F("not_personal", _names, _w_names),
+    _F("erase", _read_text_map("{orders: keep, addresses: delete}"),
+       lambda pairs: dict(pairs)))
 _GENERATE = (
     _F("values", _read_value_lists, lambda pairs: {k: list(v) for k, v in pairs}),
     _F("null_ratios", _read_scalar_map(float), dict),
@@ -856,4 +879,5 @@ _DESIGN = (
     _named_list(QueryPattern, _QUERY, "queries", ("name", "sql"), compact=False),
     _F("lint", _obj(LintConfig, _LINT, ()), _w_obj(_LINT, False)),
     _F("generate", _obj(DataSpec, _GENERATE, ()), _w_obj(_GENERATE, False)),
+    _F("privacy", _obj(PrivacySpec, _PRIVACY, ()), _w_obj(_PRIVACY, False)),
 )

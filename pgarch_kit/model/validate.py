@@ -665,6 +665,41 @@ def _check_references(ctx: _Context) -> Iterator[Problem]:
         yield from _check_query_draws(ctx, q)
 
 
+def _check_privacy(ctx: _Context) -> Iterator[Problem]:
+    """The privacy section names real tables and columns, known categories and modes."""
+    from .design import ERASE_MODES, PRIVACY_CATEGORIES
+    spec = ctx.design.privacy
+    names = {n for _, n in ctx.tables}
+
+    def column(path: str, ref: str) -> Iterator[Problem]:
+        table_name, _, col = ref.rpartition(".")
+        t = next((t for (s, n), t in ctx.tables.items() if n == table_name), None)
+        if t is None:
+            yield Problem(path, f"{ref!r} names no table of the design",
+                          "write table.column" + _suggest(table_name, names))
+        elif col not in ctx.columns(t):
+            yield Problem(path, f"table {table_name!r} has no column {col!r}",
+                          "name an existing column" + _suggest(col, ctx.columns(t)))
+    if spec.subject is not None and spec.subject not in names:
+        yield Problem("privacy.subject", f"subject table {spec.subject!r} does not exist",
+                      "name the table whose rows are the data subjects"
+                      + _suggest(spec.subject, names))
+    for ref, category in spec.personal:
+        yield from column(f"privacy.personal.{ref}", ref)
+        if category not in PRIVACY_CATEGORIES:
+            yield Problem(f"privacy.personal.{ref}", f"unknown category {category!r}",
+                          f"use one of {', '.join(PRIVACY_CATEGORIES)}")
+    for ref in spec.not_personal:
+        yield from column("privacy.not_personal", ref)
+    for table_name, mode in spec.erase:
+        if table_name not in names:
+            yield Problem(f"privacy.erase.{table_name}", f"table {table_name!r} does not exist",
+                          "name a table of the design" + _suggest(table_name, names))
+        if mode not in ERASE_MODES:
+            yield Problem(f"privacy.erase.{table_name}", f"unknown mode {mode!r}",
+                          f"use one of {', '.join(ERASE_MODES)}")
+
+
 _SKEW = re.compile(r"^\s*(uniform|zipf(\s+[0-9]*\.?[0-9]+)?)\s*$", re.IGNORECASE)
 
 
@@ -699,5 +734,5 @@ def _check_query_draws(ctx: _Context, q: QueryPattern) -> Iterator[Problem]:
 
 _RULES: tuple[Callable[[_Context], Iterator[Problem]], ...] = (
     _check_identifiers, _check_namespaces, _check_types, _check_columns, _check_keys,
-    _check_foreign_keys, _check_partitions, _check_references,
+    _check_foreign_keys, _check_partitions, _check_references, _check_privacy,
 )
