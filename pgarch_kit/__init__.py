@@ -93,6 +93,17 @@ _LAZY = {
     "partition_evidence": "pgarch_kit.bench", "isolation_matrix": "pgarch_kit.bench",
     "replica_lag": "pgarch_kit.bench", "capacity_plot": "pgarch_kit.display",
     "replica_lag_plot": "pgarch_kit.display",
+    # production concerns: plans, and their evidence on PostgreSQL and Redis
+    "caching_plan": "pgarch_kit.production", "cache_plan": "pgarch_kit.production",
+    "hot_advice": "pgarch_kit.production", "isolation_plan": "pgarch_kit.production",
+    "Invariant": "pgarch_kit.production", "privacy_plan": "pgarch_kit.production",
+    "privilege_plan": "pgarch_kit.production",
+    "matview_trial": "pgarch_kit.bench", "summary_trial": "pgarch_kit.bench",
+    "cache_trial": "pgarch_kit.bench", "job_queue_check": "pgarch_kit.bench",
+    "singleton_check": "pgarch_kit.bench", "optimistic_check": "pgarch_kit.bench",
+    "hot_trial": "pgarch_kit.bench", "write_skew_demo": "pgarch_kit.bench",
+    "erasure_check": "pgarch_kit.bench", "privilege_matrix": "pgarch_kit.bench",
+    "cache_plot": "pgarch_kit.display", "hot_plot": "pgarch_kit.display",
     # diagrams, the studio, interop
     "er_diagram": "pgarch_kit.diagram", "to_dot": "pgarch_kit.diagram",
     "to_mermaid": "pgarch_kit.diagram",

@@ -66,7 +66,9 @@ def _cmd_server(args: argparse.Namespace) -> int:
     if args.action == "start":
         st = server.ensure_started()
     elif args.action == "stop":
+        from pgarch_kit.db.redis_server import stop_redis
         server.stop()
+        stop_redis()
         st = server.status()
     elif args.action == "url":
         server.ensure_started()

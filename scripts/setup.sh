@@ -45,6 +45,19 @@ if [ "${PGARCH_SKIP_BROWSER:-}" = "" ] && ! command -v chromium >/dev/null 2>&1;
   fi
 fi
 
+# Redis is the cache the caching plans are demonstrated against (cache-aside, invalidation,
+# hit rate under load): Debian's redis-server, started by the kit on a private unix socket.
+# PGARCH_REDIS_URL points the kit at any other Redis instead.
+if [ -z "${PGARCH_REDIS_URL:-}" ] && ! command -v redis-server >/dev/null 2>&1; then
+  if can_apt; then
+    echo "setup: installing Redis (redis-server) with apt-get"
+    apt_install redis-server
+  else
+    echo "setup: note: redis-server is missing; the caching demonstrations need it (or PGARCH_REDIS_URL)." >&2
+    echo "  Debian/Ubuntu: sudo apt-get install redis-server   macOS: brew install redis" >&2
+  fi
+fi
+
 # HypoPG gives the measured index advice a what-if plan before each real build. Debian packages
 # it for its own PostgreSQL 15 (the embedded 18 has no build of it): installed when that server
 # is on the machine, so the PostgreSQL 15 tests exercise it.

@@ -69,6 +69,23 @@ def fresh_db_any(request: pytest.FixtureRequest) -> Iterator[str]:
     yield from _fresh_sandbox(base)
 
 
+@pytest.fixture
+def make_db(pg_dsn: str) -> Iterator:
+    """``make(dsn=pg_dsn)``: another fresh sandbox on the server ``dsn`` points at (any
+    database of it), dropped after the test."""
+    from pgarch_kit.db import create_sandbox, drop_sandbox, server_dsn
+    made: list[tuple[str, str]] = []
+
+    def make(dsn: str = pg_dsn) -> str:
+        base = server_dsn(dsn, "postgres")
+        name = create_sandbox(f"pgarch_test_{secrets.token_hex(4)}", dsn=base)
+        made.append((base, name))
+        return server_dsn(base, name)
+    yield make
+    for base, name in made:
+        drop_sandbox(name, dsn=base)
+
+
 @pytest.fixture(scope="session")
 def executed_notebook(tmp_path_factory: pytest.TempPathFactory, pg_dsn: str):
     """``run(path)``: the notebook executed headless and exported to HTML, once per session
@@ -82,3 +99,19 @@ def executed_notebook(tmp_path_factory: pytest.TempPathFactory, pg_dsn: str):
             cache[path] = run_notebook(path, out)
         return cache[path]
     return run
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A private Redis (Debian's redis-server, installed by the setup) on a temp unix socket,
+    stopped at session end — or the one ``$PGARCH_REDIS_URL`` names."""
+    from pgarch_kit.db.redis_server import redis_url as start
+    from pgarch_kit.db.redis_server import stop_redis
+    if env := os.environ.get("PGARCH_REDIS_URL"):
+        yield env
+        return
+    home = tmp_path_factory.mktemp("redis")
+    try:
+        yield start(home)
+    finally:
+        stop_redis(home)

@@ -34,3 +34,19 @@ def test_timings_report_shows_plots_and_plan_trees(tmp_path: Path, executed_note
     assert html.count("data:image/png;base64") >= 4
     assert "pgarch-plan" in html and "background:#fee2e2" in html  # a plan tree, slowest marked
     assert "Pool sizing (Little" in html and "pg_stat_statements counted" in html
+
+
+def test_production_report_shows_the_evidence(tmp_path: Path, executed_notebook) -> None:
+    """Notebook 07 as a reader sees it: the cache and HOT plots loaded, and the tables that
+    carry the argument — write skew per level, the privilege matrix — are in the page."""
+    run = executed_notebook(NOTEBOOKS / "07_production_concerns.ipynb")
+    seen = open_report(run.html, tmp_path / "07.png")
+    assert seen.title.startswith("07")
+    big = [i for i in seen.images if i["naturalWidth"] >= 800 and i["naturalHeight"] >= 250]
+    assert len(big) >= 2, f"cache-aside and HOT plots: {seen.images}"
+    html = run.html.read_text(encoding="utf-8")
+    assert "anomaly: the rule is broken" in html and "rule holds" in html
+    assert "ERROR 40001" in html and "ERROR 23505" in html
+    assert "Privilege matrix" in html and "permission denied" in html
+    assert "✗" not in html.split("Privilege matrix", 1)[1]  # every expectation met
+    assert "<details><summary><b>verification: OK" in html

@@ -176,16 +176,21 @@ def _parse_logs(files: list[Path]) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
             np.asarray(epoch, dtype=float), failed)
 
 
-def run_pgbench(dsn: str, scripts: list[Script], *, clients: int, duration: int,
+def run_pgbench(dsn: str, scripts: list[Script], *, clients: int, duration: int = 0,
                 threads: int | None = None, protocol: str = "prepared", log: bool = True,
                 sampling: float = 1.0, per_statement: bool = False,
-                extra: Sequence[str] = ()) -> PgbenchRun:
-    """Run pgbench with ``scripts`` at ``clients`` for ``duration`` whole seconds and parse
-    it. ``sampling`` is the share of transactions written to the log (see
-    :func:`sampling_rate`); ``log=False`` writes none (no percentiles then);
+                transactions: int | None = None, extra: Sequence[str] = ()) -> PgbenchRun:
+    """Run pgbench with ``scripts`` at ``clients`` for ``duration`` whole seconds — or, with
+    ``transactions``, exactly that many per client (pgbench's ``-t``: a job queue drained to
+    the last job) — and parse it. ``sampling`` is the share of transactions written to the
+    log (see :func:`sampling_rate`); ``log=False`` writes none (no percentiles then);
     ``per_statement`` adds pgbench's ``-r`` (each statement's mean latency — the pattern's own
     SQL apart from its parameter lookup)."""
-    if clients < 1 or duration < 1 or duration != int(duration):
+    if transactions is not None:
+        if clients < 1 or transactions < 1:
+            raise BenchError(f"clients and transactions per client must be ≥ 1; got "
+                             f"{clients} clients, {transactions} transactions")
+    elif clients < 1 or duration < 1 or duration != int(duration):
         raise BenchError(f"clients must be ≥ 1 and duration whole seconds ≥ 1 (pgbench's -T); "
                          f"got {clients} clients, {duration} s")
     if not 0 < sampling <= 1:
@@ -194,8 +199,10 @@ def run_pgbench(dsn: str, scripts: list[Script], *, clients: int, duration: int,
     threads = threads or max(1, min(clients, os.cpu_count() or 1))
     with tempfile.TemporaryDirectory(prefix="pgarch-pgbench-") as tmp:
         folder = Path(tmp)
+        run_for = ["-t", str(transactions)] if transactions is not None else \
+            ["-T", str(duration)]
         args = [pgbench_path(), "-n", "-M", protocol, "-c", str(clients), "-j", str(threads),
-                "-T", str(duration), "--failures-detailed", *extra]
+                *run_for, "--failures-detailed", *extra]
         if per_statement:
             args.append("-r")
         for i, s in enumerate(scripts):
@@ -207,11 +214,12 @@ def run_pgbench(dsn: str, scripts: list[Script], *, clients: int, duration: int,
             if sampling < 1:
                 args.append(f"--sampling-rate={sampling:.6f}")
         env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+        limit = duration + 120 if transactions is None else 600
         try:
             proc = subprocess.run([*args, dsn], capture_output=True, text=True, env=env,
-                                  timeout=duration + 120, cwd=tmp, check=False)
+                                  timeout=limit, cwd=tmp, check=False)
         except subprocess.TimeoutExpired as exc:
-            raise BenchError(f"pgbench did not finish within {duration + 120:.0f} s") from exc
+            raise BenchError(f"pgbench did not finish within {limit:.0f} s") from exc
         out = proc.stdout + "\n" + proc.stderr
         if proc.returncode != 0 or "Run was aborted" in out:
             errors = [line for line in proc.stderr.splitlines() if "error" in line.lower()]

@@ -174,3 +174,16 @@ def test_realworld_schema_loads(path: Path, fresh_db: str) -> None:
 
 def test_realworld_corpus_present() -> None:
     assert REALWORLD_FILES, "realworld corpus missing"
+
+
+def test_verification_collapses_only_when_it_passes() -> None:
+    """A passing verification is one line with the evidence one click away; a failing one
+    shows the whole table with the failure highlighted."""
+    from pgarch_kit.db.verify import Check, Verification
+    good = Check("rows", "t", "count(*)", "10", "10", "ok")
+    bad = Check("orphans", "t", "(a) -> p", "0", "3", "fail")
+    passing = Verification([good, good])._repr_html_()
+    assert passing.startswith("<details>") and "all 2 checks passed (rows)" in passing
+    failing = Verification([good, bad])._repr_html_()
+    assert "<details>" not in failing and "FAILED (1 check(s))" in failing
+    assert "background:#fdd" in failing
