@@ -8,7 +8,7 @@ setup:
 	@bash scripts/setup.sh
 
 demo: setup
-	$(VENV)/bin/pgarch demo
+	$(VENV)/bin/pgarch demo -o exports
 
 test: setup
 	$(PY) -m pytest -q

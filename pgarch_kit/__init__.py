@@ -104,6 +104,13 @@ _LAZY = {
     "hot_trial": "pgarch_kit.bench", "write_skew_demo": "pgarch_kit.bench",
     "erasure_check": "pgarch_kit.bench", "privilege_matrix": "pgarch_kit.bench",
     "cache_plot": "pgarch_kit.display", "hot_plot": "pgarch_kit.display",
+    # export: the final files, migrations between design versions
+    "schema_file": "pgarch_kit.ddl", "design_document": "pgarch_kit.export.design_doc",
+    "collect_evidence": "pgarch_kit.export.evidence", "export_design": "pgarch_kit.export.bundle",
+    "migration_plan": "pgarch_kit.migrate", "check_plan": "pgarch_kit.migrate",
+    "run_script": "pgarch_kit.db.run_script", "run_psql": "pgarch_kit.db.run_script",
+    "compare_databases": "pgarch_kit.db.catalog",
+    "sqlalchemy_models": "pgarch_kit.interop", "alembic_revision": "pgarch_kit.interop",
     # diagrams, the studio, interop
     "er_diagram": "pgarch_kit.diagram", "to_dot": "pgarch_kit.diagram",
     "to_mermaid": "pgarch_kit.diagram",

@@ -360,12 +360,65 @@ def _jsonable(value):
     return value
 
 
+def _cmd_migrate(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from pgarch_kit.migrate import check_plan, migration_plan
+    old, new = _load_any(args.old, args.dsn), _load_any(args.new, args.dsn)
+    renames = {}
+    for r in args.rename:
+        where, sep, to = r.partition("=")
+        if not sep or not to:
+            raise _Usage(f"--rename {r!r}: write TABLE.OLD=NEW, e.g. customers.full_name="
+                         f"display_name")
+        renames[where] = to
+    plan = replace(migration_plan(old, new, renames=renames),
+                   old_name=Path(args.old).name, new_name=Path(args.new).name)
+    checked = check_plan(plan, old, new)
+    if args.out:
+        from pgarch_kit._fileio import atomic_write_text
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(out / "up.sql", plan.up_sql())
+        atomic_write_text(out / "down.sql", plan.down_sql())
+        print(f"wrote {out / 'up.sql'} and {out / 'down.sql'}", file=sys.stderr)
+    else:
+        _out(plan.up_sql())
+    print(plan, file=sys.stderr)
+    print(f"\nmigration-safety rules on the up script:\n{checked.up}", file=sys.stderr)
+    if args.apply:
+        from pgarch_kit.db.run_script import run_script
+        n = run_script(args.apply, plan.up_sql(), dsn=args.dsn,
+                       allow_destructive=args.allow_destructive)
+        print(f"applied {n} statement(s) to {args.apply}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from pgarch_kit.export.bundle import export_design
+    design = _load_any(args.design, args.dsn)
+    if args.scale <= 0:
+        raise _Usage(f"--scale {args.scale}: give a positive share of the design's volumes, "
+                     f"e.g. 0.02")
+    result = export_design(design, args.out, source=Path(args.design).name,
+                           measure=not args.no_measure, scale=args.scale, dsn=args.dsn,
+                           version=args.version, progress=not args.quiet)
+    for name, path in sorted(result.files.items()):
+        print(f"  {name}: {path}", file=sys.stderr)
+    _out(str(result))
+    return EXIT_OK
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from pgarch_kit.export.notebooks import run_notebooks
-    runs = run_notebooks(args.notebooks, args.out)
-    for r in runs:
+    from pgarch_kit.export.bundle import demo
+    done = demo(args.out, notebooks=args.notebooks, measure=not args.no_measure,
+                run_notebooks=not args.skip_notebooks)
+    for r in done["runs"]:
         print(f"  {r.notebook.name}: {r.seconds:.1f}s -> {r.html}", file=sys.stderr)
-    _out(f"demo: {len(runs)} notebook(s) executed; reports in {args.out}/")
+    for e in done["exports"]:
+        print(f"  {e}", file=sys.stderr)
+    _out(f"demo: {len(done['runs'])} notebook(s) executed, {len(done['exports'])} design(s) "
+         f"exported in {done['seconds']:.0f}s; open {done['index']}")
     return EXIT_OK
 
 
@@ -536,11 +589,48 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--dsn", help="server used to import a .sql schema (default: embedded)")
     pl.set_defaults(func=_cmd_plan)
 
-    m = sub.add_parser("demo", help="run the notebooks headless and write HTML reports",
+    mg = sub.add_parser("migrate", help="a lock-safe up/down migration between two designs",
+                        description="Compare two versions of a design and write the migration: "
+                                    "reversible expand/backfill/contract steps (CONCURRENTLY, "
+                                    "NOT VALID then VALIDATE, lock_timeout), checked by the "
+                                    "advisor's migration-safety rules.")
+    mg.add_argument("old", help="the design as deployed (.yaml, .sql or .dbml)")
+    mg.add_argument("new", help="the design to migrate to")
+    mg.add_argument("--rename", action="append", default=[], metavar="TABLE.OLD=NEW",
+                    help="declare a renamed column (else it is dropped and re-added)")
+    mg.add_argument("-o", "--out", help="folder for up.sql and down.sql (default: print up)")
+    mg.add_argument("--apply", metavar="DATABASE",
+                    help="run the up script on this database (a kit sandbox unless "
+                         "--allow-destructive repeats its name)")
+    mg.add_argument("--allow-destructive", metavar="DATABASE")
+    mg.add_argument("--dsn", help="server (default: the embedded one)")
+    mg.set_defaults(func=_cmd_migrate)
+
+    ex = sub.add_parser("export", help="write schema.sql, DESIGN.md, er.svg, models.py and "
+                                       "report.html for a design",
+                        description="The final files of a design session, written atomically "
+                                    "into a folder; measures the query patterns on the "
+                                    "embedded server unless --no-measure.")
+    ex.add_argument("design", help="design file (.yaml, .sql or .dbml)")
+    ex.add_argument("-o", "--out", required=True, help="output folder")
+    ex.add_argument("--no-measure", action="store_true",
+                    help="skip loading data and timing the query patterns")
+    ex.add_argument("--scale", type=float, default=0.02,
+                    help="data volume for the measurements, as a share of the design's rows")
+    ex.add_argument("--version", help="version label for the schema.sql header")
+    ex.add_argument("--quiet", action="store_true", help="no progress bar")
+    ex.add_argument("--dsn", help="server (default: the embedded one)")
+    ex.set_defaults(func=_cmd_export)
+
+    m = sub.add_parser("demo", help="run the notebooks headless and export every sample design",
                        description="Execute every numbered notebook against the embedded "
-                                   "server and write HTML reports.")
+                                   "server (HTML reports in OUT/reports), export every sample "
+                                   "design (OUT/<design>/) and the example migration, and "
+                                   "write OUT/index.html.")
     m.add_argument("--notebooks", default="notebooks", help="notebook folder")
-    m.add_argument("--out", default="out", help="report folder (default out/)")
+    m.add_argument("-o", "--out", default="exports", help="output folder (default exports/)")
+    m.add_argument("--no-measure", action="store_true", help="export without measurements")
+    m.add_argument("--skip-notebooks", action="store_true", help="only export the designs")
     m.set_defaults(func=_cmd_demo)
     return p
 

@@ -34,3 +34,18 @@ def test_failing_notebook_names_the_cell(tmp_path: Path) -> None:
         run_notebook(path, tmp_path / "out")
     assert (tmp_path / "out" / "99_broken.error.html").exists()
     assert not (tmp_path / "out" / "99_broken.html").exists()
+
+
+def test_report_hides_what_the_notebook_marks(tmp_path: Path) -> None:
+    import nbformat
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("secret_setup = 'hidden-source-1'",
+                                          metadata={"tags": ["remove-cell"]}),
+                nbformat.v4.new_code_cell("print('shown-' + 'output')  # hidden-source-2",
+                                          metadata={"tags": ["hide-input"]}),
+                nbformat.v4.new_code_cell("1 + 1  # visible-source")]
+    path = tmp_path / "98_tags.ipynb"
+    nbformat.write(nb, path)
+    html = run_notebook(path, tmp_path / "out").html.read_text(encoding="utf-8")
+    assert "hidden-source-1" not in html and "hidden-source-2" not in html
+    assert "shown-output" in html and "visible-source" in html

@@ -32,7 +32,7 @@ from typing import Any
 
 from .introspect_common import not_extension_member, nsp_filter, rows, search_path
 
-__all__ = ["FIELDS", "catalog_snapshot", "diff_snapshots"]
+__all__ = ["FIELDS", "catalog_snapshot", "compare_databases", "diff_snapshots"]
 
 FIELDS: dict[str, tuple[str, ...]] = {
     "tables": ("table", "relkind", "persistence", "options", "rls", "rls_forced",
@@ -253,3 +253,24 @@ def diff_snapshots(a: dict[str, list[tuple]], b: dict[str, list[tuple]]) -> list
                     if r not in xa:
                         lines.append(f"{section}: only in b: {label}: {r[k:]!r}")
     return lines
+
+
+def compare_databases(a: str, b: str, *, dsn: str | None = None,
+                      ignore_column_order: bool = False) -> list[str]:
+    """:func:`diff_snapshots` of two databases (names on the kit's server, or DSNs).
+    ``ignore_column_order``: PostgreSQL appends added columns, so a migrated table and a
+    freshly created one differ only in column positions — compare everything else."""
+    import psycopg
+
+    from .connect import server_dsn
+    snaps = []
+    for db in (a, b):
+        target = db if "=" in db or "://" in db else server_dsn(dsn, db)
+        with psycopg.connect(target) as conn:
+            snap = catalog_snapshot(conn)
+        if ignore_column_order:
+            pos = FIELDS["columns"].index("position")
+            snap["columns"] = sorted(((*r[:pos], None, *r[pos + 1:]) for r in snap["columns"]),
+                                     key=_sort_key)
+        snaps.append(snap)
+    return diff_snapshots(*snaps)

@@ -7,13 +7,16 @@ table for previews. Every identifier goes through :func:`pgarch_kit.model.names.
 from __future__ import annotations
 
 from ._common import DdlError, literal
+from .schema_file import design_fingerprint, schema_file
 from .script import PREAMBLE, Section, sections, statements, table_sql, to_sql
 
 __all__ = [
     "PREAMBLE",
     "DdlError",
     "Section",
+    "design_fingerprint",
     "literal",
+    "schema_file",
     "sections",
     "statements",
     "table_sql",

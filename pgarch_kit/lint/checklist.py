@@ -189,7 +189,9 @@ class Checklist:
     __repr__ = __str__
 
     def markdown(self) -> str:
-        icon = {"pass": "✅ pass", "fail": "❌ fail", "needs information": "❔ needs information"}
+        # words, not emoji: reports are read on machines without an emoji font
+        icon = {"pass": "**pass**", "fail": "**FAIL**",
+                "needs information": "**needs information**"}
         out, section = [], None
         for v in self.verdicts:
             if v.item.section != section:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from ..errors import PgArchError
 from ..model.design import Column, Design, ForeignKey, Routine, Table
 from ..model.names import quote_ident
 from ..model.types import parse_type
@@ -137,9 +138,18 @@ class PrivacyPlan:
 
 def _subject(design: Design, tags: dict[tuple[str, str], tuple[str, str]]) -> str | None:
     if design.privacy.subject:
+        t = design.table(design.privacy.subject)
+        if t is None or t.primary_key is None:
+            raise PgArchError(
+                f"privacy.subject {design.privacy.subject!r}: "
+                + ("no such table" if t is None else "the table has no primary key")
+                + " — the erasure procedure finds a subject's rows by its key; name a table "
+                  "with a primary key (the people the personal data is about)")
         return design.privacy.subject
     scores = {}
     for t in design.tables:
+        if t.primary_key is None:  # rows cannot be named one by one: not a subject
+            continue
         personal = sum(1 for (tn, _), (cat, _) in tags.items()
                        if tn == t.name and cat in ("identity", "contact"))
         referenced = sum(1 for o in design.tables for fk in o.foreign_keys

@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SUBCOMMANDS = ["server", "validate", "ddl", "import", "diagram", "dbml", "lint", "seed", "time",
-               "bench", "plan", "demo"]
+               "bench", "plan", "migrate", "export", "demo"]
 
 
 def pgarch(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

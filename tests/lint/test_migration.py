@@ -212,3 +212,20 @@ def test_commit_in_a_wrapped_file_ends_the_runners_transaction() -> None:
     assert "concurrently-in-transaction" not in got
     assert "backfill-in-ddl-migration" in got
     assert [f.message[:7] for f in got["transaction-control-error"]] == ["line 2:"]
+
+
+def test_set_not_null_after_a_validated_check_is_not_flagged() -> None:
+    """The rule's own fix must pass the rule; a check that was never validated does not."""
+    safe = ("SET lock_timeout = '5s';\nSET statement_timeout = '15min';\n"
+            "ALTER TABLE users ADD CONSTRAINT users_age_nn CHECK (age IS NOT NULL) NOT VALID;\n"
+            "ALTER TABLE users VALIDATE CONSTRAINT users_age_nn;\n"
+            "ALTER TABLE users ALTER COLUMN age SET NOT NULL;\n")
+    rules = ["set-not-null-scan"]
+    assert not lint(PRIOR, select=rules,
+                    migration=Migration.from_sql(safe, PRIOR, transactional=False)).findings
+    unvalidated = safe.replace("ALTER TABLE users VALIDATE CONSTRAINT users_age_nn;\n", "")
+    other_column = safe.replace("ALTER COLUMN age SET", "ALTER COLUMN name SET")
+    for text in (unvalidated, other_column):
+        found = lint(PRIOR, select=rules,
+                     migration=Migration.from_sql(text, PRIOR, transactional=False)).findings
+        assert [f.rule for f in found] == ["set-not-null-scan"]

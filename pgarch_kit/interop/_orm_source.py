@@ -1,0 +1,160 @@
+"""Text for the generated models module, below the level of tables: Python string literals
+(double-quoted when possible), docstrings, calls wrapped one argument per line past the width,
+keyword arguments, the import block sorted the way isort/ruff sort it, the fixed ``PgType``
+class; and the SQL those literals carry (``text()`` with its colons escaped, wrapped
+expressions, quoted collation and opclass names, index keys as CREATE INDEX spells them)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..model.design import IndexKey
+from ..model.names import quote_ident
+
+_SA, _PG, _ORM = "sqlalchemy", "sqlalchemy.dialects.postgresql", "sqlalchemy.orm"
+_TYPES = "sqlalchemy.types"
+_BIND = re.compile(r"(?<![:\w\\]):(\w+)(?![:\w])")
+_WIDTH = 100
+
+
+def _q(text: str) -> str:
+    """A Python string literal, double-quoted when possible (the house style)."""
+    r = repr(text)
+    if r[0] == "'" and '"' not in text and "'" not in text:
+        r = '"' + r[1:-1] + '"'
+    return r
+
+
+def _sql(text: str) -> str:
+    """A literal for SQL handed to ``text()``: colons that ``text()`` would read as bind
+    parameters are escaped, so PostgreSQL receives the SQL exactly as the design holds it."""
+    return _q(_BIND.sub(r"\\:\1", text))
+
+
+def _doc(text: str, indent: str) -> str:
+    """A docstring: triple-quoted when the text allows it, else an ordinary literal."""
+    text = text.strip()
+    plain = ('"""' not in text and "\\" not in text and not text.endswith('"')
+             and all(ch == "\n" or ch.isprintable() for ch in text))
+    if not plain:
+        return indent + _q(text)
+    lines = text.split("\n")
+    if len(lines) == 1:
+        return f'{indent}"""{text}"""'
+    body = "\n".join((indent + ln) if ln.strip() else "" for ln in lines[1:])
+    return f'{indent}"""{lines[0]}\n{body}\n{indent}"""'
+
+
+def _wrap(expr: str) -> str:
+    """``(expr)`` unless already wrapped whole: index expressions need parentheses, and
+    ``text()`` adds none."""
+    e = expr.strip()
+    if e.startswith("(") and e.endswith(")"):
+        depth, quote = 0, ""
+        for i, ch in enumerate(e):
+            if quote:
+                quote = "" if ch == quote else quote
+            elif ch in "'\"":
+                quote = ch
+            elif ch == "(":
+                depth += 1
+            elif ch == ")":
+                depth -= 1
+                if depth == 0 and i != len(e) - 1:
+                    break
+        else:
+            return e
+    return f"({e})"
+
+
+@dataclass
+class _Imports:
+    names: dict[str, set[str]] = field(default_factory=dict)
+
+    def use(self, module: str, name: str) -> str:
+        self.names.setdefault(module, set()).add(name)
+        return name
+
+    def lines(self) -> list[str]:
+        """The import block, sorted the way isort/ruff sort it (constants, classes, then
+        functions), wrapped one name per line when long."""
+        std = [f"import {m}" for m in ("datetime", "decimal", "uuid") if m in self.names]
+        if "typing" in self.names:
+            std += _from("typing", self.names["typing"])
+        third: list[str] = []
+        for mod in (_SA, "sqlalchemy.dialects", _PG, _ORM, _TYPES):
+            if mod in self.names:
+                third += _from(mod, self.names[mod])
+        return [*std, *([""] if std and third else []), *third]
+
+
+def _from(module: str, names: set[str]) -> list[str]:
+    ordered = sorted(names, key=lambda n: (0 if n.isupper() and len(n) > 1 else
+                                           1 if n[:1].isupper() else 2, n))
+    one = f"from {module} import {', '.join(ordered)}"
+    if len(one) <= _WIDTH:
+        return [one]
+    return [f"from {module} import (", *(f"    {n}," for n in ordered), ")"]
+
+
+def _call(head: str, args: list[str], indent: str = "", tail: str = "") -> list[str]:
+    """``head(args)`` on one line when it fits, else one argument per line."""
+    one = f"{indent}{head}({', '.join(args)}){tail}"
+    if len(one) <= _WIDTH or not args:
+        return [one]
+    return [f"{indent}{head}(", *(f"{indent}    {a}," for a in args), f"{indent}){tail}"]
+
+
+def _options(opts: tuple[str, ...]) -> str:
+    pairs = [o.split("=", 1) if "=" in o else (o, "") for o in opts]
+    return "{" + ", ".join(f"{_q(k.strip())}: {_q(v.strip())}" for k, v in pairs) + "}"
+
+
+def _deferrable(deferrable: bool, initially_deferred: bool) -> list[str]:
+    if initially_deferred:
+        return ["deferrable=True", 'initially="DEFERRED"']
+    return ["deferrable=True"] if deferrable else []
+
+
+def _collation_sql(name: str) -> str:
+    if '"' in name:
+        return name
+    schema, dot, base = name.rpartition(".")
+    return f"{quote_ident(schema)}.{quote_ident(base)}" if dot else quote_ident(base)
+
+
+def _plain_key(k: IndexKey) -> bool:
+    return (not k.expression and not k.descending and k.nulls_first is None
+            and not k.collation)
+
+
+def _key_sql(k: IndexKey) -> str:
+    """One index key as SQL, the way CREATE INDEX spells it."""
+    text = _wrap(k.column) if k.expression else quote_ident(k.column)
+    if k.collation:
+        text += f" COLLATE {_collation_sql(k.collation)}"
+    if k.opclass:
+        text += f" {_collation_sql(k.opclass)}"
+    if k.descending:
+        text += " DESC"
+    if k.nulls_first is not None and k.nulls_first != k.descending:
+        text += " NULLS FIRST" if k.nulls_first else " NULLS LAST"
+    return text
+
+
+_PG_TYPE = '''class PgType(UserDefinedType):
+    """A type SQLAlchemy has no class for (domain, composite, extension or geometric type):
+    CREATE TABLE names it as written; values pass through the driver as they are."""
+
+    cache_ok = True
+
+    def __init__(self, sql: str) -> None:
+        self.sql = sql
+
+    def get_col_spec(self, **kw: Any) -> str:
+        return self.sql'''
+
+
+def _in_doc(text: str) -> str:
+    """Text safe inside the module's triple-quoted docstring."""
+    return text.replace("\\", "\\\\").replace('"""', '\\"""')
