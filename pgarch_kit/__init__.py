@@ -111,6 +111,8 @@ _LAZY = {
     "run_script": "pgarch_kit.db.run_script", "run_psql": "pgarch_kit.db.run_script",
     "compare_databases": "pgarch_kit.db.catalog",
     "sqlalchemy_models": "pgarch_kit.interop", "alembic_revision": "pgarch_kit.interop",
+    # the workshop: exercises that check themselves
+    "exercise": "pgarch_kit.workshop", "exercises": "pgarch_kit.workshop",
     # diagrams, the studio, interop
     "er_diagram": "pgarch_kit.diagram", "to_dot": "pgarch_kit.diagram",
     "to_mermaid": "pgarch_kit.diagram",

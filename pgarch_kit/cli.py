@@ -61,6 +61,43 @@ class _Usage(Exception):
 # --- subcommands -------------------------------------------------------------------------
 
 def _cmd_server(args: argparse.Namespace) -> int:
+    if args.action != "reset" and (args.design is not None or args.yes):
+        raise _Usage("--design and --yes belong to `pgarch server reset`")
+    if args.action == "reset":
+        # A facilitator's reset: show what goes, confirm on a terminal, drop, say what went.
+        from pgarch_kit.db.sandbox import list_sandboxes, plan_reset, reset_sandboxes, sandbox_name
+        if args.design is not None:
+            try:
+                sandbox_name(args.design)
+            except ValueError as exc:
+                raise _Usage(str(exc)) from None
+        plan = plan_reset(args.design)  # an unmarked database of the design's name raises here
+        if args.design is not None and not plan:
+            others = ", ".join(list_sandboxes()) or "none"
+            raise _Usage(f"design {args.design!r} has no sandbox ({sandbox_name(args.design)!r} "
+                         f"does not exist); sandboxes on this server: {others}")
+        if not plan:
+            _out("nothing to reset: the server has no sandboxes and no leftover kit roles")
+            return EXIT_OK
+        _out("will drop:\n" + "\n".join(f"  {line}" for line in str(plan).splitlines()))
+        if not args.yes:
+            if not sys.stdin.isatty():
+                raise _Usage("not a terminal, so nobody can confirm: pass --yes to reset anyway")
+            sys.stdout.write("Drop them? Their data is gone for good. [y/N] ")
+            sys.stdout.flush()
+            if sys.stdin.readline().strip().lower() not in ("y", "yes"):
+                _out("reset cancelled: nothing dropped")
+                return EXIT_FINDINGS
+        done = reset_sandboxes(args.design, plan=plan)
+        for dbname in done.databases:
+            _out(f"dropped sandbox {dbname}")
+        for role in done.roles:
+            _out(f"dropped role {role}")
+        for why in done.kept:
+            _out(f"kept role {why}")
+        if not done:
+            _out("nothing dropped: it was all gone already")
+        return EXIT_OK
     from pgarch_kit.db.server import Server
     server = Server()
     if args.action == "start":
@@ -143,7 +180,7 @@ def _cmd_diagram(args: argparse.Namespace) -> int:
     design = _load_any(args.design, args.dsn)
     try:
         d = diagram(design, detail=args.detail, direction=args.direction, focus=args.focus,
-                    depth=1 if args.depth is None else args.depth)
+                    depth=1 if args.depth is None else args.depth, notation=args.notation)
         if args.output is None:
             _out(d.dot)
             return EXIT_OK
@@ -430,11 +467,18 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     s = sub.add_parser("server", help="manage the embedded PostgreSQL server",
-                       description="Start, inspect or stop the project's embedded PostgreSQL 18.")
-    s.add_argument("action", choices=["start", "status", "stop", "url"])
+                       description="Start, inspect or stop the project's embedded PostgreSQL 18; "
+                                   "`reset` drops the kit's sandbox databases (every one, or "
+                                   "--design's) and the login roles its checks left behind, "
+                                   "never a database without the sandbox marker.")
+    s.add_argument("action", choices=["start", "status", "stop", "url", "reset"])
     s.add_argument("--format", choices=["text", "json"], default="text")
     s.add_argument("--dbname", default="postgres", help="database for `url` (default postgres)")
     s.add_argument("--sqlalchemy", action="store_true", help="`url` prints a SQLAlchemy URL")
+    s.add_argument("--design", metavar="NAME",
+                   help="`reset` drops only this design's sandbox (default: every sandbox)")
+    s.add_argument("--yes", action="store_true",
+                   help="`reset` without asking (required when stdin is not a terminal)")
     s.set_defaults(func=_cmd_server)
 
     v = sub.add_parser("validate", help="check a design file",
@@ -480,6 +524,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="draw only this table (schema.table outside public) and its neighbours")
     g.add_argument("--depth", type=int, metavar="N",
                    help="with --focus: foreign-key hops to follow (default 1)")
+    g.add_argument("--notation", choices=["crowsfoot", "simple"], default="crowsfoot",
+                   help="crow's-foot ends (default) or plain arrows labelled 1 and N, "
+                        "for beginners")
     g.add_argument("--dsn", help="server used to import a .sql schema (default: embedded)")
     g.set_defaults(func=_cmd_diagram)
 

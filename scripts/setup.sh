@@ -2,8 +2,44 @@
 # Sets up everything `make demo` and `make test` need on a fresh machine: a Python >= 3.11
 # virtual environment in .venv with every dependency from pyproject.toml, and Graphviz's `dot`.
 # Safe to run again: it only does what is missing.
+#
+# Offline (a classroom without internet): `make wheelhouse` on a connected machine fills
+# wheelhouse/ with every wheel the venv needs; copy the repo with that folder, and this script
+# then installs with `pip --no-index --find-links wheelhouse`, never asking PyPI.
+# PGARCH_WHEELHOUSE=/path uses a wheelhouse kept elsewhere; PGARCH_WHEELHOUSE=none ignores one.
+#   scripts/setup.sh --print-pip   prints the pip commands it would run, and does nothing else.
 set -euo pipefail
+caller_dir="$PWD"
 cd "$(dirname "$0")/.."
+
+# The wheelhouse to install from: an absolute path, or empty for PyPI.
+find_wheelhouse() {
+  local wh="${PGARCH_WHEELHOUSE:-}"
+  if [ "$wh" = "none" ]; then
+    return 0
+  elif [ -n "$wh" ]; then
+    case "$wh" in /*) ;; *) wh="$caller_dir/$wh" ;; esac
+    if [ ! -d "$wh" ]; then
+      echo "setup: PGARCH_WHEELHOUSE=$PGARCH_WHEELHOUSE is not a folder; build one with \`make wheelhouse\`, or unset it to install from PyPI" >&2
+      return 1
+    fi
+    (cd "$wh" && pwd)
+  elif compgen -G 'wheelhouse/*.whl' >/dev/null; then
+    echo "$PWD/wheelhouse"
+  fi
+}
+wheelhouse="$(find_wheelhouse)"
+pip_source=()
+if [ -n "$wheelhouse" ]; then pip_source=(--no-index --find-links "$wheelhouse"); fi
+pip_install=(.venv/bin/python -m pip install -q ${pip_source[@]+"${pip_source[@]}"})
+# pip upgrades itself only from where the rest comes from; a hand-made wheelhouse may lack it.
+upgrade_pip=1
+if [ -n "$wheelhouse" ] && ! compgen -G "$wheelhouse/pip-*.whl" >/dev/null; then upgrade_pip=""; fi
+if [ "${1:-}" = "--print-pip" ]; then
+  if [ -n "$upgrade_pip" ]; then echo "${pip_install[*]} --upgrade pip"; fi
+  echo "${pip_install[*]} -e .[test]"
+  exit 0
+fi
 
 PYTHON="${PYTHON:-python3}"
 if ! command -v "$PYTHON" >/dev/null 2>&1; then
@@ -76,9 +112,24 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  echo "setup: installing pgarch_kit and its dependencies into .venv"
-  .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e '.[test]'
+  if [ -n "$wheelhouse" ]; then
+    echo "setup: installing pgarch_kit and its dependencies into .venv from $wheelhouse (offline)"
+    built_for="$(cat "$wheelhouse/BUILT_FOR" 2>/dev/null || true)"
+    here="$(.venv/bin/python -c 'import sys, sysconfig; print(f"Python {sys.version_info[0]}.{sys.version_info[1]} on {sysconfig.get_platform()}")')"
+    if [ -n "$built_for" ] && [ "$built_for" != "$here" ]; then
+      echo "setup: the wheelhouse was built for $built_for, but this machine has $here; rebuild it with \`make wheelhouse\` on a machine like this one (or set PGARCH_WHEELHOUSE=none to use PyPI)" >&2
+      exit 1
+    fi
+  else
+    echo "setup: installing pgarch_kit and its dependencies into .venv"
+  fi
+  if [ -n "$upgrade_pip" ]; then "${pip_install[@]}" --upgrade pip; fi
+  if ! "${pip_install[@]}" -e '.[test]'; then
+    if [ -n "$wheelhouse" ]; then
+      echo "setup: $wheelhouse lacks a wheel the project needs (pyproject.toml changed since it was built?); rebuild it with \`make wheelhouse\` on a connected machine, or set PGARCH_WHEELHOUSE=none to use PyPI" >&2
+    fi
+    exit 1
+  fi
   touch "$stamp"
 fi
 echo "setup: ready ($(.venv/bin/python -V), $(dot -V 2>&1))"

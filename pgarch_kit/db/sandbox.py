@@ -12,6 +12,9 @@ shared catalog ``pg_db_role_setting``. Why this marker rather than a table or a 
   current name, so a copy or a renamed database is *not* a sandbox (fail safe).
 
 A database comment says the same for humans (``\\l+``) but is not trusted by the guard.
+
+:func:`reset_sandboxes` is the facilitator's reset (``pgarch server reset``): it drops marked
+databases only, plus the login roles the kit's checks leave behind when killed mid-run.
 """
 from __future__ import annotations
 
@@ -32,12 +35,16 @@ if TYPE_CHECKING:
 __all__ = [
     "MARKER_SETTING",
     "SANDBOX_PREFIX",
+    "Reset",
     "Sandbox",
     "create_sandbox",
     "database_exists",
     "drop_sandbox",
     "guard_destructive",
     "is_sandbox",
+    "list_sandboxes",
+    "plan_reset",
+    "reset_sandboxes",
     "sandbox_name",
     "scratch_database",
     "truncate_all",
@@ -212,3 +219,101 @@ def scratch_database(prefix: str = "scratch", dsn: str | None = None) -> Iterato
         yield Sandbox(dbname, server_dsn(dsn, dbname))
     finally:
         drop_sandbox(dbname, dsn)
+
+
+# -- the facilitator's reset ---------------------------------------------------------------
+
+# Login roles the kit makes for a check and drops when it ends (bench/tenancy.py); a killed run
+# leaves them behind. Recognised by their whole fingerprint, not the name alone: pgarch_,
+# 8 random hex digits, _tenant, LOGIN, NOINHERIT and no attribute beyond that.
+_KIT_ROLES_SQL = (
+    "SELECT rolname FROM pg_catalog.pg_roles WHERE rolname ~ '^pgarch_[0-9a-f]{8}_tenant$'"
+    " AND rolcanlogin AND NOT rolinherit AND NOT rolsuper AND NOT rolcreatedb"
+    " AND NOT rolcreaterole AND NOT rolreplication AND NOT rolbypassrls ORDER BY 1")
+
+
+@dataclass(frozen=True)
+class Reset:
+    """What a reset drops (:func:`plan_reset`) or dropped (:func:`reset_sandboxes`): sandbox
+    databases, leftover kit login roles, and the roles kept because something still needs
+    them (``role: reason``)."""
+
+    databases: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+    kept: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.databases or self.roles)
+
+    def __str__(self) -> str:
+        lines = [f"sandbox {d}" for d in self.databases] + [f"role {r}" for r in self.roles]
+        lines += [f"kept role {k}" for k in self.kept]
+        return "\n".join(lines) or "nothing to reset"
+
+
+def _sandboxes(conn: psycopg.Connection) -> list[str]:
+    # The same test as _marked(), for every database at once.
+    rows = conn.execute(
+        "SELECT d.datname FROM pg_catalog.pg_database d"
+        " JOIN pg_catalog.pg_db_role_setting s ON s.setdatabase = d.oid AND s.setrole = 0"
+        " WHERE %s || d.datname = ANY (s.setconfig) ORDER BY 1",
+        (f"{MARKER_SETTING}=",)).fetchall()
+    return [r[0] for r in rows]
+
+
+def list_sandboxes(dsn: str | None = None) -> list[str]:
+    """Names of every marked sandbox database on the server, sorted."""
+    with _admin(dsn) as conn:
+        return _sandboxes(conn)
+
+
+def _plan(conn: psycopg.Connection, design: str | None) -> Reset:
+    if design is None:
+        return Reset(tuple(_sandboxes(conn)),
+                     tuple(r[0] for r in conn.execute(_KIT_ROLES_SQL).fetchall()))
+    dbname = sandbox_name(design)
+    if not _exists(conn, dbname):
+        return Reset()
+    if not _marked(conn, dbname):
+        raise UnsafeOperationError(
+            f"refusing to reset {dbname!r}: it is not a pgarch_kit sandbox, so it may hold data "
+            f"you care about. The kit only drops databases it created.")
+    return Reset((dbname,))
+
+
+def plan_reset(design: str | None = None, dsn: str | None = None) -> Reset:
+    """What :func:`reset_sandboxes` would drop now, without dropping anything: every sandbox and
+    leftover kit login role, or only the sandbox of ``design`` (empty when it has none)."""
+    with _admin(dsn) as conn:
+        return _plan(conn, design)
+
+
+def reset_sandboxes(design: str | None = None, dsn: str | None = None, *,
+                    plan: Reset | None = None) -> Reset:
+    """Drop every sandbox (or only the one of ``design``) and, for a full reset, the login
+    roles the kit's checks left behind; returns what was dropped. Unmarked databases are never
+    touched. ``plan`` (from :func:`plan_reset`, e.g. shown before a confirmation) limits the
+    reset to what it names, so nothing made since then is dropped unseen."""
+    from psycopg import errors, sql
+    dropped: list[str] = []
+    roles: list[str] = []
+    kept: list[str] = []
+    with _admin(dsn) as conn:
+        now = _plan(conn, design)
+        for dbname in now.databases:
+            if plan is not None and dbname not in plan.databases:
+                continue
+            if _marked(conn, dbname):  # still marked at the moment of the drop
+                _drop(conn, dbname)
+                dropped.append(dbname)
+        for role in now.roles:
+            if plan is not None and role not in plan.roles:
+                continue
+            try:
+                conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
+                roles.append(role)
+            except errors.DependentObjectsStillExist as exc:
+                # Never DROP OWNED: what the role owns outside the sandboxes is not ours to drop.
+                detail = (exc.diag.message_detail or "").replace("\n", "; ")
+                kept.append(f"{role}: still owns or is granted something ({detail})")
+    return Reset(tuple(dropped), tuple(roles), tuple(kept))

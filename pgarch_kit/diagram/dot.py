@@ -26,11 +26,10 @@ from collections.abc import Mapping
 from pgarch_kit.model.design import Design, EnumType, Table, View
 from pgarch_kit.model.graph import TableKey
 
-from .crowsfoot import ARROWHEADS, cardinality
+from .crowsfoot import cardinality
 from .errors import DiagramError
 from .labels import (
     FONT,
-    LEGEND,
     dot_string,
     enum_label,
     esc,
@@ -39,9 +38,10 @@ from .labels import (
     table_label,
     view_label,
 )
+from .notation import NOTATIONS, check_notation, draw_ends, edge_defaults, notation_legend
 from .subset import drawn_fks, folded_tables, neighbourhood, partition_counts
 
-__all__ = ["DETAILS", "DIRECTIONS", "to_dot"]
+__all__ = ["DETAILS", "DIRECTIONS", "NOTATIONS", "to_dot"]
 
 DETAILS = ("all", "keys")
 DIRECTIONS = ("LR", "TB", "RL", "BT")
@@ -63,19 +63,20 @@ def _enum_of(type_text: str, enums: Mapping[str, EnumType]) -> EnumType | None:
     return enums.get(base.replace('"', ""))
 
 
-def _check_options(detail: str, direction: str) -> None:
+def _check_options(detail: str, direction: str, notation: str) -> None:
     if detail not in DETAILS:
         raise DiagramError(f"detail must be one of {', '.join(DETAILS)}, not {detail!r}")
     if direction not in DIRECTIONS:
         raise DiagramError(
             f"direction must be one of {', '.join(DIRECTIONS)}, not {direction!r}")
+    check_notation(notation)
 
 
 def to_dot(design: Design, *, detail: str = "all", direction: str = "LR",
            focus: str | None = None, depth: int = 1,
            findings: Mapping[str, int] | None = None,
            sizes: Mapping[str, str] | None = None,
-           legend: bool = True, views: bool = True) -> str:
+           legend: bool = True, views: bool = True, notation: str = "crowsfoot") -> str:
     """The ER diagram of ``design`` as DOT text.
 
     ``detail`` "all" lists every column, "keys" only primary, foreign and unique key columns;
@@ -84,8 +85,11 @@ def to_dot(design: Design, *, detail: str = "all", direction: str = "LR",
     ``findings`` adds a red badge with a count, ``sizes`` a subtitle line (row counts,
     sizes), both keyed by table name or "schema.table"; ``legend`` adds a key to the
     markers; ``views`` draws views as dashed boxes (never in a focused diagram).
+    ``notation`` "crowsfoot" marks each relationship end with a crow's-foot glyph,
+    "simple" draws an arrow from the referencing table to the referenced one with 1/N
+    labels at its ends, for beginners (see :mod:`pgarch_kit.diagram.notation`).
     """
-    _check_options(detail, direction)
+    _check_options(detail, direction, notation)
     roots = folded_tables(design)
     ids = {t.key: f"t{i}" for i, t in enumerate(roots, start=1)}
     picked = neighbourhood(design, focus, depth) if focus is not None else set(ids)
@@ -138,7 +142,7 @@ def to_dot(design: Design, *, detail: str = "all", direction: str = "LR",
             (vid, f'shape=box, style="dashed,rounded", color="#64748b", '
                   f'label={view_label(v, title=v.name)}'))
 
-    edges, linked = _edges(design, fks, ids, direction, detail)
+    edges, linked = _edges(design, fks, ids, direction, detail, notation)
     out = [
         "digraph er {",
         f'  graph [rankdir={direction}, fontname="{FONT}", fontsize=16, labelloc=t, '
@@ -147,7 +151,7 @@ def to_dot(design: Design, *, detail: str = "all", direction: str = "LR",
         f"label={_title(design, focus, depth, detail)}];",
         f'  node [shape=plain, fontname="{FONT}", fontsize=10];',
         f'  edge [fontname="{FONT}", fontsize=9, color="{EDGE_COLOUR}", dir=both, '
-        "arrowsize=0.8, penwidth=1.1];",
+        f"arrowsize=0.8, penwidth=1.1{edge_defaults(notation)}];",
     ]
     grid: list[str] = []
     for n, schema in enumerate(schemas, start=1):
@@ -172,7 +176,7 @@ def to_dot(design: Design, *, detail: str = "all", direction: str = "LR",
             out.append("  }")
     out += grid
     if legend and tables:
-        out.append(f"  legend [label={LEGEND}];")
+        out.append(f"  legend [label={notation_legend(notation)}];")
     out += edges
     out.append("}")
     return "\n".join(out) + "\n"
@@ -203,14 +207,18 @@ def _grid(node_ids: list[str]) -> list[str]:
 
 
 def _edges(design: Design, fks: list, ids: dict[TableKey, str], direction: str,
-           detail: str) -> tuple[list[str], set[str]]:
+           detail: str, notation: str) -> tuple[list[str], set[str]]:
     """Edge statements (parent -> child) and the ids of nodes they connect."""
     # Marks are read from the drawn (root) table, which has the columns a partition's FK
     # names and carries the FKs folded in from its partitions.
     by_key = {t.key: t for t in folded_tables(design)}
     horizontal = direction in ("LR", "RL")
-    east, west = ("e", "w") if direction == "LR" else ("w", "e")
-    lines, linked = [], set()
+    # Edges leave the parent's key row on the side facing its children and enter the child's
+    # FK row on the side facing the parent: right then left for LR, mirrored for RL (HTML
+    # labels are not mirrored, so RL uses the left cell's west side of the parent).
+    (out_cell, out_side), (in_cell, in_side) = (
+        (("r", "e"), ("l", "w")) if direction == "LR" else (("l", "w"), ("r", "e")))
+    ends, tips, linked = [], [], set()
     for _declared_on, fk, child_key, parent_key in fks:
         child, parent = by_key[child_key], by_key[parent_key]
         child_end, parent_end = cardinality(design, child, fk)
@@ -218,13 +226,15 @@ def _edges(design: Design, fks: list, ids: dict[TableKey, str], direction: str,
         if child_key != parent_key:
             linked.update((tail, head))
             if horizontal:
-                tail += _port(parent, fk.ref_columns, "r", east, detail)
-                head += _port(child, fk.columns, "l", west, detail)
-        tip = (f"{child.name}({', '.join(fk.columns)}) → {parent.name}"
-               f"({', '.join(fk.ref_columns)}): {child_end.replace('_', ' ')} to "
-               f"{parent_end.replace('_', ' ')}")
-        lines.append(f"  {tail} -> {head} [arrowtail={ARROWHEADS[parent_end]}, "
-                     f"arrowhead={ARROWHEADS[child_end]}, tooltip={dot_string(tip)}];")
+                tail += _port(parent, fk.ref_columns, out_cell, out_side, detail)
+                head += _port(child, fk.columns, in_cell, in_side, detail)
+        ends.append((tail, head, child_end, parent_end))
+        tips.append(f"{child.name}({', '.join(fk.columns)}) → {parent.name}"
+                    f"({', '.join(fk.ref_columns)}): {child_end.replace('_', ' ')} to "
+                    f"{parent_end.replace('_', ' ')}")
+    # the ends are drawn together: simple labels at a shared port depend on all its edges
+    lines = [f"  {tail} -> {head} [{attrs}, tooltip={dot_string(tip)}];"
+             for (tail, head, attrs), tip in zip(draw_ends(notation, ends), tips)]
     return lines, linked
 
 

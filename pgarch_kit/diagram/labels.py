@@ -14,12 +14,13 @@ from pgarch_kit.model.types import short_type
 
 __all__ = [
     "FONT",
-    "LEGEND",
+    "MARKER_ROWS",
     "column_markers",
     "dot_string",
     "enum_label",
     "esc",
     "key_columns",
+    "legend",
     "schema_colour",
     "table_label",
     "view_label",
@@ -33,21 +34,25 @@ _PALETTE = ("#dbeafe", "#dcfce7", "#fef3c7", "#fce7f3", "#ede9fe", "#cffafe", "#
             "#e5e7eb")
 MAX_ENUM_VALUES = 12
 
-LEGEND = (
-    '<<TABLE BORDER="1" COLOR="' + BORDER + '" CELLBORDER="0" CELLSPACING="0" '
-    'CELLPADDING="3">'
-    '<TR><TD COLSPAN="2" ALIGN="LEFT" BGCOLOR="#f1f5f9"><B>Legend</B></TD></TR>'
-    + "".join(
-        f'<TR><TD ALIGN="LEFT"><B>{m}</B></TD><TD ALIGN="LEFT">{text}</TD></TR>'
-        for m, text in (
-            ("PK", "primary key"), ("FK", "foreign key"), ("UQ", "unique"),
-            ("IX", "leads an index"), ("GEN", "generated column"),
-            ("NN", "NOT NULL (blank: nullable)"),
-            ("|—|", "exactly one (tee)"), ("o—|", "zero or one (circle = optional)"),
-            ("&gt;o—", "zero or many (crow's foot = many)"),
-        ))
-    + "</TABLE>>"
+# Column markers explained by every legend; each notation adds its own rows (.notation).
+MARKER_ROWS: tuple[tuple[str, str], ...] = (
+    ("PK", "primary key"), ("FK", "foreign key"), ("UQ", "unique"),
+    ("IX", "leads an index"), ("GEN", "generated column"),
+    ("NN", "NOT NULL (blank: nullable)"),
 )
+
+
+def legend(rows: tuple[tuple[str, str], ...]) -> str:
+    """The HTML-like label of the legend node: one row per (mark, meaning); both are
+    already-escaped label text."""
+    return (
+        '<<TABLE BORDER="1" COLOR="' + BORDER + '" CELLBORDER="0" CELLSPACING="0" '
+        'CELLPADDING="3">'
+        '<TR><TD COLSPAN="2" ALIGN="LEFT" BGCOLOR="#f1f5f9"><B>Legend</B></TD></TR>'
+        + "".join(f'<TR><TD ALIGN="LEFT"><B>{m}</B></TD><TD ALIGN="LEFT">{text}</TD></TR>'
+                  for m, text in rows)
+        + "</TABLE>>"
+    )
 
 
 _CONTROL = {i: f"\\x{i:02x}" for i in range(32)} | {10: "\\n", 13: "\\r", 9: "\\t"}

@@ -127,5 +127,7 @@ class Diagram:
 
 
 def diagram(design: Design, **options: Any) -> Diagram:
-    """A :class:`Diagram` of ``design``; ``options`` are those of :func:`to_dot`."""
+    """A :class:`Diagram` of ``design``; ``options`` are those of :func:`to_dot` (``detail``,
+    ``direction``, ``focus``, ``depth``, ``findings``, ``sizes``, ``legend``, ``views``,
+    ``notation``): ``diagram(design, notation="simple")`` draws arrows with 1/N labels."""
     return Diagram(design, **options)

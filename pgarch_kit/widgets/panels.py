@@ -3,7 +3,8 @@
 Each panel shows what a library function returns — :func:`pgarch_kit.diagram.to_dot` and
 ``render_svg``, :func:`pgarch_kit.ddl.to_sql`, the studio's finding sources — and holds the
 last text it showed (``dot``, ``ddl``, ``findings``) so tests and notebooks can read it.
-:meth:`Panels.show` computes each of them exactly once per design.
+:meth:`Panels.show` computes each of them exactly once per design. The diagram tab has its
+own options row (the notation toggle): changing an option redraws only the diagram.
 """
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ import ipywidgets as w
 
 from ..model.design import Design
 
-__all__ = ["FindingSource", "Panels", "render_dot", "advisor_findings"]
+__all__ = ["NOTATION_CHOICES", "FindingSource", "Panels", "render_dot", "advisor_findings"]
 
 FindingSource = Callable[[Design], Iterable[Any]]
+# The toggle's (label, to_dot notation) pairs; the diagram package checks the values.
+NOTATION_CHOICES = (("crow's foot", "crowsfoot"), ("simple (1/N)", "simple"))
 
 
 def advisor_findings(design: Design) -> list[Any]:
@@ -26,8 +29,8 @@ def advisor_findings(design: Design) -> list[Any]:
     return lint(design).sorted()
 
 
-def render_dot(design: Design, findings: dict[str, int] | None = None
-               ) -> tuple[str | None, str]:
+def render_dot(design: Design, findings: dict[str, int] | None = None,
+               notation: str = "crowsfoot") -> tuple[str | None, str]:
     """(DOT text or ``None``, HTML to show). The diagram package is imported at call time:
     without it (or without Graphviz) the panel shows a placeholder, never an exception."""
     try:
@@ -36,7 +39,7 @@ def render_dot(design: Design, findings: dict[str, int] | None = None
         return None, ("<p><i>Diagram not available: pgarch_kit.diagram is not installed."
                       "</i></p>")
     try:
-        dot = to_dot(design, findings=findings or None)
+        dot = to_dot(design, findings=findings or None, notation=notation)
     except Exception as exc:  # a diagram bug must not break editing
         return None, f"<p><i>Diagram failed: {html.escape(str(exc))}</i></p>"
     try:
@@ -83,6 +86,13 @@ class Panels:
 
     def __init__(self) -> None:
         self.diagram = w.HTML("<p><i>No tables yet.</i></p>")
+        self.notation = w.ToggleButtons(options=list(NOTATION_CHOICES), value="crowsfoot",
+                                        description="Notation",
+                                        tooltips=["crow's-foot marks at both ends",
+                                                  "arrows to the referenced table, 1/N labels"])
+        self.notation.observe(lambda _: self.redraw(), names="value")
+        self.diagram_options = w.HBox([self.notation])
+        self._drawn: tuple[Design, dict[str, int]] | None = None  # what redraw() draws
         self.ddl_view = w.HTML()
         self.findings_view = w.HTML()
         self.error = w.HTML()
@@ -90,7 +100,8 @@ class Panels:
         self.dot: str | None = None
         self.ddl: str = ""
         self.findings: list[Any] = []
-        self.box = w.Tab(children=[self.diagram, self.ddl_view, self.findings_view])
+        self.box = w.Tab(children=[w.VBox([self.diagram_options, self.diagram]),
+                                   self.ddl_view, self.findings_view])
         for i, title in enumerate(("Diagram", "DDL", "Findings")):
             self.box.set_title(i, title)
 
@@ -110,8 +121,16 @@ class Panels:
             table = getattr(item, "table", None)
             if isinstance(table, str):
                 badges[table] = badges.get(table, 0) + 1
-        self.dot, self.diagram.value = render_dot(design, badges)
+        self._drawn = (design, badges)
+        self.redraw()
         self.ddl, self.ddl_view.value = _ddl(design)
+
+    def redraw(self) -> None:
+        """Draw the last shown design again with the current diagram options."""
+        if self._drawn is not None:
+            design, badges = self._drawn
+            self.dot, self.diagram.value = render_dot(design, badges,
+                                                      notation=self.notation.value)
 
     def show_error(self, message: str | None, problems: Iterable[Any] = ()) -> None:
         """Show (or with ``None`` clear) the inline error and the problems behind it."""

@@ -37,9 +37,11 @@ def test_scan_grows_and_lookup_stays_flat(own_shop) -> None:
     scan, lookup = curves["revenue_since"], curves["customer_by_id"]
     assert scan.table == "orders" and scan.rows == (2_000, 20_000, 200_000)
     assert lookup.table == "customers"
-    # 100x the rows: the scan's p95 grows at least 10x, in a linear or worse shape
+    # 100x the rows: the scan's p95 grows at least 10x, at least as n^0.5 on log-log axes.
+    # Which named shape wins on three points depends on the noise of the smallest one (a
+    # busy 2-core machine made it 'logarithmic' once with slope 0.67): the slope is the claim.
     assert scan.p95_ms[-1] > 10 * scan.p95_ms[0]
-    assert scan.fit.kind in ("linear", "worse than linear") and scan.fit.slope > 0.5
+    assert scan.fit.kind != "constant" and scan.fit.slope > 0.5
     assert lookup.fit.kind in ("constant", "logarithmic") and lookup.fit.slope < 0.3
     assert scan.predict_p95(140_000) == pytest.approx(scan.fit.predict(140_000) * scan.tail)
     # extrapolated to the expected volume (140,000 orders) and reported

@@ -324,7 +324,7 @@ def test_source_is_deterministic_and_lint_clean(tmp_path: Path) -> None:
         out.write_text(text, encoding="utf-8")
         compile(text, str(out), "exec")
     if ruff.exists():
-        done = subprocess.run([str(ruff), "check", "--no-cache", "--isolated",
+        done = subprocess.run([str(ruff), "check", "--no-cache", "--isolated", "--line-length=100",
                                "--select", "F,E9,I,B,UP", str(tmp_path)],
                               capture_output=True, text=True)
         assert done.returncode == 0, done.stdout + done.stderr
