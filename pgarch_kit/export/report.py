@@ -49,7 +49,7 @@ def _output(obj: Any) -> dict:
     return nbformat.v4.new_output("display_data", data=data)
 
 
-def _demote(markdown: str, by: int) -> str:
+def demote(markdown: str, by: int = 1) -> str:
     """Headings one level deeper (the report's own sections are level 2)."""
     return re.sub(r"^(#{1,5}) ", lambda m: "#" * (len(m.group(1)) + by) + " ", markdown,
                   flags=re.M)
@@ -100,6 +100,3 @@ def lazy(fn: Callable[[], Any]) -> Any:
     except PgArchError as exc:
         return f"not available: {exc}"
 
-
-def demote(markdown: str, by: int = 1) -> str:
-    return _demote(markdown, by)
