@@ -1,28 +1,18 @@
 """Walking PostgreSQL parse trees (pglast) for the benchmark's readers of query patterns."""
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from pglast import ast, parse_sql
 
+from pgarch_kit.production._sql import nodes  # the one pglast tree walker (depth first)
+
 from .sqlparams import parse_params
 
 __all__ = ["TopStatement", "columns", "conjuncts", "has_param", "nodes", "params",
            "top_statement"]
-
-
-def nodes(node: Any) -> Iterator[Any]:
-    """Every AST node under ``node`` (itself included), depth first."""
-    if isinstance(node, (list, tuple)):
-        for item in node:
-            yield from nodes(item)
-    elif isinstance(node, ast.Node):
-        yield node
-        for slot in type(node).__slots__:
-            yield from nodes(getattr(node, slot, None))
 
 
 def params(node: Any) -> list[int]:

@@ -133,7 +133,9 @@ def _is_time(t: Table | None, column: str) -> str | None:
     return "date" if base == "date" else None
 
 
-def _matview(design: Design, q: QueryPattern) -> MatviewPlan | None:
+def _select(q: QueryPattern) -> tuple[Any, Any] | None:
+    """(parsed pattern, its SelectStmt) when the pattern is one plain SELECT, else None:
+    only those can be cached, summarised or materialised."""
     from pglast import ast
     try:
         p = parse(q.sql)
@@ -141,7 +143,13 @@ def _matview(design: Design, q: QueryPattern) -> MatviewPlan | None:
         return None
     if len(p.statements) != 1 or not isinstance(p.statements[0], ast.SelectStmt):
         return None
-    st = p.statements[0]
+    return p, p.statements[0]
+
+
+def _matview(design: Design, q: QueryPattern) -> MatviewPlan | None:
+    if (found := _select(q)) is None:
+        return None
+    p, st = found
     if int(st.op) != 0 or st.withClause or st.distinctClause or st.havingClause \
             or st.lockingClause or not st.fromClause or st.limitCount is not None:
         return None
@@ -368,13 +376,9 @@ def _sum_type(t: Table, column: str) -> str:
 
 def _summary(design: Design, q: QueryPattern) -> SummaryPlan | None:
     from pglast import ast
-    try:
-        p = parse(q.sql)
-    except Exception:
+    if (found := _select(q)) is None:
         return None
-    if len(p.statements) != 1 or not isinstance(p.statements[0], ast.SelectStmt):
-        return None
-    st = p.statements[0]
+    p, st = found
     if st.groupClause or not st.fromClause or len(st.fromClause) != 1 \
             or not isinstance(st.fromClause[0], ast.RangeVar):
         return None
@@ -574,14 +578,9 @@ def _on(field: str, record: str) -> str:
 
 def _cached(design: Design, q: QueryPattern, ttl: int | None) -> CachedQuery | None:
     from pglast import ast
-    try:
-        p = parse(q.sql)
-    except Exception:
+    if (found := _select(q)) is None or found[1].lockingClause:
         return None
-    if len(p.statements) != 1 or not isinstance(p.statements[0], ast.SelectStmt) \
-            or p.statements[0].lockingClause:
-        return None
-    st = p.statements[0]
+    p, st = found
     amap = aliases(st.fromClause)
     reads = tuple(dict.fromkeys(amap.values()))
     by_table: dict[str, list[tuple[str, str]]] = {}
@@ -660,13 +659,8 @@ def _unqualified(expr: str) -> str:
 
 
 def _aggregates(q: QueryPattern) -> bool:
-    from pglast import ast
-    try:
-        stmts = parse(q.sql).statements
-    except Exception:
-        return False
-    return len(stmts) == 1 and isinstance(stmts[0], ast.SelectStmt) and any(
-        _aggregate(t.val) for t in stmts[0].targetList or ())
+    found = _select(q)
+    return found is not None and any(_aggregate(t.val) for t in found[1].targetList or ())
 
 
 def cache_plan(design: Design, patterns: list[str] | None = None, *,

@@ -120,9 +120,7 @@ def _check_03_1(d: Design, r: CheckResult) -> None:
     import psycopg
     with psycopg.connect(dsn) as conn:
         city = conn.execute("SELECT city FROM addresses LIMIT 1").fetchone()[0]
-    nodes = server_plan(dsn, _CITY_SQL.replace(":city", "'" + city.replace("'", "''") + "'"))
-    used = [n.get("Index Name") for n in nodes if "Index" in n["Node Type"]
-            and n.get("Index Name")]
+    used = server_plan(dsn, _CITY_SQL.replace(":city", "%s"), params=(city,)).indexes
     r.expect(bool(used), f"PostgreSQL answers addresses_in_city through index {used[0]}"
              if used else "", "PostgreSQL still reads every row of addresses: no index can "
                               "serve WHERE city = …")
@@ -193,9 +191,9 @@ def _check_05(d: Design, r: CheckResult) -> None:
     dsn = loaded_scratch(d, "05.1", r)
     if dsn is None:
         return
-    nodes = server_plan(dsn, _LATEST_SQL, avoid=("seqscan", "sort"))
-    sorts = [n for n in nodes if n["Node Type"] in ("Sort", "Incremental Sort")]
-    index = next((n.get("Index Name") for n in nodes if n.get("Index Name")), None)
+    plan = server_plan(dsn, _LATEST_SQL, avoid=("seqscan", "sort"))
+    sorts = [t for t in plan.node_types if t in ("Sort", "Incremental Sort")]
+    index = plan.indexes[0] if plan.indexes else None
     r.expect(not sorts and index is not None,
              f"the newest payments come straight off index {index}, already in order",
              "the plan still sorts every payment to find the newest 20: no index delivers "

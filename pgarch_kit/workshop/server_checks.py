@@ -2,10 +2,8 @@
 (``pgarch_ex_<id>``), filled with a little synthetic data, and made to answer."""
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 from pgarch_kit.db.connect import server_dsn
+from pgarch_kit.db.explain import Plan, explain
 from pgarch_kit.db.load import load
 from pgarch_kit.db.sandbox import create_sandbox
 from pgarch_kit.errors import PgArchError
@@ -13,7 +11,7 @@ from pgarch_kit.model import Design
 
 from .exercise import CheckResult
 
-__all__ = ["loaded_scratch", "plan_nodes", "server_plan"]
+__all__ = ["loaded_scratch", "server_plan"]
 
 
 def loaded_scratch(design: Design, exercise: str, result: CheckResult, *,
@@ -31,18 +29,12 @@ def loaded_scratch(design: Design, exercise: str, result: CheckResult, *,
     return dsn
 
 
-def plan_nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    yield plan
-    for child in plan.get("Plans", ()):
-        yield from plan_nodes(child)
-
-
-def server_plan(dsn: str, sql: str, *, avoid: tuple[str, ...] = ("seqscan",)) -> list[dict]:
-    """The plan's nodes with the given strategies priced out (``enable_seqscan = off`` …): a
-    plan that still avoids an index then *has* no index that can serve the query."""
+def server_plan(dsn: str, sql: str, *, params: tuple = (),
+                avoid: tuple[str, ...] = ("seqscan",)) -> Plan:
+    """The plan with the given strategies priced out (``enable_seqscan = off`` …): a plan
+    that still avoids an index then *has* no index that can serve the query."""
     import psycopg
     with psycopg.connect(dsn, autocommit=True) as conn:
         for what in avoid:
             conn.execute(f"SET enable_{what} = off")
-        (doc,), = conn.execute(f"EXPLAIN (FORMAT JSON) {sql}").fetchall()
-    return list(plan_nodes(doc[0]["Plan"]))
+        return explain(conn, sql, params or None, analyze=False)
