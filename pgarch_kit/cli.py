@@ -6,6 +6,7 @@ stderr), 2 usage errors (argparse's own convention, kept for every bad argument)
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import re
 import sys
@@ -42,8 +43,13 @@ def _load_any(path: str, dsn: str | None, *, name: str | None = None,
                      ".dbml file)")
     suffix = p.suffix.lower()
     if suffix == ".sql":
-        from pgarch_kit.db.importer import import_sql_file
-        return import_sql_file(p, dsn=dsn, name=name, schemas=schemas)
+        from pgarch_kit.db.importer import import_schema_file
+        result = import_schema_file(p, dsn=dsn, name=name, schemas=schemas, **_IMPORT_OPTIONS)
+        if report := result.report():
+            # A partial import still gives a design (exit 0); --strict makes a refusal fatal.
+            print("\n".join(f"pgarch: {path}: {line}" for line in report.splitlines()),
+                  file=sys.stderr)
+        return result.design
     if suffix in (".yaml", ".yml"):
         from pgarch_kit.model.serde import load_design
         return load_design(p)
@@ -52,6 +58,20 @@ def _load_any(path: str, dsn: str | None, *, name: str | None = None,
         return from_dbml(p.read_text(encoding="utf-8"), name=name or p.stem)
     raise _Usage(f"{path}: unknown file type {p.suffix!r}; "
                  "use a .yaml design file, a .sql schema or a .dbml file")
+
+
+_IMPORT_OPTIONS: dict[str, object] = {}  # --strict / --timeout of the running command
+_IMPORTING = ("ddl", "import", "diagram", "dbml", "lint", "seed", "time", "bench", "plan",
+              "migrate", "export")
+
+
+def _add_import_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("importing a .sql schema (run confined, see README)")
+    group.add_argument("--strict", action="store_true",
+                       help="fail (exit 1) when the import refuses any statement; by default "
+                            "refused statements are listed and the rest is imported")
+    group.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                       help="time limit for the whole import (default 600)")
 
 
 class _Usage(Exception):
@@ -679,12 +699,30 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--no-measure", action="store_true", help="export without measurements")
     m.add_argument("--skip-notebooks", action="store_true", help="only export the designs")
     m.set_defaults(func=_cmd_demo)
+    for name in _IMPORTING:
+        _add_import_options(sub.choices[name])
     return p
 
 
+def _terminate(signum: int, frame: object) -> None:
+    # SIGTERM ends the command like Ctrl-C does, so cleanup (a confined import's scratch
+    # database and role, temporary files) runs instead of being cut off.
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
+    import signal
     parser = build_parser()
     args = parser.parse_args(argv)
+    _IMPORT_OPTIONS.clear()
+    if getattr(args, "strict", False):
+        _IMPORT_OPTIONS["strict"] = True
+    if getattr(args, "timeout", None) is not None:
+        if args.timeout <= 0:
+            parser.error("--timeout takes a positive number of seconds")
+        _IMPORT_OPTIONS["timeout"] = args.timeout
+    with contextlib.suppress(ValueError):  # not in the main thread (tests): keep the default
+        signal.signal(signal.SIGTERM, _terminate)
     try:
         return int(args.func(args))
     except _Usage as exc:

@@ -11,6 +11,8 @@ __all__ = [
     "DdlError",
     "DesignError",
     "DesignFileError",
+    "ImportRefusedError",
+    "ImportTimeoutError",
     "NotebookError",
     "PgArchError",
     "Problem",
@@ -79,6 +81,22 @@ class SqlApplyError(PgArchError):
         where = f" at line {line}" if line else ""
         snippet = f"\n  statement: {statement.strip()[:300]}" if statement else ""
         super().__init__(f"PostgreSQL rejected {source}{where}: {message}{snippet}")
+
+
+class ImportTimeoutError(PgArchError):
+    """An imported schema ran past the import's time limit; names the statement's line."""
+
+
+class ImportRefusedError(PgArchError):
+    """A strict import met statements the confined import refused (they would act outside the
+    kit's sandbox); lists each with its line and why."""
+
+    def __init__(self, source: str, refused: list[str]):
+        self.refused = refused
+        listed = "\n  ".join(refused)
+        super().__init__(f"{source}: {len(refused)} statement(s) refused by the confined import "
+                         f"(strict mode):\n  {listed}\nRemove them from the schema, or import "
+                         f"without --strict to keep the rest")
 
 
 class DdlError(PgArchError, ValueError):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pgarch_kit.db.apply import apply_sql, split_statements
 from pgarch_kit.db.connect import connect, dsn_dbname, engine, server_dsn, sqlalchemy_url
 from pgarch_kit.db.sandbox import (
-    MARKER_SETTING,
+    OWNER_ROLE,
     Sandbox,
     create_sandbox,
     database_exists,
@@ -34,7 +34,7 @@ __all__ = [
     # connections
     "server_dsn", "connect", "engine", "sqlalchemy_url", "dsn_dbname",
     # sandboxes and the guard
-    "MARKER_SETTING", "Sandbox", "sandbox_name", "create_sandbox", "is_sandbox",
+    "OWNER_ROLE", "Sandbox", "sandbox_name", "create_sandbox", "is_sandbox",
     "database_exists", "guard_destructive", "drop_sandbox", "truncate_all", "scratch_database",
     # applying SQL
     "apply_sql", "split_statements",

@@ -39,14 +39,15 @@ from __future__ import annotations
 
 import queue
 import re
+import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from pgarch_kit.db.connect import dsn_dbname, server_dsn
-from pgarch_kit.db.sandbox import create_sandbox, guard_destructive
+from pgarch_kit.db.sandbox import create_sandbox, guard_destructive, sandbox_lock, sandbox_name
 from pgarch_kit.errors import PgArchError
 from pgarch_kit.model.names import quote_ident
 
@@ -274,17 +275,40 @@ def load(design: Design, *, dsn: str | None = None, scale: float = 1.0,
     table in steady state, so index-only scans read no heap pages (the benchmarks want that;
     a plain load skips the extra pass). Raises :class:`LoadError` with the server's message
     when PostgreSQL rejects a row (a duplicate key, a failed check or foreign key)."""
-    import psycopg
 
     from pgarch_kit.datagen import plan as make_plan
-    from pgarch_kit.db.apply import apply_sql
-    from pgarch_kit.db.verify import verify as run_verify
-    from pgarch_kit.ddl.script import _script, load_sections
     from pgarch_kit.model.validate import check
 
     check(design)
     dp = plan if plan is not None else make_plan(design, scale=scale, rows=rows, seed=seed)
+    # Two loads of one design (two `pgarch seed`, a notebook and the CLI) take turns: the
+    # second would otherwise drop the first's database in the middle of its COPY.
+    lock_db = sandbox_name(design.name) if dsn is None else dsn_dbname(dsn)
+    with sandbox_lock(lock_db, dsn, on_wait=_tell):
+        return _load_locked(design, dsn, dp, progress=progress, batch_rows=batch_rows,
+                            defer_constraints=defer_constraints, verify=verify, vacuum=vacuum)
+
+
+# Test hook: called once the load's database is (re)created, with its name; race tests hold
+# a load there to show that a second load of the same design waits.
+after_target: Callable[[str], None] | None = None
+
+
+def _tell(message: str) -> None:
+    print(f"pgarch: {message}", file=sys.stderr, flush=True)
+
+
+def _load_locked(design: Design, dsn: str | None, dp: DataPlan, *, progress: bool,
+                 batch_rows: int, defer_constraints: bool, verify: bool,
+                 vacuum: bool) -> LoadResult:
+    import psycopg
+
+    from pgarch_kit.db.apply import apply_sql
+    from pgarch_kit.db.verify import verify as run_verify
+    from pgarch_kit.ddl.script import _script, load_sections
     dbname, target = _target(design, dsn)
+    if after_target is not None:
+        after_target(dbname)
     guard_destructive(dbname, f"load generated data for design {design.name!r}", dsn=target)
     phases: dict[str, float] = {}
     started = time.perf_counter()

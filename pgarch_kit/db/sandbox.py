@@ -1,27 +1,37 @@
 """Sandbox databases: where designs are applied, loaded and benchmarked, and the guard that keeps
 destructive steps away from every other database.
 
-Each design gets its own database ``pgarch_<design>``. The kit marks the databases it creates
-with a per-database setting, ``ALTER DATABASE d SET pgarch.sandbox = 'd'``, stored in the
-shared catalog ``pg_db_role_setting``. Why this marker rather than a table or a comment:
+Each design gets its own database ``pgarch_<design>``. A database is the kit's when it is
+*owned by the kit's role* ``pgarch_sandbox_owner`` (NOLOGIN, no attributes). Why ownership rather
+than a setting, a table or a comment:
 
-* it creates no schema object, so introspection, pg_dump of the schema and ``DROP SCHEMA
-  public CASCADE`` in a user's script never see or remove it;
-* it can be checked from any database on the server, without connecting to the target;
-* it is not copied by ``CREATE DATABASE ... TEMPLATE`` and its value must equal the database's
-  current name, so a copy or a renamed database is *not* a sandbox (fail safe).
+* only a superuser, or a member of that role, can create a database owned by it or give one to
+  it; a database owner, a CREATEDB user or an imported script cannot forge it (a per-database
+  setting, which the kit used before, any owner could set);
+* ownership is given by ``CREATE DATABASE ... OWNER`` itself, so no crash can leave a database
+  that exists but is not yet marked (and so blocks the design's name for ever);
+* it is read from the shared catalog ``pg_database`` from any database, without connecting to
+  the target, and it creates no schema object that introspection or a user's
+  ``DROP SCHEMA public CASCADE`` would see;
+* a ``CREATE DATABASE ... TEMPLATE`` copy belongs to whoever made it, so it is *not* a sandbox.
 
 A database comment says the same for humans (``\\l+``) but is not trusted by the guard.
 
-:func:`reset_sandboxes` is the facilitator's reset (``pgarch server reset``): it drops marked
-databases only, plus the login roles the kit's checks leave behind when killed mid-run.
+Concurrent kit runs on one sandbox (two ``pgarch seed`` of one design) are serialised by
+:func:`sandbox_lock`, a session advisory lock held on the maintenance database.
+
+:func:`reset_sandboxes` is the facilitator's reset (``pgarch server reset``): it drops the
+kit's databases only, plus the login roles the kit's checks leave behind when killed mid-run.
 """
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import os
 import re
 import secrets
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -33,7 +43,7 @@ if TYPE_CHECKING:
     import psycopg
 
 __all__ = [
-    "MARKER_SETTING",
+    "OWNER_ROLE",
     "SANDBOX_PREFIX",
     "Reset",
     "Sandbox",
@@ -45,13 +55,19 @@ __all__ = [
     "list_sandboxes",
     "plan_reset",
     "reset_sandboxes",
+    "sandbox_lock",
     "sandbox_name",
     "scratch_database",
     "truncate_all",
 ]
 
 SANDBOX_PREFIX = "pgarch_"
-MARKER_SETTING = "pgarch.sandbox"
+OWNER_ROLE = "pgarch_sandbox_owner"
+_LOCK_CLASS = 0x70676172  # "pgar": the first key of the kit's sandbox locks
+
+# Test hook: called right after CREATE DATABASE, before anything else; fault-injection tests
+# make it raise to stand for a crash at the worst moment.
+after_create: Callable[[str], None] | None = None
 _MAINTENANCE_DB = "postgres"
 
 
@@ -83,10 +99,9 @@ def _admin(dsn: str | None) -> psycopg.Connection:
 
 def _marked(conn: psycopg.Connection, dbname: str) -> bool:
     row = conn.execute(
-        "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_db_role_setting s"
-        " JOIN pg_catalog.pg_database d ON d.oid = s.setdatabase"
-        " WHERE d.datname = %s AND s.setrole = 0 AND %s = ANY (s.setconfig))",
-        (dbname, f"{MARKER_SETTING}={dbname}")).fetchone()
+        "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_database d"
+        " JOIN pg_catalog.pg_roles r ON r.oid = d.datdba"
+        " WHERE d.datname = %s AND r.rolname = %s)", (dbname, OWNER_ROLE)).fetchone()
     return bool(row and row[0])
 
 
@@ -138,12 +153,37 @@ def guard_destructive(dbname: str, operation: str, allow_destructive: str | None
         _check(admin, dbname, operation, allow_destructive)
 
 
+def _ensure_owner_role(conn: psycopg.Connection) -> None:
+    """Create the kit's owner role once per server. A role of that name that can log in or is
+    a superuser was not made by the kit: refuse rather than trust it."""
+    from psycopg import errors
+    row = conn.execute("SELECT rolcanlogin OR rolsuper FROM pg_catalog.pg_roles"
+                       " WHERE rolname = %s", (OWNER_ROLE,)).fetchone()
+    if row is None:
+        try:
+            conn.execute(f"CREATE ROLE {OWNER_ROLE} NOLOGIN NOINHERIT")
+        except (errors.DuplicateObject, errors.UniqueViolation):
+            pass  # another kit process made it between our look and our CREATE
+        except errors.InsufficientPrivilege as exc:
+            raise UnsafeOperationError(
+                f"cannot create the kit's sandbox owner role {OWNER_ROLE!r}: "
+                f"{exc.diag.message_primary}. Ask an administrator to run once: CREATE ROLE "
+                f"{OWNER_ROLE} NOLOGIN; GRANT {OWNER_ROLE} TO <your login role>;") from exc
+    elif row[0]:
+        raise UnsafeOperationError(
+            f"role {OWNER_ROLE!r} exists but can log in or is a superuser, so the kit did not "
+            f"make it and will not trust databases it owns; drop or rename that role")
+
+
 def _create(conn: psycopg.Connection, dbname: str, design: str) -> None:
     from psycopg import sql
+    _ensure_owner_role(conn)
     ident = sql.SQL(quote_ident(dbname))
-    conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(ident))
-    conn.execute(sql.SQL("ALTER DATABASE {} SET {} = {}").format(
-        ident, sql.SQL(MARKER_SETTING), sql.Literal(dbname)))
+    # Owned at birth: there is no moment at which the database exists unmarked.
+    conn.execute(sql.SQL("CREATE DATABASE {} OWNER {} TEMPLATE template0 ENCODING 'UTF8'")
+                 .format(ident, sql.SQL(OWNER_ROLE)))
+    if after_create is not None:
+        after_create(dbname)
     conn.execute(sql.SQL("COMMENT ON DATABASE {} IS {}").format(
         ident, sql.Literal(f"pgarch_kit sandbox for design {design!r}; safe to drop")))
 
@@ -155,17 +195,72 @@ def _drop(conn: psycopg.Connection, dbname: str) -> None:
         sql.SQL(quote_ident(dbname))))
 
 
+_held: dict[tuple[str, str, int], int] = {}  # (server, database, thread) -> lock depth
+_held_guard = threading.Lock()
+
+
+def _lock_key(dbname: str) -> int:
+    return int.from_bytes(hashlib.sha256(dbname.encode()).digest()[:4], "big", signed=True)
+
+
+@contextlib.contextmanager
+def sandbox_lock(dbname: str, dsn: str | None = None, *,
+                 on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Hold the kit's lock on sandbox ``dbname`` (a session advisory lock in the maintenance
+    database) for the block, so two kit runs never recreate or load one sandbox at once: the
+    second waits for the first (``on_wait`` is told why first). Re-entrant within a process."""
+    key = (server_dsn(dsn, _MAINTENANCE_DB), dbname, threading.get_ident())
+    with _held_guard:
+        if _held.get(key):
+            _held[key] += 1
+            reentered = True
+        else:
+            reentered = False
+    if reentered:
+        try:
+            yield
+        finally:
+            with _held_guard:
+                _held[key] -= 1
+        return
+    with _admin(dsn) as conn:
+        conn.execute("SELECT pg_catalog.set_config('application_name', %s, false)",
+                     (f"pgarch lock {dbname} pid {os.getpid()}"[:63],))
+        got = conn.execute("SELECT pg_catalog.pg_try_advisory_lock(%s, %s)",
+                           (_LOCK_CLASS, _lock_key(dbname))).fetchone()
+        if not (got and got[0]):
+            if on_wait is not None:
+                on_wait(f"waiting for another pgarch_kit run that is using {dbname} "
+                        f"(it holds the sandbox's lock); this run goes on when that one ends")
+            conn.execute("SELECT pg_catalog.pg_advisory_lock(%s, %s)",
+                         (_LOCK_CLASS, _lock_key(dbname)))
+        with _held_guard:
+            _held[key] = 1
+        try:
+            yield
+        finally:
+            with _held_guard:
+                _held.pop(key, None)
+            # closing the session releases the lock as well; unlocking first is just tidy
+            with contextlib.suppress(Exception):
+                conn.execute("SELECT pg_catalog.pg_advisory_unlock(%s, %s)",
+                             (_LOCK_CLASS, _lock_key(dbname)))
+
+
 def create_sandbox(name: str, dsn: str | None = None, recreate: bool = False) -> str:
     """Create (or reuse) the sandbox for design ``name``; returns the database name.
-    ``recreate=True`` drops an existing sandbox first. An existing *unmarked* database of the
-    same name is never reused or dropped."""
+    ``recreate=True`` drops an existing sandbox first. An existing database of the same name
+    that the kit does not own is never reused or dropped."""
     dbname = sandbox_name(name)
-    with _admin(dsn) as conn:
+    with sandbox_lock(dbname, dsn), _admin(dsn) as conn:
         if _exists(conn, dbname):
             if not _marked(conn, dbname):
                 raise UnsafeOperationError(
-                    f"database {dbname!r} already exists but is not a pgarch_kit sandbox; the "
-                    f"kit will not write into it. Rename the design or drop {dbname!r} yourself.")
+                    f"database {dbname!r} already exists but is not a pgarch_kit sandbox (it is "
+                    f"not owned by the kit's role {OWNER_ROLE}); the kit will not write into it. "
+                    f"Rename the design or drop {dbname!r} yourself. A sandbox made by an older "
+                    f"pgarch_kit can be handed back with: ALTER DATABASE {quote_ident(dbname)} "
+                    f"OWNER TO {OWNER_ROLE};")
             if not recreate:
                 return dbname
             _drop(conn, dbname)
@@ -177,7 +272,7 @@ def drop_sandbox(name: str, dsn: str | None = None) -> bool:
     """Drop a sandbox (by design or database name); False when it did not exist. Databases
     without the marker are always refused: dropping is the one step with no undo."""
     dbname = sandbox_name(name)
-    with _admin(dsn) as conn:
+    with sandbox_lock(dbname, dsn), _admin(dsn) as conn:
         if not _exists(conn, dbname):
             return False
         if not _marked(conn, dbname):
@@ -255,9 +350,8 @@ def _sandboxes(conn: psycopg.Connection) -> list[str]:
     # The same test as _marked(), for every database at once.
     rows = conn.execute(
         "SELECT d.datname FROM pg_catalog.pg_database d"
-        " JOIN pg_catalog.pg_db_role_setting s ON s.setdatabase = d.oid AND s.setrole = 0"
-        " WHERE %s || d.datname = ANY (s.setconfig) ORDER BY 1",
-        (f"{MARKER_SETTING}=",)).fetchall()
+        " JOIN pg_catalog.pg_roles r ON r.oid = d.datdba WHERE r.rolname = %s ORDER BY 1",
+        (OWNER_ROLE,)).fetchall()
     return [r[0] for r in rows]
 
 
@@ -300,6 +394,9 @@ def reset_sandboxes(design: str | None = None, dsn: str | None = None, *,
     kept: list[str] = []
     with _admin(dsn) as conn:
         now = _plan(conn, design)
+        if design is None:  # scratch databases and roles of imports killed mid-run
+            from pgarch_kit.db.confine import cleanup_dead_imports
+            dropped += cleanup_dead_imports(conn=conn)
         for dbname in now.databases:
             if plan is not None and dbname not in plan.databases:
                 continue

@@ -78,8 +78,8 @@ def _roles(dsn: str) -> set[str]:
 
 def _unmarked(dsn: str) -> list[str]:
     """Databases that must survive every reset: made by hand, a TEMPLATE copy of a sandbox
-    (the marker is not copied), one with the prefix but no marker, one marked with another
-    database's name."""
+    (owned by its maker, not the kit), one with the prefix but no marker, one carrying the
+    old setting marker (which any owner could forge)."""
     create_sandbox("shop", dsn)
     _sql(dsn, "CREATE DATABASE plain_notes", "CREATE DATABASE copy_of_shop TEMPLATE pgarch_shop",
          "CREATE DATABASE pgarch_lookalike",

@@ -8,6 +8,7 @@ import psycopg
 import pytest
 
 from pgarch_kit.db import (
+    OWNER_ROLE,
     create_sandbox,
     drop_sandbox,
     guard_destructive,
@@ -51,7 +52,9 @@ def test_create_marks_without_schema_objects(pg_dsn: str) -> None:
         assert is_sandbox(name, dsn=pg_dsn)
         assert create_sandbox(name, dsn=pg_dsn) == name  # reused, not an error
         with psycopg.connect(server_dsn(pg_dsn, name)) as conn:
-            assert conn.execute("SHOW pgarch.sandbox").fetchone() == (name,)
+            # the mark is the owner, given by CREATE DATABASE itself
+            assert conn.execute("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE"
+                                " datname = current_database()").fetchone() == (OWNER_ROLE,)
             # the marker adds no schema and no relation that introspection would have to skip
             schemas = {r[0] for r in conn.execute("SELECT nspname FROM pg_namespace")}
             assert schemas == {"pg_catalog", "information_schema", "public", "pg_toast"}
@@ -107,20 +110,18 @@ def test_drop_and_recreate_refuse_unmarked(plain_db: str, pg_dsn: str) -> None:
             conn.execute(f"DROP DATABASE {lookalike}")
 
 
-def test_copies_and_renames_are_not_sandboxes(fresh_db: str, pg_dsn: str) -> None:
+def test_copies_are_not_sandboxes_and_settings_do_not_mark(fresh_db: str, pg_dsn: str) -> None:
     source = psycopg.conninfo.conninfo_to_dict(fresh_db)["dbname"]
     copy = f"copy_{secrets.token_hex(4)}"
     with _admin(pg_dsn) as conn:
         conn.execute(f"CREATE DATABASE {copy} TEMPLATE {source}")
         try:
-            assert not is_sandbox(copy, dsn=pg_dsn)  # settings are not copied from a template
+            assert not is_sandbox(copy, dsn=pg_dsn)  # a copy belongs to whoever made it
+            # the old marker, a setting any owner can write, no longer makes a sandbox
+            conn.execute(f"ALTER DATABASE {copy} SET pgarch.sandbox = '{copy}'")
+            assert not is_sandbox(copy, dsn=pg_dsn)
         finally:
             conn.execute(f"DROP DATABASE {copy}")
-        conn.execute(f"ALTER DATABASE {source} RENAME TO {copy}")
-        try:
-            assert not is_sandbox(copy, dsn=pg_dsn)  # marker value names the old name
-        finally:
-            conn.execute(f"ALTER DATABASE {copy} RENAME TO {source}")
     assert is_sandbox(source, dsn=pg_dsn)
 
 

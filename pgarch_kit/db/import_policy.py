@@ -1,0 +1,247 @@
+"""What an imported schema may do: each statement of an untrusted SQL script, classified before
+anything runs.
+
+PostgreSQL's own parser (pglast, libpg_query) splits the script and names every statement's
+kind, so ``BEGIN ATOMIC`` bodies, dollar quotes and comments are never guessed at. Each
+statement then gets one verdict:
+
+* ``run`` — ordinary DDL and DML, executed by the confined role (the server still refuses what
+  that role may not do, and the importer reports it);
+* ``extension`` — ``CREATE EXTENSION`` of an extension on :data:`ALLOWED_EXTENSIONS`: the kit
+  creates it itself, in the scratch database only;
+* ``note`` — statements that do not belong in a design and are skipped with a note: ownership,
+  grants, roles, transaction control, maintenance;
+* ``refuse`` — statements that reach outside the sandbox (other databases, server files and
+  programs, foreign servers, server settings, languages, roles' identities): skipped and
+  listed with their line and why.
+
+The roles that the remaining statements name (``CREATE POLICY ... TO app_user``) are collected
+so the importer can make NOLOGIN placeholders for the ones the server does not have.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pgarch_kit.errors import SqlApplyError
+
+__all__ = ["ALLOWED_EXTENSIONS", "Statement", "classify_script"]
+
+Verdict = Literal["run", "extension", "note", "refuse"]
+
+# Extensions real schemas use and whose objects act only inside their database. Created by the
+# kit, so trusted or not by PostgreSQL makes no difference here. Not on the list, on purpose:
+# dblink, postgres_fdw, file_fdw (they reach other databases, servers or files), adminpack,
+# pg_surgery, pageinspect, pg_walinspect, xml2, untrusted languages.
+ALLOWED_EXTENSIONS = frozenset("""
+amcheck autoinc bloom btree_gin btree_gist citext cube dict_int dict_xsyn earthdistance
+fuzzystrmatch hstore hypopg insert_username intagg intarray isn lo ltree moddatetime pg_buffercache
+pg_freespacemap pg_partman pg_prewarm pg_stat_statements pg_trgm pg_visibility pgcrypto
+pgrowlocks pgstattuple plpgsql postgis postgis_raster postgis_topology refint seg tablefunc tcn
+tsm_system_rows tsm_system_time unaccent uuid-ossp vector
+""".split())
+
+_OUTSIDE = "acts outside the import's scratch database"
+_REFUSED: dict[str, str] = {
+    "CreatedbStmt": f"creates a database: {_OUTSIDE}",
+    "DropdbStmt": f"drops a database: {_OUTSIDE}",
+    "AlterDatabaseStmt": f"alters a database: {_OUTSIDE}",
+    "AlterDatabaseSetStmt": f"changes a database's settings: {_OUTSIDE}",
+    "AlterDatabaseRefreshCollStmt": f"alters a database: {_OUTSIDE}",
+    "AlterSystemStmt": "changes the server's configuration (ALTER SYSTEM)",
+    "CreateTableSpaceStmt": "creates a tablespace (a server directory)",
+    "DropTableSpaceStmt": "drops a tablespace",
+    "AlterTableSpaceOptionsStmt": "alters a tablespace",
+    "LoadStmt": "loads a server library (LOAD)",
+    "CreatePLangStmt": "creates a procedural language (languages come with the server)",
+    "CreateFdwStmt": "creates a foreign-data wrapper (reaches other servers or files)",
+    "AlterFdwStmt": "alters a foreign-data wrapper",
+    "CreateForeignServerStmt": "defines a foreign server (reaches other servers)",
+    "AlterForeignServerStmt": "alters a foreign server",
+    "CreateUserMappingStmt": "stores credentials for a foreign server",
+    "AlterUserMappingStmt": "alters credentials for a foreign server",
+    "CreateForeignTableStmt": "creates a foreign table (reads another server or a file)",
+    "ImportForeignSchemaStmt": "imports tables from a foreign server",
+    "CreateSubscriptionStmt": "subscribes to another server (logical replication)",
+    "AlterSubscriptionStmt": "alters a subscription",
+    "DropSubscriptionStmt": "drops a subscription",
+    "CreateEventTrigStmt": "creates an event trigger (runs on every DDL of the database)",
+    "AlterEventTrigStmt": "alters an event trigger",
+    "SecLabelStmt": "sets a security label (a server security provider's business)",
+}
+_NOTED: dict[str, str] = {
+    "TransactionStmt": "transaction control: the importer runs every statement on its own",
+    "CreateRoleStmt": "roles are the server's, not the design's: a NOLOGIN placeholder stands "
+                      "in for it during the import",
+    "AlterRoleStmt": "roles are the server's, not the design's",
+    "AlterRoleSetStmt": "roles are the server's, not the design's",
+    "DropRoleStmt": "roles are the server's, not the design's",
+    "GrantRoleStmt": "role membership is the server's, not the design's",
+    "ReassignOwnedStmt": "ownership is not part of a design",
+    "DropOwnedStmt": "ownership is not part of a design",
+    "AlterOwnerStmt": "ownership is not part of a design (the import owns everything)",
+    "GrantStmt": "privileges are not part of an imported design",
+    "AlterDefaultPrivilegesStmt": "privileges are not part of an imported design",
+    "VacuumStmt": "maintenance, not schema",
+    "ReindexStmt": "maintenance, not schema",
+    "ClusterStmt": "maintenance, not schema",
+    "CheckPointStmt": "maintenance, not schema",
+    "AlterExtensionStmt": "extensions are made by the kit at their default version",
+    "AlterExtensionContentsStmt": "extensions are made by the kit at their default version",
+}
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One statement of the script: its text, the 1-based line it starts on, its kind
+    (pglast's node name), the verdict and why."""
+
+    text: str
+    line: int
+    kind: str
+    verdict: Verdict
+    reason: str = ""
+    extension: dict[str, Any] = field(default_factory=dict)  # name, schema, version, cascade
+    # allowed extensions a DO block creates itself (``CREATE EXTENSION`` inside its body):
+    # the kit makes them first, so the block finds them instead of failing as the import role
+    inner_extensions: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def summary(self) -> str:
+        """The statement's first line, cut for messages."""
+        first = self.text.strip().splitlines()[0] if self.text.strip() else ""
+        return first if len(first) <= 100 else first[:97] + "..."
+
+
+def _roles(node: Any, found: set[str]) -> None:
+    """Every role name a parse tree mentions (RoleSpec nodes of the plain-name kind)."""
+    if isinstance(node, dict):
+        spec = node.get("RoleSpec")
+        if isinstance(spec, dict) and spec.get("roletype") == "ROLESPEC_CSTRING":
+            found.add(spec["rolename"])
+        for value in node.values():
+            _roles(value, found)
+    elif isinstance(node, list):
+        for value in node:
+            _roles(value, found)
+
+
+def _defelems(options: list[dict]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in options or []:
+        elem = item.get("DefElem", {})
+        arg = elem.get("arg", {})
+        value = arg.get("String", {}).get("sval") if isinstance(arg, dict) else None
+        if elem.get("defname") == "cascade":
+            value = bool(arg.get("Boolean", {}).get("boolval", True)) if arg else True
+        out[elem.get("defname", "")] = value
+    return out
+
+
+def _verdict(kind: str, body: dict) -> tuple[Verdict, str, dict[str, Any]]:
+    if kind in _REFUSED:
+        return "refuse", _REFUSED[kind], {}
+    if kind == "CreateExtensionStmt":
+        name = body.get("extname", "")
+        if name not in ALLOWED_EXTENSIONS:
+            return ("refuse", f"extension {name!r} is not on the kit's allow-list of extensions "
+                    f"that act only inside their database", {})
+        opts = _defelems(body.get("options", []))
+        return "extension", "", {"name": name, "schema": opts.get("schema"),
+                                  "version": opts.get("new_version"),
+                                  "cascade": bool(opts.get("cascade")),
+                                  "if_not_exists": bool(body.get("if_not_exists"))}
+    if kind == "CopyStmt":
+        if body.get("is_program"):
+            return "refuse", "COPY ... PROGRAM runs a shell command on the server", {}
+        if body.get("filename"):
+            return "refuse", "COPY with a file name reads or writes a server file", {}
+        return "refuse", "COPY moves data, not schema (and has no client here)", {}
+    if kind == "VariableSetStmt" and body.get("name") in ("role", "session_authorization"):
+        return "refuse", "switches to another role", {}
+    if kind == "CommentStmt" and body.get("objtype") == "OBJECT_EXTENSION":
+        return "note", "extensions are made by the kit; their comments are theirs", {}
+    if kind == "AlterTableStmt":
+        cmds = [c.get("AlterTableCmd", {}) for c in body.get("cmds", [])]
+        if cmds and all(c.get("subtype") == "AT_ChangeOwner" for c in cmds):
+            return "note", _NOTED["AlterOwnerStmt"], {}
+    if kind in _NOTED:
+        return "note", _NOTED[kind], {}
+    return "run", "", {}
+
+
+_INNER_EXTENSION = re.compile(
+    r"\bCREATE\s+EXTENSION\s+(?:IF\s+NOT\s+EXISTS\s+)?(?:\"[^\"]+\"|[\w-]+)[^;']*",
+    re.IGNORECASE)
+
+
+def _inner_extensions(body: dict) -> tuple[dict[str, Any], ...]:
+    """``CREATE EXTENSION`` statements written inside a DO block's body, each parsed on its
+    own by PostgreSQL's parser; those not allowed are left for the block to fail on."""
+    from pglast import parser
+    code = next((o["DefElem"]["arg"]["String"]["sval"] for o in body.get("args", [])
+                 if o.get("DefElem", {}).get("defname") == "as"), "")
+    found = []
+    for match in _INNER_EXTENSION.finditer(code):
+        try:
+            (raw,) = json.loads(parser.parse_sql_json(match.group(0)))["stmts"]
+        except (parser.ParseError, ValueError):
+            continue
+        verdict, _, ext = _verdict(*next(iter(raw["stmt"].items())))
+        if verdict == "extension":
+            found.append(ext)
+    return tuple(found)
+
+
+def _start_line(text: str, char_offset: int, char_end: int) -> int:
+    """1-based line of the statement's first token (after leading blanks and comments)."""
+    i = char_offset
+    while i < char_end:
+        if text[i].isspace():
+            i += 1
+        elif text.startswith("--", i):
+            nl = text.find("\n", i)
+            i = char_end if nl < 0 else nl + 1
+        elif text.startswith("/*", i):
+            close = text.find("*/", i + 2)
+            i = char_end if close < 0 else close + 2
+        else:
+            break
+    return text.count("\n", 0, min(i, char_end)) + 1
+
+
+def classify_script(text: str, *, source: str = "SQL") -> tuple[list[Statement], set[str]]:
+    """The script's statements with their verdicts, and the role names that the statements
+    left to run mention. Raises SqlApplyError (with the line) when PostgreSQL's parser rejects
+    the script: nothing runs then."""
+    from pglast import parser
+    try:
+        tree = json.loads(parser.parse_sql_json(text))
+    except parser.ParseError as exc:
+        location = getattr(exc, "location", None)
+        data = text.encode("utf-8")
+        line = (data[:location].decode("utf-8", "replace").count("\n") + 1
+                if isinstance(location, int) and location >= 0 else None)
+        raise SqlApplyError(f"{exc.args[0] if exc.args else exc} (PostgreSQL's parser). "
+                            f"Nothing was applied", line=line, source=source) from exc
+    data = text.encode("utf-8")
+    statements: list[Statement] = []
+    roles: set[str] = set()
+    for raw in tree.get("stmts", []):
+        start = raw.get("stmt_location", 0)
+        length = raw.get("stmt_len", 0) or len(data) - start
+        chunk = data[start:start + length].decode("utf-8")
+        char_start = len(data[:start].decode("utf-8"))
+        (kind, body), = raw["stmt"].items()
+        verdict, reason, ext = _verdict(kind, body)
+        line = _start_line(text, char_start, char_start + len(chunk))
+        inner = _inner_extensions(body) if kind == "DoStmt" else ()
+        statements.append(Statement(chunk, line, kind, verdict, reason, ext, inner))
+        if verdict == "run" or kind == "CreateRoleStmt":
+            _roles(body, roles)
+        if kind == "CreateRoleStmt":
+            roles.add(body.get("role", ""))
+    roles.discard("")
+    return statements, roles
