@@ -134,7 +134,7 @@ def test_two_seeds_of_one_design_take_turns(pg_dsn: str, monkeypatch, capsys) ->
     def run(tag: str) -> None:
         try:
             results[tag] = load_module.load(design, plan=small, progress=False)
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             results[tag] = exc
     first = threading.Thread(target=run, args=("first",), name="first")
     second = threading.Thread(target=run, args=("second",), name="second")
