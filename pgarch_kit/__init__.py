@@ -7,8 +7,10 @@ that need them, so ``import pgarch_kit`` stays fast.
 from __future__ import annotations
 
 from .errors import (
+    ConcurrentEditError,
     DesignError,
     DesignFileError,
+    FileWriteError,
     PgArchError,
     Problem,
     ServerError,
@@ -45,7 +47,7 @@ from .model import (
 __all__ = [
     # errors
     "PgArchError", "DesignError", "DesignFileError", "ServerError", "SqlApplyError",
-    "UnsafeOperationError", "Problem",
+    "UnsafeOperationError", "FileWriteError", "ConcurrentEditError", "Problem",
     # the design model
     "Design", "Table", "Column", "PrimaryKey", "Unique", "Check", "ForeignKey", "Exclusion",
     "ExclusionElement", "Index", "IndexKey", "PartitionBy", "Policy", "TableIntent",

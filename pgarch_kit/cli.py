@@ -433,9 +433,8 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
                    old_name=Path(args.old).name, new_name=Path(args.new).name)
     checked = check_plan(plan, old, new)
     if args.out:
-        from pgarch_kit._fileio import atomic_write_text
-        out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
+        from pgarch_kit._fileio import atomic_write_text, output_folder
+        out = output_folder(args.out)
         atomic_write_text(out / "up.sql", plan.up_sql())
         atomic_write_text(out / "down.sql", plan.down_sql())
         print(f"wrote {out / 'up.sql'} and {out / 'down.sql'}", file=sys.stderr)

@@ -8,9 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "ConcurrentEditError",
     "DdlError",
     "DesignError",
     "DesignFileError",
+    "FileWriteError",
     "ImportRefusedError",
     "ImportTimeoutError",
     "NotebookError",
@@ -54,6 +56,25 @@ class DesignError(PgArchError):
 
 class DesignFileError(DesignError):
     """A design file that cannot be read (YAML syntax or content); the file is left untouched."""
+
+
+class FileWriteError(PgArchError):
+    """A file the kit was asked to write was refused (not a regular file, a path that cannot
+    be resolved …); nothing was written. ``path`` is the path as given."""
+
+    def __init__(self, path: object, problem: str, fix: str):
+        self.path, self.problem, self.fix = path, problem, fix
+        super().__init__(f"{path}: not written: it {problem} — fix: {fix}")
+
+
+class ConcurrentEditError(FileWriteError):
+    """The file changed on disk since it was read (another studio, the CLI, an editor saved
+    it), so writing would silently drop that change; nothing was written."""
+
+    def __init__(self, path: object, fix: str):
+        FileWriteError.__init__(
+            self, path, "changed on disk since it was loaded (another studio, the CLI or an "
+            "editor saved it), and saving now would lose that change", fix)
 
 
 class UnsafeOperationError(PgArchError):

@@ -61,7 +61,5 @@ def timings_plot(evidence: Any, path: str | Path) -> Path:
         rows, budget_ms=evidence.budget_ms,
         title=(f"{evidence.design}: query patterns at scale {evidence.scale:g} "
                f"(PostgreSQL {evidence.server_version_text})"))
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    plot.save(str(out))
-    return out
+    plot.save(path)  # atomic; creates the folder
+    return Path(path)

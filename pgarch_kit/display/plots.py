@@ -2,7 +2,9 @@
 notebook shows, and nbconvert embeds as a PNG in the exported report)."""
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -27,8 +29,15 @@ class Plot:
     def _repr_png_(self) -> bytes:
         return self.png()
 
-    def save(self, path: str) -> None:
-        self.figure.savefig(path, dpi=110)
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the PNG atomically (a regular file only; see :mod:`pgarch_kit._fileio`)."""
+        import io
+
+        from pgarch_kit._fileio import atomic_write_bytes
+        fmt = Path(path).suffix.lower().lstrip(".") or "png"  # as savefig(path) would infer
+        buf = io.BytesIO()
+        self.figure.savefig(buf, format=fmt, dpi=110)
+        return atomic_write_bytes(path, buf.getvalue())
 
 
 def load_speed_plot(results: Sequence[Any], *, title: str = "Synthetic data load") -> Plot:

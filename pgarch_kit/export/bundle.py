@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pgarch_kit._fileio import atomic_write_text
+from pgarch_kit._fileio import atomic_write_text, output_folder
 from pgarch_kit.model import Design
 
 from .report import Section, demote, lazy, write_report
@@ -57,8 +57,7 @@ def export_design(design: Design, out_dir: str | Path, *, source: str | None = N
     from .evidence import collect_evidence
 
     started = time.perf_counter()
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    out = output_folder(out_dir)
     result = Export(design.name, out)
     steps = ["diagram", "advisor", "measurements", "DESIGN.md", "schema.sql", "models.py",
              "report.html"]

@@ -22,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import os
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,8 +30,9 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .._fileio import atomic_write_text
+from .._fileio import ANY, Fingerprint, atomic_write_text
 from ..errors import DesignError, DesignFileError, Problem
+from ._yaml_budget import YamlBudgetError, compose
 from .design import (
     FK_ACTIONS,
     Check,
@@ -66,7 +68,7 @@ from .design import (
 from .types import short_type
 from .validate import label, validate
 
-__all__ = ["dump_design", "load_design", "loads_design", "save_design"]
+__all__ = ["dump_design", "load_design", "loaded_fingerprint", "loads_design", "save_design"]
 
 _BAD = object()  # a value that could not be read; its problem is already recorded
 _NULL = "tag:yaml.org,2002:null"
@@ -79,7 +81,15 @@ def loads_design(text: str, source: str = "<string>", *, check: bool = True) -> 
     """Build a design from YAML text. Raises :class:`DesignFileError` with every problem
     (with line numbers); with ``check=False`` validation problems are not raised."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = compose(text)  # bounded: aliases and nesting within a budget
+    except YamlBudgetError as exc:
+        mark = exc.problem_mark
+        raise DesignFileError([Problem("design", f"refused to read: {exc.problem}", exc.fix,
+                                       mark.line + 1 if mark else None)],
+                              source=source) from None
+    except RecursionError:  # pragma: no cover - the budget stops nesting long before this
+        raise DesignFileError([Problem("design", "refused to read: the YAML nests too deep",
+                                       "flatten the nesting")], source=source) from None
     except yaml.MarkedYAMLError as exc:
         raise DesignFileError([_syntax_problem(exc)], source=source) from None
     except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
@@ -101,15 +111,39 @@ def loads_design(text: str, source: str = "<string>", *, check: bool = True) -> 
     return design
 
 
+# What this process last read from or wrote to each design file (by real path): a later
+# save_design of that file refuses when the file no longer holds it (someone else saved).
+_SEEN: dict[str, Fingerprint] = {}
+
+
 def load_design(path: str | os.PathLike[str], *, check: bool = True) -> Design:
-    """Read a design file (see :func:`loads_design`)."""
+    """Read a design file (see :func:`loads_design`). Its fingerprint is remembered, so a
+    later :func:`save_design` to the same file notices when the file changed in between."""
     p = Path(path)
+    # O_NONBLOCK: opening a FIFO for reading would otherwise wait forever for a writer
+    with open(os.open(p, os.O_RDONLY | os.O_NONBLOCK), "rb") as fh:
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise DesignFileError([Problem("design", "not a regular file (a directory, FIFO, "
+                                           "socket or device), so not a design file",
+                                           "give the path of a .yaml design file")],
+                                  source=str(p))
+        data = fh.read()
+        seen = Fingerprint.of(data, st.st_mtime_ns)
     try:
-        text = p.read_text(encoding="utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise DesignFileError([Problem("design", f"the file is not UTF-8 text ({exc.reason})",
                                        "save the file as UTF-8")], source=str(p)) from None
-    return loads_design(text, source=str(p), check=check)
+    design = loads_design(text, source=str(p), check=check)
+    _SEEN[os.path.realpath(p)] = seen
+    return design
+
+
+def loaded_fingerprint(path: str | os.PathLike[str]) -> Fingerprint | None:
+    """The fingerprint of ``path`` when this process last loaded or saved it (``None`` if it
+    has not): what :func:`save_design` expects to find there."""
+    return _SEEN.get(os.path.realpath(path))
 
 
 def _syntax_problem(exc: yaml.MarkedYAMLError) -> Problem:
@@ -627,10 +661,20 @@ def dump_design(design: Design) -> str:
     return _emit(out)
 
 
-def save_design(design: Design, path: str | os.PathLike[str]) -> Path:
+_LAST_SEEN = object()  # save_design's default: compare with what load_design read
+
+
+def save_design(design: Design, path: str | os.PathLike[str], *, overwrite: bool = False,
+                expected: Fingerprint | object | None = _LAST_SEEN) -> Path:
     """Validate ``design`` and write it to ``path`` atomically (temp file in the same
-    directory, fsync, rename). On any problem nothing is written and an existing file stays
-    byte-for-byte as it was. Returns the path written."""
+    directory, fsync, rename; a symlink is written through). On any problem nothing is
+    written and an existing file stays byte-for-byte as it was. Returns the path written.
+
+    Concurrent edits are refused, not lost: when this process loaded (or saved) ``path``
+    before, the file must still hold what it held then, checked under a lock that serialises
+    the kit's writers; otherwise :class:`~pgarch_kit.errors.ConcurrentEditError` says how to
+    reload. ``expected`` gives that fingerprint explicitly (``None``: the file must not exist;
+    the studio keeps its own); ``overwrite=True`` replaces whatever is there."""
     target = Path(path)
     problems = validate(design)
     if problems:
@@ -644,7 +688,15 @@ def save_design(design: Design, path: str | os.PathLike[str]) -> Path:
         raise DesignError([Problem("design", "the design cannot be written faithfully to YAML",
                                    "report this as a bug in pgarch_kit.model.serde")],
                           source=f"design {design.name!r} (not saved to {target})")
-    return atomic_write_text(target, text)
+    key = os.path.realpath(target)
+    want = ANY if overwrite else _SEEN.get(key, ANY) if expected is _LAST_SEEN else expected
+    fix = (f"reload it (load_design({str(target)!r}), or reopen the studio), redo your change "
+           f"and save again; or replace the other change with save_design(design, "
+           f"{str(target)!r}, overwrite=True)")
+    written = atomic_write_text(target, text, expected=want, conflict_fix=fix)
+    if expected is _LAST_SEEN:
+        _SEEN[key] = Fingerprint.of(text.encode("utf-8"))
+    return written
 
 
 # =========================================================================== field tables

@@ -10,6 +10,12 @@
    atomically with :func:`save_design` and recomputes the panels once.
 
 A refused change leaves the design, the history and the file exactly as they were.
+
+The studio remembers what the file held when it opened it (and after each of its saves). If
+someone else saved the file since — another studio, the CLI, an editor — the save is refused
+and the status line says so; the change stays in the studio, and :meth:`Studio.reload` (take
+the file's version; Undo returns to yours) or :meth:`Studio.save` with ``overwrite=True``
+settles it. Nothing is lost silently.
 """
 from __future__ import annotations
 
@@ -20,10 +26,11 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..errors import PgArchError, Problem
+from .._fileio import Fingerprint, fingerprint
+from ..errors import ConcurrentEditError, PgArchError, Problem
 from ..model.design import Design
 from ..model.edit import EditError
-from ..model.serde import load_design, save_design
+from ..model.serde import dump_design, load_design, loaded_fingerprint, save_design
 from ..model.validate import validate
 from .forms import EnumForm, IndexForm, IntentForm, RelationshipForm
 from .panels import FindingSource, Panels, advisor_findings
@@ -41,16 +48,19 @@ def studio(path: str | os.PathLike[str], *, design: Design | None = None) -> Stu
     file that reads but does not validate opens with its problems listed under Findings, and
     is saved again only once they are fixed."""
     p = Path(path)
-    if design is None:
-        design = load_design(p, check=False) if p.exists() else Design(p.stem or "design")
-    return Studio(p, design)
+    if design is None and p.exists():
+        return Studio(p, load_design(p, check=False), disk=loaded_fingerprint(p))
+    return Studio(p, design if design is not None else Design(p.stem or "design"))
 
 
 class Studio:
     """The studio: ``value`` is the current design, ``undo()`` goes back one change."""
 
-    def __init__(self, path: str | os.PathLike[str], design: Design) -> None:
+    def __init__(self, path: str | os.PathLike[str], design: Design, *,
+                 disk: Fingerprint | object | None = ...) -> None:
         self.path = Path(path)
+        # what the file held when the studio took it (None: absent); saves expect to find it
+        self._disk = fingerprint(self.path) if disk is ... else disk
         self._value = design
         self._problems: list[Problem] = validate(design)
         self.history: list[Design] = []
@@ -151,16 +161,48 @@ class Studio:
         self._sync_forms()
         self.refresh()
 
-    def _save(self) -> None:
+    def save(self, *, overwrite: bool = False) -> bool:
+        """Save the current design; ``overwrite=True`` replaces the file even when someone
+        else changed it since the studio read it. Returns whether it was saved."""
         if self._problems:  # only a design with problems it was opened with; keep the file
             self.panels.show_status("not saved: the design still has problems (see Findings)")
-            return
+            return False
         try:
-            save_design(self._value, self.path)
+            save_design(self._value, self.path, overwrite=overwrite, expected=self._disk)
+        except ConcurrentEditError:
+            self.panels.show_status(
+                f"not saved: {self.path} changed on disk since this studio read it (another "
+                "studio, the CLI or an editor saved it). Your change is kept here: call "
+                ".reload() to take the file's version (Undo then returns to yours), or "
+                ".save(overwrite=True) to replace the file with this design.")
+            return False
         except (OSError, PgArchError) as exc:
             self.panels.show_status(f"not saved: {exc}")
-        else:
-            self.panels.show_status(f"saved to {self.path.name}")
+            return False
+        self._disk = Fingerprint.of(dump_design(self._value).encode("utf-8"))
+        self.panels.show_status(f"saved to {self.path.name}")
+        return True
+
+    def reload(self) -> bool:
+        """Take the design as it is on disk now (after another writer saved it); the current
+        design goes on the undo stack, so Undo brings your version back."""
+        try:
+            design = load_design(self.path, check=False)
+        except (OSError, PgArchError) as exc:
+            return self.fail(f"cannot reload {self.path}: {exc}")
+        self._disk = loaded_fingerprint(self.path)
+        self.history.append(self._value)
+        self._value, self._problems = design, validate(design)
+        self.error = None
+        self.panels.show_error(None)
+        self.panels.show_status(f"reloaded {self.path.name}")
+        self.undo_button.disabled = False
+        self._sync_forms()
+        self.refresh()
+        return True
+
+    def _save(self) -> None:
+        self.save()
 
     def _sync_forms(self) -> None:
         for form in self._forms():
