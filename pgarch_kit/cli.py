@@ -2,6 +2,10 @@
 
 Exit codes: 0 success, 1 findings or validation failures (or another kit error, explained on
 stderr), 2 usage errors (argparse's own convention, kept for every bad argument).
+
+Everything the command writes — results, errors, a crash's traceback — passes through
+:func:`pgarch_kit._redact.redact` with the passwords of ``--dsn`` and ``$PGARCH_DSN``: a DSN's
+secret is never printed, whichever code path happens to show the DSN.
 """
 from __future__ import annotations
 
@@ -10,9 +14,13 @@ import contextlib
 import json
 import re
 import sys
+import traceback
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any, TextIO
 
+from pgarch_kit._redact import redact
 from pgarch_kit.errors import DesignError, PgArchError
 
 __all__ = ["build_parser", "main"]
@@ -351,7 +359,8 @@ def _cmd_time(args: argparse.Namespace) -> int:
             print(f"wrote {args.plot}", file=sys.stderr)
         return EXIT_FINDINGS if curves.breaking and any(c.critical for c in curves.breaking) \
             else EXIT_OK
-    timings = bench.time_patterns(design, queries, dsn=dsn, runs=args.runs, seed=args.seed)
+    timings = bench.time_patterns(design, queries, dsn=dsn, runs=args.runs, seed=args.seed,
+                                  allow_setup=args.allow_setup)
     if args.format == "json":
         _out(json.dumps(_jsonable([t.to_dict() for t in timings]), indent=2))
     else:
@@ -611,6 +620,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="build and measure index candidates for the one --query")
     t.add_argument("--format", choices=["text", "json"], default="text")
     t.add_argument("--dsn", help="server to use (default: embedded)")
+    t.add_argument("--allow-setup", action="store_true",
+                   help="let the kit install pg_stat_statements / pg_prewarm in a database it "
+                        "did not create (by default it installs nothing there)")
     t.set_defaults(func=_cmd_time)
 
     bn = sub.add_parser("bench", help="load-test the design's query mix with pgbench",
@@ -709,7 +721,49 @@ def _terminate(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
+class _Redacting:
+    """A text stream that masks secrets in everything written through it."""
+
+    def __init__(self, stream: TextIO, sources: list[str]):
+        self._stream, self._sources = stream, sources
+
+    def write(self, text: str) -> int:
+        self._stream.write(redact(text, *self._sources))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:  # flush, isatty, encoding, fileno, ...
+        return getattr(self._stream, name)
+
+
+@contextlib.contextmanager
+def _redacted_output(sources: list[str]) -> Iterator[None]:
+    saved = sys.stdout, sys.stderr
+    sys.stdout = _Redacting(saved[0], sources)  # type: ignore[assignment]
+    sys.stderr = _Redacting(saved[1], sources)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+def _redacting_excepthook(sources: list[str]) -> Any:
+    def hook(kind: type[BaseException], exc: BaseException, tb: Any) -> None:
+        if sys.__stderr__ is not None:
+            text = "".join(traceback.format_exception(kind, exc, tb))
+            sys.__stderr__.write(redact(text, *sources))
+    return hook
+
+
 def main(argv: list[str] | None = None) -> int:
+    # every argument may be a DSN (--dsn, --apply ...): their passwords are masked in all output
+    sources = list(sys.argv[1:] if argv is None else argv)
+    if argv is None:  # the real command line: a crash's traceback is redacted too
+        sys.excepthook = _redacting_excepthook(sources)
+    with _redacted_output(sources):
+        return _main(argv, sources)
+
+
+def _main(argv: list[str] | None, sources: list[str]) -> int:
     import signal
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -733,6 +787,13 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FINDINGS
     except PgArchError as exc:
         print(f"pgarch {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_FINDINGS
+    except Exception as exc:
+        # psycopg's errors can quote a connection string: shown as a one-line kit error
+        # (through the redacting stream), never as a traceback holding the DSN
+        if type(exc).__module__.split(".")[0] != "psycopg":
+            raise
+        print(f"pgarch {args.command}: error: {redact(exc, *sources).strip()}", file=sys.stderr)
         return EXIT_FINDINGS
 
 

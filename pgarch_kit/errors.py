@@ -12,6 +12,7 @@ __all__ = [
     "DdlError",
     "DesignError",
     "DesignFileError",
+    "DsnError",
     "FileWriteError",
     "ImportRefusedError",
     "ImportTimeoutError",
@@ -128,3 +129,8 @@ class DdlError(PgArchError, ValueError):
 class NotebookError(PgArchError):
     """A notebook cell failed while running headless; names the notebook, the cell and the
     error, and where the partly executed notebook was saved for inspection."""
+
+
+class DsnError(PgArchError, ValueError):
+    """A connection string libpq cannot parse; the message shows it with its password masked
+    (libpq's own message may quote the secret)."""

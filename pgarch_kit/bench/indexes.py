@@ -334,7 +334,8 @@ def index_advice(design: Design, query: str, *, dsn: str | None = None, runs: in
         sampler = prepare_params(conn, design, pattern, seed=seed)
         timed = {"name": pattern.name, "runs": runs, "warmup": warmup, "seed": seed,
                  "statements": note is None, "design": design, "critical": pattern.critical,
-                 "budget_ms": budget_ms, "warm": True}
+                 "budget_ms": budget_ms, "warm": True,
+                 "allow_setup": True}  # guard_destructive above: a sandbox, or refused
         before = time_query(conn, pattern.sql, sampler, **timed)
         advice = IndexAdvice(pattern.name, pattern.sql, pattern.per_second, before,
                              hypopg=_hypopg(conn), server_version=version)

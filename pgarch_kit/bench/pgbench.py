@@ -215,16 +215,21 @@ def run_pgbench(dsn: str, scripts: list[Script], *, clients: int, duration: int 
                 args.append(f"--sampling-rate={sampling:.6f}")
         env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
         limit = duration + 120 if transactions is None else 600
+        conninfo, password = _without_password(dsn)
+        if password is not None:  # not on the command line, where `ps` shows it to everyone
+            env["PGPASSWORD"] = password
         try:
-            proc = subprocess.run([*args, dsn], capture_output=True, text=True, env=env,
+            proc = subprocess.run([*args, conninfo], capture_output=True, text=True, env=env,
                                   timeout=limit, cwd=tmp, check=False)
         except subprocess.TimeoutExpired as exc:
             raise BenchError(f"pgbench did not finish within {limit:.0f} s") from exc
         out = proc.stdout + "\n" + proc.stderr
         if proc.returncode != 0 or "Run was aborted" in out:
+            from pgarch_kit._redact import redact
             errors = [line for line in proc.stderr.splitlines() if "error" in line.lower()]
             raise BenchError("pgbench run failed (exit code "
-                             f"{proc.returncode}): " + "\n".join(errors[:8] or [out[-1500:]]))
+                             f"{proc.returncode}): " + redact("\n".join(errors[:8] or
+                                                              [out[-1500:]]), dsn))
         summary = _parse_summary(proc.stdout, scripts)
         if log:
             lat, script, epoch, _log_failed = _parse_logs(sorted(folder.glob("log.*")))
@@ -234,6 +239,18 @@ def run_pgbench(dsn: str, scripts: list[Script], *, clients: int, duration: int 
     return PgbenchRun(clients, threads, duration, summary.tps, summary.processed,
                       summary.failed, lat, script, epoch, list(scripts), summary.per_script,
                       summary.statement_ms, sampling if log else 0.0, list(args))
+
+
+def _without_password(dsn: str) -> tuple[str, str | None]:
+    """``dsn`` without its password, and the password (for ``PGPASSWORD``)."""
+    from psycopg.conninfo import make_conninfo
+
+    from pgarch_kit.db.connect import check_dsn
+    params = check_dsn(dsn)
+    if "password" not in params:
+        return dsn, None
+    password = str(params.pop("password"))
+    return make_conninfo("", **params), password if password else None
 
 
 def _check_log(logged: int, processed: int, sampling: float) -> None:

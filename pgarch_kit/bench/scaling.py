@@ -238,7 +238,7 @@ def scaling(design: Design, *, rows: Sequence[int] | None = None,
                 timings.items.append(time_query(
                     conn, p.sql, sampler, name=p.name, runs=runs, warmup=warmup, seed=seed,
                     statements=note is None, design=design, critical=p.critical,
-                    budget_ms=budget_ms, warm=True))
+                    budget_ms=budget_ms, warm=True, allow_setup=True))  # load(): a sandbox
         per_step.append(timings)
     for p in patterns:
         series = [step[p.name] for step in per_step]

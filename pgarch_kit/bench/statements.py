@@ -40,6 +40,14 @@ def _preloaded(conn: psycopg.Connection) -> bool:
     return _LIB in [x.strip().strip('"') for x in libs.split(",")]
 
 
+def _serves(conn: psycopg.Connection, server: Server) -> bool:
+    """True when ``conn`` really reaches ``server`` (same data directory): only then is the
+    server the kit's own, to reconfigure and restart."""
+    from pathlib import Path
+    here = conn.execute("SELECT current_setting('data_directory', true)").fetchone()[0]
+    return bool(here) and Path(here).resolve() == Path(server.data_dir).resolve()
+
+
 def _add_and_restart(conn: psycopg.Connection, server: Server) -> None:
     """ALTER SYSTEM adds the library to the kit server's preload list; then restart it."""
     from psycopg import sql
@@ -53,29 +61,48 @@ def _add_and_restart(conn: psycopg.Connection, server: Server) -> None:
     server.restart()
 
 
-def ensure_statements(dsn: str, *, server: Server | None = None) -> str | None:
+def ensure_statements(dsn: str, *, server: Server | None = None,
+                      allow_setup: bool = False) -> str | None:
     """Make ``pg_stat_statements`` usable in the database ``dsn`` names; returns ``None`` when
-    it is, else the reason it is not (shown next to the timings). ``server`` is the kit's own
-    server behind ``dsn``, which may be restarted to preload the library; on any other server
-    nothing is changed."""
+    it is, else the reason it is not (shown next to the timings).
+
+    ``server`` is the kit's own server behind ``dsn`` (checked: same data directory), which
+    may be reconfigured and restarted to preload the library; any other server is never
+    changed. The extension is created on the kit's own server, in a kit sandbox, or with
+    ``allow_setup`` (:mod:`pgarch_kit.bench.setup_guard`); otherwise the database is left
+    exactly as it was and the note says how to allow it."""
     import psycopg
+
+    from pgarch_kit._redact import redact
+    from pgarch_kit.db.connect import dsn_dbname
+
+    from .setup_guard import may_set_up, refused
+    dbname = dsn_dbname(dsn)
     conn = psycopg.connect(dsn, autocommit=True)
     try:
+        ours = server is not None and _serves(conn, server)
         if not _preloaded(conn):
-            if server is None:
+            if server is None or not ours:
                 return (f"{_LIB} is not in shared_preload_libraries on this server, so timings "
-                        f"carry the client side only; to add the server side, add it there and "
-                        f"restart the server")
+                        f"carry the client side only; the kit changes no settings of a server "
+                        f"it did not start — to add the server side, add it there and restart "
+                        f"the server")
+            assert server is not None
             _add_and_restart(conn, server)
             conn = psycopg.connect(dsn, autocommit=True)
+        if conn.execute("SELECT 1 FROM pg_extension WHERE extname = %s", (_LIB,)).fetchone():
+            return None
         available = conn.execute("SELECT 1 FROM pg_available_extensions WHERE name = %s",
                                  (_LIB,)).fetchone()
         if available is None:
             return f"the server has no {_LIB} extension (install PostgreSQL's contrib package)"
+        if not (ours or may_set_up(dbname, dsn, allow_setup)):
+            return (refused(f"CREATE EXTENSION {_LIB}", dbname)
+                    + "; timings carry the client side only")
         conn.execute(f"CREATE EXTENSION IF NOT EXISTS {_LIB}")
         return None
     except psycopg.Error as exc:
-        return f"{_LIB} is not usable here: {exc}"
+        return f"{_LIB} is not usable here: {redact(exc, dsn)}"
     finally:
         conn.close()
 

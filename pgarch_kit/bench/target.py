@@ -28,6 +28,10 @@ class Target:
     dsn: str
     server: Server | None   # the kit's own server, which may be restarted to load an extension
 
+    def __repr__(self) -> str:
+        from pgarch_kit._redact import redact
+        return f"Target(dbname={self.dbname!r}, dsn={redact(self.dsn, self.dsn)!r}, server=...)"
+
 
 def resolve_target(design: Design, dsn: str | None = None) -> Target:
     """``dsn`` when given (its database), else the design's sandbox ``pgarch_<design>``,

@@ -11,6 +11,10 @@ from send to last row. The server's own execution time comes from ``pg_stat_stat
 the same query id, reset just before the runs — so ``calls`` must equal ``runs``, and client
 minus server is driver and socket time. Write patterns run in transactions that are rolled
 back, leaving the data as it was.
+
+The helpers are installed only in the kit's own sandboxes, or where the caller passes
+``allow_setup=True`` (:mod:`pgarch_kit.bench.setup_guard`); elsewhere the timing runs without
+them and its ``notes`` say what was skipped.
 """
 from __future__ import annotations
 
@@ -57,6 +61,7 @@ class Timing:
     critical: bool = False
     writes: bool = False
     budget_ms: float = BUDGET_MS
+    notes: tuple[str, ...] = ()            # what was skipped (e.g. setup the user must allow)
 
     @property
     def runs(self) -> int:
@@ -101,6 +106,12 @@ class Timing:
                 f"{self.median_ms:.3f} ms; {self.server.shared_hit + self.server.shared_read:,} "
                 f"buffers ({self.server.shared_read:,} read from disk or OS cache)")
 
+    @property
+    def all_notes(self) -> list[str]:
+        """Why there is no server side (when there is none) and what was skipped."""
+        lead = [self.server_note] if self.server is None and self.server_note else []
+        return lead + [n for n in self.notes if n not in lead]
+
     def to_dict(self) -> dict[str, Any]:
         s = self.stats
         return {"pattern": self.pattern, "runs": self.runs,
@@ -110,13 +121,15 @@ class Timing:
                 "server_calls": self.server.calls if self.server else None,
                 "rows_returned": self.rows_returned, "table_rows": dict(self.table_rows),
                 "plan": self.plan.summary() if self.plan else None,
-                "critical": self.critical, "within_budget": self.within_budget}
+                "critical": self.critical, "within_budget": self.within_budget,
+                "notes": self.all_notes}
 
     def __str__(self) -> str:
         s = self.stats
         head = (f"{self.pattern}: median {s['median']:.3f} ms, p95 {s['p95']:.3f} ms, "
                 f"p99 {s['p99']:.3f} ms over {self.runs} runs")
         lines = [head, f"  {self.cross_check()}"]
+        lines += [f"  note: {n}" for n in self.notes if n != self.server_note]
         if self.plan is not None:
             lines.append("  plan: " + self.plan.summary())
         return "\n".join(lines)
@@ -131,7 +144,9 @@ class Timing:
                f"p95 {s['p95']:.3f} ms, p99 {s['p99']:.3f} ms over {self.runs} runs — "
                f"{verdict} the {self.budget_ms:.0f} ms budget<br>"
                f"<small>{html.escape(self.cross_check())}; tables: {html.escape(rows)}"
-               f"</small></div>")
+               + "".join(f"<br>note: {html.escape(n)}" for n in self.notes
+                         if n != self.server_note)
+               + "</small></div>")
         if self.plan is not None:
             out += self.plan._repr_html_()
         return out
@@ -248,11 +263,14 @@ def time_query(conn: psycopg.Connection, sql: str, sampler: ParamSampler | None 
                name: str = "query", runs: int = 50, warmup: int = 5, seed: int = 0,
                explain: bool = True, statements: bool = True, design: Design | None = None,
                critical: bool = False, budget_ms: float = BUDGET_MS,
-               warm: bool = False) -> Timing:
+               warm: bool = False, allow_setup: bool = False) -> Timing:
     """Time ``sql`` (``:name`` or ``$n`` parameters, values from ``sampler``) on ``conn``;
     see the module docstring for what is measured. ``warm`` prewarms the tables it reads
-    (:func:`prewarm`, installing the extension if needed: for kit sandboxes)."""
+    (:func:`prewarm`), installing ``pg_prewarm`` if needed only in a kit sandbox or with
+    ``allow_setup``."""
     import psycopg
+
+    from .setup_guard import conn_dsn, may_set_up, refused
     if runs < 1:
         raise BenchError(f"runs must be at least 1, got {runs}")
     parsed = parse_params(sql)
@@ -261,14 +279,22 @@ def time_query(conn: psycopg.Connection, sql: str, sampler: ParamSampler | None 
                          "sampler for them — fix: use time_pattern(), or prepare_params()")
     text = parsed.dollar
     rollback = writes(sql)
+    notes: list[str] = []
     if warm:
-        prewarm(conn, sql, create=True)
+        dbname = conn.info.dbname
+        if not prewarm(conn, sql, create=may_set_up(dbname, conn_dsn(conn), allow_setup)):
+            notes.append(refused("CREATE EXTENSION pg_prewarm", dbname)
+                         if _prewarm_available(conn) else
+                         "tables not prewarmed: the server has no pg_prewarm extension")
     draws = sampler.draw(warmup + runs + 1, seed) if sampler else [[]] * (warmup + runs + 1)
     cur = psycopg.RawCursor(conn)
     for params in draws[:warmup]:
         _execute(cur, text, params, rollback)
     plan, queryid = _explain(cur, text, draws[warmup]) if explain else (None, None)
-    use_stats = statements and queryid is not None
+    # the view exists only where the extension is installed (never installed here: see
+    # ensure_statements for who may)
+    use_stats = statements and queryid is not None and conn.execute(
+        "SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements'").fetchone() is not None
     if use_stats:
         reset_stats(conn, queryid)
     times: list[float] = []
@@ -280,11 +306,16 @@ def time_query(conn: psycopg.Connection, sql: str, sampler: ParamSampler | None 
     server = read_stats(conn, queryid) if use_stats else None
     note = None
     if server is None:
-        note = ("no server-side figures: pg_stat_statements is not loaded here"
+        note = ("no server-side figures: pg_stat_statements is not installed here"
                 if statements else "server-side figures not requested")
     return Timing(name, sql, tuple(times), returned / runs, server, note, plan,
                   _table_rows(conn, design, sql), sampler.notes if sampler else (),
-                  critical, rollback, budget_ms)
+                  critical, rollback, budget_ms, tuple(notes))
+
+
+def _prewarm_available(conn: psycopg.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'pg_prewarm'"
+                        ).fetchone() is not None
 
 
 def pattern_of(design: Design, query: str) -> QueryPattern:
@@ -302,9 +333,11 @@ def pattern_of(design: Design, query: str) -> QueryPattern:
 
 def time_pattern(design: Design, query: str, *, dsn: str | None = None, runs: int = 50,
                  warmup: int = 5, seed: int = 0, sample_size: int = 1000,
-                 budget_ms: float = BUDGET_MS) -> Timing:
+                 budget_ms: float = BUDGET_MS, allow_setup: bool = False) -> Timing:
     """Time one query pattern of ``design`` (by name, or SQL) in its loaded sandbox (or the
-    database ``dsn`` names), with parameters drawn from the data."""
+    database ``dsn`` names), with parameters drawn from the data. In a database that is not
+    a kit sandbox nothing is installed (``pg_stat_statements``, ``pg_prewarm``) unless
+    ``allow_setup``; the timing's notes then say what was skipped."""
     import psycopg
     pattern = pattern_of(design, query)
     target = resolve_target(design, dsn)
@@ -312,18 +345,21 @@ def time_pattern(design: Design, query: str, *, dsn: str | None = None, runs: in
         from pgarch_kit.db.sandbox import guard_destructive
         guard_destructive(target.dbname, f"time the write pattern {pattern.name!r}",
                           dsn=target.dsn)
-    note = ensure_statements(target.dsn, server=target.server)
+    from .setup_guard import may_set_up, refused
+    setup = may_set_up(target.dbname, target.dsn, allow_setup)
+    note = ensure_statements(target.dsn, server=target.server, allow_setup=setup)
+    notes = [note] if note is not None else []
     with psycopg.connect(target.dsn, autocommit=True) as conn:
         sampler = prepare_params(conn, design, pattern, size=sample_size, seed=seed)
-        from pgarch_kit.db.sandbox import is_sandbox
-        prewarm(conn, pattern.sql, create=is_sandbox(target.dbname, dsn=target.dsn))
+        if not prewarm(conn, pattern.sql, create=setup) and not setup \
+                and _prewarm_available(conn):
+            notes.append(refused("CREATE EXTENSION pg_prewarm (tables not prewarmed)",
+                                 target.dbname))
         timing = time_query(conn, pattern.sql, sampler, name=pattern.name, runs=runs,
                             warmup=warmup, seed=seed, statements=note is None,
                             design=design, critical=pattern.critical, budget_ms=budget_ms)
-    if note is not None:
-        from dataclasses import replace
-        timing = replace(timing, server_note=note)
-    return timing
+    from dataclasses import replace
+    return replace(timing, server_note=note or timing.server_note, notes=tuple(notes))
 
 
 def time_patterns(design: Design, queries: Sequence[str] | None = None, **kwargs: Any

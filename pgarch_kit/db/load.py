@@ -46,7 +46,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from pgarch_kit.db.connect import dsn_dbname, server_dsn
+from pgarch_kit.db.connect import dsn_dbname, redact_dsn, server_dsn
 from pgarch_kit.db.sandbox import create_sandbox, guard_destructive, sandbox_lock, sandbox_name
 from pgarch_kit.errors import PgArchError
 from pgarch_kit.model.names import quote_ident
@@ -103,8 +103,13 @@ class LoadResult:
     def ok(self) -> bool:
         return self.verification is None or self.verification.ok
 
+    def __repr__(self) -> str:
+        # the DSN stays usable on the object (time and bench connect with it) but never shows
+        return (f"LoadResult(database={self.database!r}, dsn={redact_dsn(self.dsn)!r}, "
+                f"rows={self.rows!r}, seconds={self.seconds!r})")
+
     def to_dict(self) -> dict:
-        return {"database": self.database, "dsn": self.dsn, "rows": dict(self.rows),
+        return {"database": self.database, "dsn": redact_dsn(self.dsn), "rows": dict(self.rows),
                 "seconds": round(self.seconds, 3),
                 "rows_per_second": round(self.rows_per_second, 1)}
 

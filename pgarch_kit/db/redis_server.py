@@ -95,8 +95,9 @@ def redis_client(url: str | None = None) -> redis.Redis:
     try:
         client.ping()
     except redis_py.RedisError as exc:
-        raise RedisError(f"cannot reach Redis at {url}: {exc} — check PGARCH_REDIS_URL, or "
-                         f"unset it to use the kit's own") from exc
+        from pgarch_kit._redact import redact
+        raise RedisError(f"cannot reach Redis at {redact(url, url)}: {redact(exc, url)} — check "
+                         f"PGARCH_REDIS_URL, or unset it to use the kit's own") from None
     return client
 
 

