@@ -21,7 +21,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 # Library calls with dsn=None must reach the same server as pg_dsn, whatever the cwd.
-os.environ.setdefault("PGARCH_HOME", str(ROOT / ".pgarch"))
+# (<repo>/.pgarch, or the kit's own folder when the server user cannot reach the clone)
+os.environ.setdefault("PGARCH_HOME", str(__import__("pgarch_kit.db.server", fromlist=["x"])
+                                         .project_home(ROOT)))
 
 
 def _fresh_sandbox(base_dsn: str) -> Iterator[str]:

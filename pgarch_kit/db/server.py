@@ -81,13 +81,36 @@ def _project_root(start: Path) -> Path | None:
     return None
 
 
+_KIT_OWNED_HOMES = Path("/var/lib/pgarch_kit")
+
+
 def default_home() -> Path:
     """Directory holding the data directories: ``$PGARCH_HOME``, else ``<project>/.pgarch``,
     else ``~/.local/share/pgarch_kit`` — one server per project, found from any notebook."""
     if env := os.environ.get("PGARCH_HOME"):
         return Path(env).expanduser().resolve()
     root = _project_root(Path.cwd().resolve())
-    return root / ".pgarch" if root else Path.home() / ".local/share/pgarch_kit"
+    return project_home(root) if root else reachable_home(Path.home() / ".local/share/pgarch_kit")
+
+
+def project_home(root: Path) -> Path:
+    """The server home of the project at ``root``: ``<root>/.pgarch`` when the server user can
+    reach it, else a kit-owned folder (see :func:`reachable_home`)."""
+    return reachable_home(root.resolve() / ".pgarch")
+
+
+def reachable_home(home: Path) -> Path:
+    """``home``, or — when we are root and the unprivileged server user cannot pass through one
+    of its existing parents (a project under ``/root``, say) — a folder of the kit's own under
+    ``/var/lib/pgarch_kit`` named after it. The kit never opens someone's folders (chmod) to
+    make room for its server; it moves the server instead, and says where."""
+    account = _server_account()
+    if account is None or not _blocking_parents(home / "x", account):
+        return home
+    digest = hashlib.sha256(str(home).encode()).hexdigest()[:10]
+    moved = _KIT_OWNED_HOMES / f"{home.parent.name or 'home'}-{digest}"
+    _log.info("server home %s is not reachable by %s; using %s", home, SERVER_OS_USER, moved)
+    return moved
 
 
 @dataclass(frozen=True)

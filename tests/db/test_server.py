@@ -169,8 +169,31 @@ def test_default_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "proj" / "notebooks").mkdir(parents=True)
     (tmp_path / "proj" / "pyproject.toml").write_text("")
     monkeypatch.chdir(tmp_path / "proj" / "notebooks")
+    from pgarch_kit.db import server
+    # as if the server ran as ourselves: pytest's private base folder is not the point here
+    monkeypatch.setattr(server, "_server_account", lambda: None)
     assert default_home() == tmp_path / "proj" / ".pgarch"
     assert Server().data_dir == tmp_path / "proj" / ".pgarch" / "pg18"
+
+
+def test_a_project_the_server_user_cannot_reach_gets_a_kit_owned_home(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As root, a project under a private folder (``/root``, say) is not opened up with chmod:
+    its server lives in a folder of the kit's own instead, and no mode changes."""
+    from pgarch_kit.db import server
+    if os.geteuid() != 0:
+        pytest.skip("only root runs the server as another user")
+    private = tmp_path / "private"
+    (private / "proj").mkdir(parents=True)
+    private.chmod(0o700)
+    (private / "proj" / "pyproject.toml").write_text("")
+    monkeypatch.delenv("PGARCH_HOME", raising=False)
+    monkeypatch.chdir(private / "proj")
+    monkeypatch.setattr(server, "_KIT_OWNED_HOMES", tmp_path / "kit_homes")
+    home = default_home()
+    assert home.parent == tmp_path / "kit_homes" and home.name.startswith("proj-")
+    assert default_home() == home  # stable: the same project finds the same server
+    assert private.stat().st_mode & 0o777 == 0o700
 
 
 def test_server_of_a_deleted_data_dir_does_not_block_a_fresh_start() -> None:
