@@ -11,6 +11,7 @@ __all__ = [
     "DdlError",
     "DesignError",
     "DesignFileError",
+    "IdentifierError",
     "NotebookError",
     "PgArchError",
     "Problem",
@@ -52,6 +53,11 @@ class DesignError(PgArchError):
 
 class DesignFileError(DesignError):
     """A design file that cannot be read (YAML syntax or content); the file is left untouched."""
+
+
+class IdentifierError(PgArchError, ValueError):
+    """A name that PostgreSQL cannot store as written (over 63 bytes, a NUL byte). Also a
+    ValueError, as it was before the kit had its own class for it."""
 
 
 class UnsafeOperationError(PgArchError):
