@@ -438,7 +438,14 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
             raise _Usage(f"--rename {r!r}: write TABLE.OLD=NEW, e.g. customers.full_name="
                          f"display_name")
         renames[where] = to
-    plan = replace(migration_plan(old, new, renames=renames),
+    live = None
+    if args.apply:
+        # the real names of the constraints the old design leaves unnamed come from the
+        # database being migrated, not from a guess at PostgreSQL's naming
+        from pgarch_kit.db import server_dsn
+        from pgarch_kit.db.importer import import_live
+        live = import_live(server_dsn(args.dsn, args.apply))
+    plan = replace(migration_plan(old, new, renames=renames, live=live),
                    old_name=Path(args.old).name, new_name=Path(args.new).name)
     checked = check_plan(plan, old, new)
     if args.out:

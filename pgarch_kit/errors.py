@@ -14,6 +14,7 @@ __all__ = [
     "DesignFileError",
     "DsnError",
     "FileWriteError",
+    "IdentifierError",
     "ImportRefusedError",
     "ImportTimeoutError",
     "NotebookError",
@@ -76,6 +77,11 @@ class ConcurrentEditError(FileWriteError):
         FileWriteError.__init__(
             self, path, "changed on disk since it was loaded (another studio, the CLI or an "
             "editor saved it), and saving now would lose that change", fix)
+
+
+class IdentifierError(PgArchError, ValueError):
+    """A name that PostgreSQL cannot store as written (over 63 bytes, a NUL byte). Also a
+    ValueError, as it was before the kit had its own class for it."""
 
 
 class UnsafeOperationError(PgArchError):

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pgarch_kit.model.names import quote_ident
+from pgarch_kit.production.caching import summary_trigger_name
 
 from ._html import table as html_table
 from .target import BenchError, resolve_target
@@ -297,7 +298,7 @@ def summary_trial(design: Design, plan: SummaryPlan, *, dsn: str | None = None,
                     if not enabled:
                         for e in ("insert", "delete", "update"):
                             conn.execute(f"ALTER TABLE {quote_ident(plan.child)} DISABLE TRIGGER "
-                                         f"{quote_ident(f'{plan.child}_summary_{e}'[:63])}")
+                                         f"{quote_ident(summary_trigger_name(plan.child, e))}")
                     t0 = time.perf_counter()
                     for row in targets:
                         conn.execute(update, row)

@@ -27,7 +27,7 @@ from pglast import ast
 from pglast.stream import RawStream
 
 from pgarch_kit.model import Design, Index, IndexKey, Table
-from pgarch_kit.model.names import shorten
+from pgarch_kit.model.names import derive_name
 from pgarch_kit.model.types import parse_type
 
 from ._ast import columns, conjuncts, has_param, nodes, top_statement
@@ -156,7 +156,7 @@ class _Reader:
 
 def _name(table: str, kind: str, keys: list[str]) -> str:
     words = "_".join(re.sub(r"\W+", "_", k).strip("_") for k in keys) or "expr"
-    return shorten(f"pgarch_cand_{table}_{words}_{kind}")
+    return derive_name("pgarch_cand", table, words, suffix=kind)
 
 
 def _key(text: str, descending: bool = False, opclass: str | None = None) -> IndexKey:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from pgarch_kit.errors import PgArchError
-from pgarch_kit.model.names import quote_ident
+from pgarch_kit.model.names import derive_name, quote_ident
 from pgarch_kit.model.types import parse_type
 
 from .sqlparams import parse_params
@@ -278,7 +278,7 @@ def _rel(t: Table) -> str:
 
 def bench_table_name(pattern: str) -> str:
     name = re.sub(r"\W+", "_", pattern.lower()).strip("_") or "pattern"
-    return f"q_{name}"[:63]
+    return derive_name("q", name)
 
 
 def prepare_params(conn: psycopg.Connection, design: Design, pattern: QueryPattern, *,

@@ -54,6 +54,7 @@ from ..model.design import (
     TableIntent,
     Unique,
 )
+from ..model.names import derive_name, pg_default_name
 from ..model.types import EXTENSION_TYPES, parse_type, short_type
 from ..model.validate import validate
 
@@ -117,14 +118,15 @@ def _default(sql: str) -> str | None:
 
 def _pk_inline(t: Table) -> str | None:
     pk = t.primary_key
-    if (pk is not None and len(pk.columns) == 1 and pk.name in (None, f"{t.name}_pkey")
+    if (pk is not None and len(pk.columns) == 1
+            and pk.name in (None, pg_default_name(t.name, (), "pkey"))
             and not pk.include and not pk.deferrable):
         return pk.columns[0]
     return None
 
 
 def _unique_inline(t: Table, u: Unique) -> bool:
-    return (len(u.columns) == 1 and u.name in (None, f"{t.name}_{u.columns[0]}_key")
+    return (len(u.columns) == 1 and u.name in (None, pg_default_name(t.name, u.columns[:1], "key"))
             and not u.include and not u.nulls_not_distinct and not u.deferrable)
 
 
@@ -166,7 +168,7 @@ def _table_indexes(t: Table) -> list[str]:
     pk = t.primary_key
     if pk is not None and _pk_inline(t) is None and pk.columns:
         settings = ["pk"]
-        if pk.name and pk.name != f"{t.name}_pkey":
+        if pk.name and pk.name != pg_default_name(t.name, (), "pkey"):
             settings.append(f"name: {_string(pk.name)}")
         out.append(_index_line([_name(c) for c in pk.columns], settings))
     for u in t.uniques:
@@ -499,8 +501,7 @@ def _build_table(tb: Any) -> Table:
 
 def _index_name(table: str, keys: list[IndexKey], unique: bool, n: int) -> str:
     parts = [k.column for k in keys if not k.expression and _BARE.match(k.column)]
-    base = "_".join([table, *parts]) if parts else f"{table}_expr{n}"
-    return (base + ("_key" if unique else "_idx"))[:63]
+    return derive_name(table, *(parts or [f"expr{n}"]), suffix="key" if unique else "idx")
 
 
 def _parse(text: str) -> Any:

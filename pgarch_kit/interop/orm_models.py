@@ -45,7 +45,7 @@ from __future__ import annotations
 import textwrap
 
 from ..model.design import Column, Design, Exclusion, ForeignKey, Index, Sequence, Table
-from ..model.names import quote_ident
+from ..model.names import pg_default_name, quote_ident
 from ._orm_names import _label, _snake, _type_spellings
 from ._orm_plan import _nullable, _Planner, _TablePlan
 from ._orm_source import (
@@ -118,7 +118,8 @@ class _Writer(_Planner):
 
     def _simple_pk(self, t: Table) -> bool:
         pk = t.primary_key
-        return (pk is not None and len(pk.columns) == 1 and pk.name in (None, f"{t.name}_pkey")
+        return (pk is not None and len(pk.columns) == 1
+                and pk.name in (None, pg_default_name(t.name, (), "pkey"))
                 and not pk.include and not pk.deferrable and not pk.initially_deferred)
 
     def _fk_ref(self, t: Table, fk: ForeignKey, col: str) -> str:

@@ -10,6 +10,7 @@ from functools import cached_property
 from typing import Any
 
 from pgarch_kit.model import Design, Index, Table, TableIntent
+from pgarch_kit.model.default_names import constraint_names
 from pgarch_kit.model.types import parse_type
 
 __all__ = ["LintContext", "IndexShape", "label", "where_of", "DEFAULT_SETTINGS"]
@@ -120,12 +121,13 @@ class LintContext:
         out: dict[tuple[str, str], list[IndexShape]] = {}
         for t in self.design.tables:
             shapes = []
-            if t.primary_key:
-                shapes.append(IndexShape(t.primary_key.name or f"{t.name}_pkey",
+            names = constraint_names(t)
+            if t.primary_key and names.primary_key:
+                shapes.append(IndexShape(names.primary_key,
                                          tuple(t.primary_key.columns), True, "btree", None,
                                          (None,) * len(t.primary_key.columns), True))
-            for u in t.uniques:
-                shapes.append(IndexShape(u.name or f"{t.name}_{'_'.join(u.columns)}_key",
+            for u, u_name in zip(t.uniques, names.uniques, strict=True):
+                shapes.append(IndexShape(u_name,
                                          tuple(u.columns), True, "btree", None,
                                          (None,) * len(u.columns), True))
             for ix in t.indexes:

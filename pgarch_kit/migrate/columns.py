@@ -23,7 +23,7 @@ import re
 
 from pgarch_kit.ddl.render_table import column_sql
 from pgarch_kit.model.design import Column, Table
-from pgarch_kit.model.names import quote_ident
+from pgarch_kit.model.names import derive_name, quote_ident
 
 from .plan import MigrationError, Step
 
@@ -48,12 +48,8 @@ def _alter(t: Table, *clauses: str) -> str:
 
 
 def _name(*parts: str) -> str:
-    """A constraint/function name within PostgreSQL's 63-byte limit."""
-    import hashlib
-    text = "_".join(parts)
-    if len(text) <= 63:
-        return text
-    return text[:54] + "_" + hashlib.sha1(text.encode()).hexdigest()[:8]
+    """A constraint/function name within PostgreSQL's 63-byte limit (in bytes)."""
+    return derive_name(*parts)
 
 
 def batched_backfill(t: Table, set_sql: str, where: str, batch: int = 10_000) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 
 from pgarch_kit.ddl._common import literal, rel
 from pgarch_kit.ddl.render_index import index_sql
@@ -27,11 +28,13 @@ from pgarch_kit.ddl.render_objects import (
 )
 from pgarch_kit.ddl.render_table import create_table_sql, foreign_key_sql
 from pgarch_kit.ddl.render_types import enum_sql, extension_sql
+from pgarch_kit.model.default_names import ConstraintNames, constraint_names
 from pgarch_kit.model.design import Check, Design, ForeignKey, Index, Table, Unique
 from pgarch_kit.model.graph import table_order
 from pgarch_kit.model.names import quote_ident
 
 from . import columns as col
+from .live_names import live_name
 from .plan import MigrationError, MigrationPlan, Step
 
 __all__ = ["migration_plan"]
@@ -41,25 +44,10 @@ def _q(name: str) -> str:
     return quote_ident(name)
 
 
-def _default_name(t: Table, cols: tuple[str, ...], suffix: str) -> str:
-    """The name PostgreSQL gives an unnamed constraint (``orders_customer_id_fkey``)."""
-    return f"{t.name}_{'_'.join(cols)}_{suffix}"[:63] if cols else f"{t.name}_{suffix}"[:63]
-
-
-def _fk_name(t: Table, fk: ForeignKey) -> str:
-    return fk.name or _default_name(t, fk.columns, "fkey")
-
-
-def _unique_name(t: Table, u: Unique) -> str:
-    return u.name or _default_name(t, u.columns, "key")
-
-
-def _check_name(t: Table, c: Check) -> str:
-    if c.name:
-        return c.name
-    first = next((w for w in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", c.expression)
-                  if t.column(w) is not None), None)
-    return _default_name(t, (first,) if first else (), "check")
+def _names(t: Table) -> ConstraintNames:
+    """Every constraint name of ``t``: explicit, or what PostgreSQL names an unnamed one
+    (counted in bytes, ``…_check1`` for a repeat; see :mod:`pgarch_kit.model.default_names`)."""
+    return constraint_names(t)
 
 
 def _alter(t: Table, clause: str) -> str:
@@ -72,9 +60,19 @@ def _concurrent_index(t: Table, i: Index, v: int) -> str:
     return index_sql(t.schema, t.name, i, v).replace("INDEX ", how, 1)
 
 
-def _drop_index(t: Table, name: str) -> str:
+def _drop_index(t: Table, name: str, *, existing: bool = False) -> str:
+    """Dropping an index that existed before the migration (``existing``) must find it: a
+    silent ``IF EXISTS`` would report success while the index stays. Undoing the script's
+    own build keeps ``IF EXISTS``: a failed CONCURRENTLY build may have left nothing."""
     how = "" if t.partition_by else "CONCURRENTLY "
-    return f"DROP INDEX {how}IF EXISTS {rel(t.schema, name)};"
+    guard = "" if existing else "IF EXISTS "
+    return f"DROP INDEX {how}{guard}{rel(t.schema, name)};"
+
+
+def _drop_constraint(t: Table, name: str) -> str:
+    """A constraint that exists before the migration, dropped by its real name: no
+    ``IF EXISTS``, so a wrong name stops the migration instead of silently doing nothing."""
+    return _alter(t, f"DROP CONSTRAINT {_q(name)}")
 
 
 def _index_why(t: Table) -> str:
@@ -92,8 +90,9 @@ def _create_table(t: Table, v: int) -> str:
 
 class _Builder:
     def __init__(self, old: Design, new: Design, renames: Mapping[str, str],
-                 server_version: int) -> None:
+                 server_version: int, live: Design | None = None) -> None:
         self.old, self.new, self.v = old, new, server_version
+        self.live = live
         self.renames = self._renames(renames)
         self.pre: list[Step] = []      # drops of dependent objects, types
         self.body: list[Step] = []     # additive changes
@@ -118,6 +117,16 @@ class _Builder:
                                      f"column {table}.{to} — name the column as it is now")
             out.setdefault((schema, table), {})[column] = to
         return out
+
+    def _existing_name(self, o: Table, con: Check | Unique | ForeignKey) -> str:
+        """The name of a constraint the database already has: as the old design names it,
+        else as the database being migrated (``live``) names it, else PostgreSQL's rule."""
+        if con.name:
+            return con.name
+        guess = _names(o).of(o, con)
+        if self.live is None:
+            return guess
+        return live_name(self.live, o, con, guess)
 
     # -- whole plan -----------------------------------------------------------------
     def build(self) -> MigrationPlan:
@@ -337,28 +346,28 @@ class _Builder:
         for i in o.indexes:
             if new_idx.get(i.name) != i:
                 self.body.append(Step(
-                    f"drop index {i.name}", (_drop_index(o, i.name),),
+                    f"drop index {i.name}", (_drop_index(o, i.name, existing=True),),
                     (_concurrent_index(o, i, self.v),), transactional=bool(o.partition_by),
                     why=_index_why(o)))
         for c in o.checks:
             if c not in t.checks:
-                name = _check_name(o, c)
+                name = self._existing_name(o, c)
                 (add, _), (validate, _) = _validated(o, name, f"CHECK ({c.expression})")
                 self._drop_with_two_step_down(f"check {name} on {o.name}", (
-                    _alter(o, f"DROP CONSTRAINT IF EXISTS {_q(name)}"),), add, validate)
+                    _drop_constraint(o, name),), add, validate)
         for u in o.uniques:
             if u not in t.uniques:
-                name = _unique_name(o, u)
+                name = self._existing_name(o, u)
                 (idx, _), (attach, _) = _unique_up(o, u, name, self.v)
                 self._drop_with_two_step_down(f"unique {name} on {o.name}", (
-                    _alter(o, f"DROP CONSTRAINT IF EXISTS {_q(name)}"),), idx, attach,
+                    _drop_constraint(o, name),), idx, attach,
                     transactional=False)
         for fk in o.foreign_keys:
             if fk not in t.foreign_keys:
-                name = _fk_name(o, fk)
+                name = self._existing_name(o, fk)
                 self._drop_with_two_step_down(
-                    f"foreign key {name}", (_alter(o, f"DROP CONSTRAINT IF EXISTS {_q(name)}"),),
-                    (_alter(o, f"ADD {foreign_key_sql(o, fk)} NOT VALID"),),
+                    f"foreign key {name}", (_drop_constraint(o, name),),
+                    (_alter(o, f"ADD {foreign_key_sql(o, replace(fk, name=name))} NOT VALID"),),
                     (_alter(o, f"VALIDATE CONSTRAINT {_q(name)}"),))
 
     def _drop_with_two_step_down(self, what: str, drop: tuple[str, ...],
@@ -381,7 +390,7 @@ class _Builder:
                     why=_index_why(t)))
         for c in t.checks:
             if c not in o.checks:
-                name = _check_name(t, c)
+                name = _names(t).of(t, c)
                 add, validate = _validated(t, name, f"CHECK ({c.expression})")
                 self.body.append(Step(f"check {name} on {t.name} (NOT VALID)", add[0],
                                       add[1], why="existing rows are not scanned under the "
@@ -391,7 +400,7 @@ class _Builder:
                                           "writes continue"))
         for u in t.uniques:
             if u not in o.uniques:
-                name = _unique_name(t, u)
+                name = _names(t).of(t, u)
                 if t.partition_by:
                     from pgarch_kit.ddl.render_table import _unique as unique_clause
                     self.body.append(Step(
@@ -411,10 +420,10 @@ class _Builder:
                                       why="ADD CONSTRAINT … USING INDEX: instant"))
         for fk in t.foreign_keys:
             if fk not in o.foreign_keys:
-                name = _fk_name(t, fk)
+                name = _names(t).of(t, fk)
                 self.late.append(Step(
                     f"foreign key {name} (NOT VALID)",
-                    (_alter(t, f"ADD {foreign_key_sql(t, fk)} NOT VALID"),),
+                    (_alter(t, f"ADD {foreign_key_sql(t, replace(fk, name=name))} NOT VALID"),),
                     (_alter(t, f"DROP CONSTRAINT IF EXISTS {_q(name)}"),),
                     why="NOT VALID: new writes are checked at once, existing rows are not "
                         "scanned while both tables are locked"))
@@ -477,7 +486,11 @@ def _table_comments(t: Table, other: Table | None = None) -> list[str]:
 
 
 def migration_plan(old: Design, new: Design, *, renames: Mapping[str, str] | None = None,
-                   server_version: int = 180000) -> MigrationPlan:
+                   server_version: int = 180000, live: Design | None = None) -> MigrationPlan:
     """The steps that take a database built from ``old`` to ``new`` (see the module
-    documentation); ``renames`` maps ``"table.old_column"`` to the new column name."""
-    return _Builder(old, new, renames or {}, server_version).build()
+    documentation); ``renames`` maps ``"table.old_column"`` to the new column name.
+
+    ``live`` is the design read from the database the migration will run on: constraints the
+    old design leaves unnamed are then dropped by the names that database really has, not by
+    a prediction of PostgreSQL's naming (which cannot see every name in the schema)."""
+    return _Builder(old, new, renames or {}, server_version, live).build()

@@ -7,7 +7,10 @@ commits per batch) may not, everything else runs in one short transaction per st
 is never held longer than one step needs. Both scripts start with ``lock_timeout`` and
 ``statement_timeout``: a step that cannot get its lock in 5 s fails instead of queueing every
 query behind it. A failed step rolls back its own transaction; most steps are guarded with
-``IF [NOT] EXISTS``, so resuming from the failed step is safe.
+``IF [NOT] EXISTS``, so resuming from the failed step is safe. Drops of constraints and indexes
+the database had before the migration are not: they name the object as the old design (or,
+with ``--apply``, the database itself) names it, and a name that finds nothing must stop the
+migration rather than report a drop that did not happen.
 
 Steps come in three phases, as expand/contract migrations are deployed:
 

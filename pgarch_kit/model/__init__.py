@@ -32,7 +32,7 @@ from .design import (
                      Unique,
                      View,
 )
-from .names import qualified, quote_ident, shorten
+from .names import derive_name, qualified, quote_ident, shorten
 from .types import PgType, canonical_type, parse_type, short_type
 
 __all__ = [
@@ -41,6 +41,6 @@ __all__ = [
     "EnumType", "Domain", "DomainCheck", "CompositeType", "Sequence", "Extension", "Schema",
     "View", "Routine", "Trigger", "QueryPattern", "FK_ACTIONS", "INDEX_METHODS",
     "LintConfig", "Suppression", "DataSpec", "PrivacySpec",
-    "qualified", "quote_ident", "shorten", "PgType", "canonical_type", "parse_type",
+    "qualified", "quote_ident", "shorten", "derive_name", "PgType", "canonical_type", "parse_type",
     "short_type",
 ]

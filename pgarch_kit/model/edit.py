@@ -41,7 +41,7 @@ from .design import (
     TableIntent,
     Unique,
 )
-from .names import identifier_problem, quote_ident, shorten
+from .names import derive_name, identifier_problem, pg_default_name, quote_ident
 from .types import parse_type
 
 __all__ = [
@@ -50,7 +50,7 @@ __all__ = [
     "add_column", "update_column", "remove_column", "move_column", "rename_column",
     "set_columns", "set_primary_key", "add_unique", "add_check",
     "add_relationship", "add_index", "remove_index", "add_enum", "set_intent",
-    "add_query", "remove_query", "index_name", "singular",
+    "add_query", "remove_query", "index_name", "column_check_name", "singular",
 ]
 
 RELATIONSHIP_KINDS = ("1:N", "1:1", "N:M")
@@ -158,10 +158,15 @@ def singular(name: str) -> str:
 
 
 def index_name(table: str, columns: Iterable[str], suffix: str = "idx") -> str:
-    """PostgreSQL's default name for an index: ``<table>_<columns>_<suffix>``, shortened to
-    63 bytes without truncation collisions."""
-    cols = "_".join(re.sub(r"\W+", "_", c).strip("_") or "expr" for c in columns) or "expr"
-    return shorten(f"{table}_{cols}_{suffix}")
+    """The kit's name for a new index: ``<table>_<columns>_<suffix>`` like PostgreSQL's, cut to
+    63 bytes by :func:`~pgarch_kit.model.names.derive_name` without truncation collisions."""
+    cols = [re.sub(r"\W+", "_", c).strip("_") or "expr" for c in columns] or ["expr"]
+    return derive_name(table, *cols, suffix=suffix)
+
+
+def column_check_name(table: str, column: str) -> str:
+    """The name the table form gives a column's own CHECK (``<table>_<column>_check``)."""
+    return derive_name(table, column, suffix="check")
 
 
 # SQL text tokens: quoted strings/identifiers (kept whole), words, anything else.
@@ -325,7 +330,8 @@ def _uses(t: Table, column: str) -> dict[str, list[str]]:
     used: dict[str, list[str]] = {}
     pk = t.primary_key
     if pk and (column in pk.columns or column in pk.include):
-        used.setdefault("primary key", []).append(pk.name or f"{t.name}_pkey")
+        used.setdefault("primary key", []).append(
+            pk.name or pg_default_name(t.name, (), "pkey"))
     for u in t.uniques:
         if column in u.columns or column in u.include:
             used.setdefault("unique", []).append(u.name or ",".join(u.columns))
@@ -509,9 +515,9 @@ def set_columns(design: Design, table: str, specs: Sequence[ColumnSpec]) -> Desi
     uniques = [u for u in t.uniques if not (len(u.columns) == 1 and not u.include
                                             and u.columns[0] in names)]
     uniques += [single.get(s.name) or Unique((s.name,)) for s in specs if s.unique]
-    checks = {f"{table}_{n}_check" for s in specs for n in (s.name, s.was) if n}
+    checks = {column_check_name(table, n) for s in specs for n in (s.name, s.was) if n}
     own = [c for c in t.checks if c.name not in checks]
-    own += [Check(s.check.strip(), f"{table}_{s.name}_check") for s in specs
+    own += [Check(s.check.strip(), column_check_name(table, s.name)) for s in specs
             if s.check and s.check.strip()]
     design = _put(design, t, replace(t, columns=cols, uniques=tuple(uniques),  # type: ignore
                                      checks=tuple(own)))
@@ -578,7 +584,7 @@ def _fk_columns(child: Table, parent: Table, self_ref: bool) -> list[tuple[str, 
     """(name, parent column) for the columns that reference ``parent``'s primary key."""
     assert parent.primary_key is not None
     stem = "parent" if self_ref else singular(parent.name)
-    return [(f"{stem}_{pk}", _column(parent, pk)) for pk in parent.primary_key.columns]
+    return [(derive_name(stem, pk), _column(parent, pk)) for pk in parent.primary_key.columns]
 
 
 def _plain(col: Column, name: str, nullable: bool) -> Column:
@@ -628,7 +634,7 @@ def add_relationship(design: Design, child: str, parent: str, *, kind: str = "1:
         raise _fail("ON DELETE SET DEFAULT needs a default on the referencing column",
                     "add the column with a default first, or choose another action")
     names = tuple(n for n, _ in pairs)
-    fk_name = name or shorten(f"{child}_{'_'.join(names)}_fkey")
+    fk_name = name or derive_name(child, *names, suffix="fkey")
     _check_name(fk_name, "foreign key name")
     if fk_name in _constraint_names(c):
         raise _fail(f"constraint {fk_name!r} already exists on {child}",
@@ -659,17 +665,17 @@ def _leading(t: Table, names: tuple[str, ...]) -> bool:
 
 def _many_to_many(design: Design, a: Table, b: Table, action: str, name: str | None
                   ) -> Design:
-    join = name or f"{a.name}_{b.name}"
+    join = name or derive_name(a.name, b.name)
     _check_name(join, "join table name")
     _free_relation(design, a.schema, join, "join table")
-    left = [(f"{singular(a.name)}_{pk}", _column(a, pk)) for pk in a.primary_key.columns]  # type: ignore[union-attr]
+    left = [(derive_name(singular(a.name), pk), _column(a, pk)) for pk in a.primary_key.columns]  # type: ignore[union-attr]
     stem = f"related_{singular(b.name)}" if a is b else singular(b.name)
-    right = [(f"{stem}_{pk}", _column(b, pk)) for pk in b.primary_key.columns]  # type: ignore[union-attr]
+    right = [(derive_name(stem, pk), _column(b, pk)) for pk in b.primary_key.columns]  # type: ignore[union-attr]
     cols = tuple(_plain(ref, n, False) for n, ref in (*left, *right))
     ln, rn = tuple(n for n, _ in left), tuple(n for n, _ in right)
     fks = tuple(ForeignKey(names, t.name, t.primary_key.columns,  # type: ignore[union-attr]
                            ref_schema=None if t.schema == a.schema else t.schema,
-                           name=shorten(f"{join}_{'_'.join(names)}_fkey"), on_delete=action)
+                           name=derive_name(join, *names, suffix="fkey"), on_delete=action)
                 for names, t in ((ln, a), (rn, b)))
     ix = Index(index_name(join, rn), tuple(IndexKey(n) for n in rn))
     table = Table(join, cols, schema=a.schema, primary_key=PrimaryKey((*ln, *rn)),

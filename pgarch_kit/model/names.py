@@ -3,18 +3,27 @@
 PostgreSQL silently truncates identifiers longer than NAMEDATALEN-1 (63) bytes, so two long
 names can collide without warning. The kit never lets that happen: validation rejects long
 names and :func:`shorten` proposes a deterministic replacement that keeps names distinct.
+Every name the kit derives from other names goes through :func:`derive_name` (bytes, not
+characters); :func:`pg_default_name` predicts the name PostgreSQL itself gives an unnamed
+constraint or index.
 """
 from __future__ import annotations
 
 import functools
 import hashlib
 import re
+from collections.abc import Collection, Sequence
+
+from pgarch_kit.errors import IdentifierError
 
 __all__ = [
     "MAX_IDENT_BYTES",
     "COLUMN_NAME_KEYWORDS",
+    "clip_bytes",
+    "derive_name",
     "identifier_problem",
     "is_plain_identifier",
+    "pg_default_name",
     "qualified",
     "quote_ident",
     "shorten",
@@ -70,11 +79,12 @@ def quote_ident(name: str) -> str:
     """Quote an identifier for SQL when needed. The only place the kit turns a name into SQL,
     so also the last guard against names PostgreSQL would silently truncate."""
     if "\x00" in name:
-        raise ValueError(f"identifier {name!r} contains a NUL byte, which PostgreSQL cannot store")
+        raise IdentifierError(f"identifier {name!r} contains a NUL byte, which PostgreSQL "
+                              f"cannot store")
     if len(name.encode("utf-8")) > MAX_IDENT_BYTES:
-        raise ValueError(f"identifier {name!r} is over {MAX_IDENT_BYTES} bytes and PostgreSQL "
-                         f"would silently truncate it; use a shorter name such as "
-                         f"{shorten(name)!r}")
+        raise IdentifierError(f"identifier {name!r} is over {MAX_IDENT_BYTES} bytes and "
+                              f"PostgreSQL would silently truncate it; use a shorter name "
+                              f"such as {shorten(name)!r}")
     if is_plain_identifier(name):
         return name
     return '"' + name.replace('"', '""') + '"'
@@ -85,6 +95,12 @@ def qualified(schema: str | None, name: str) -> str:
     return f"{quote_ident(schema)}.{quote_ident(name)}" if schema else quote_ident(name)
 
 
+def clip_bytes(text: str, limit: int) -> str:
+    """The longest prefix of ``text`` that fits ``limit`` bytes of UTF-8 without splitting a
+    character (PostgreSQL's ``pg_mbcliplen``)."""
+    return text.encode("utf-8")[:max(limit, 0)].decode("utf-8", errors="ignore")
+
+
 def shorten(name: str, limit: int = MAX_IDENT_BYTES) -> str:
     """A deterministic name of at most ``limit`` bytes: a prefix plus 8 hex digits of a hash of
     the whole name, so different long names stay different after shortening."""
@@ -92,9 +108,72 @@ def shorten(name: str, limit: int = MAX_IDENT_BYTES) -> str:
     if len(raw) <= limit:
         return name
     digest = hashlib.sha1(raw).hexdigest()[:8]
-    room = limit - 9
-    prefix = raw[:room].decode("utf-8", errors="ignore")  # never split a multibyte character
-    return f"{prefix}_{digest}"
+    return f"{clip_bytes(name, limit - 9)}_{digest}"
+
+
+def derive_name(*parts: str, suffix: str = "", limit: int = MAX_IDENT_BYTES) -> str:
+    """The one way the kit makes up a name (an index, constraint, column, trigger, function…)
+    from other names: ``parts`` and ``suffix`` joined with ``_``, at most ``limit`` bytes.
+
+    Names are counted in bytes, because that is what PostgreSQL truncates: 30 Cyrillic letters
+    are 60 bytes. When the whole name does not fit, the parts are cut at a character boundary
+    and 8 hex digits of a hash of the *whole* name go before the suffix, so the result is
+    deterministic, the suffix still says what the object is (``…_1a2b3c4d_idx``), and two long
+    names that differ only at the end stay different."""
+    full = "_".join(p for p in (*parts, suffix) if p)
+    if len(full.encode("utf-8")) <= limit:
+        return full
+    digest = hashlib.sha1(full.encode("utf-8")).hexdigest()[:8]
+    tail = f"_{digest}_{suffix}" if suffix else f"_{digest}"
+    head = clip_bytes("_".join(p for p in parts if p), limit - len(tail.encode("utf-8")))
+    return head.rstrip("_") + tail
+
+
+def _name_addition(columns: Sequence[str]) -> str:
+    """PostgreSQL's ChooseIndexNameAddition: column names joined with ``_``, stopping once the
+    text reaches NAMEDATALEN (64) bytes."""
+    out = ""
+    for c in columns:
+        out = f"{out}_{c}" if out else c
+        if len(out.encode("utf-8")) >= MAX_IDENT_BYTES + 1:
+            break
+    return out
+
+
+def pg_default_name(table: str, columns: Sequence[str], label: str,
+                    taken: Collection[str] = ()) -> str:
+    """The name PostgreSQL gives an unnamed constraint or index: ``<table>_<columns>_<label>``
+    (label ``pkey``, ``key``, ``excl``, ``idx``, ``fkey``, ``check``, ``not_null``).
+
+    This follows makeObjectName/ChooseRelationName in src/backend/commands/indexcmds.c: the
+    longer of table and column part is shortened byte by byte until both fit beside the label,
+    then each is clipped back to a whole character; on a clash with a name in ``taken`` the
+    label becomes ``label1``, ``label2``… A prediction: PostgreSQL also counts names already in
+    the schema, so code that must be sure (migrate) reads the real name from the catalog."""
+    name2 = _name_addition(columns) if columns else None
+    pass_no = 0
+    while True:
+        mod = label if pass_no == 0 else f"{label}{pass_no}"
+        name = _make_object_name(table, name2, mod)
+        if name not in taken:
+            return name
+        pass_no += 1
+
+
+def _make_object_name(name1: str, name2: str | None, label: str) -> str:
+    b1, b2 = name1.encode("utf-8"), (name2 or "").encode("utf-8")
+    overhead = (1 if name2 is not None else 0) + len(label.encode("utf-8")) + 1
+    avail = MAX_IDENT_BYTES - overhead
+    n1, n2 = len(b1), len(b2)
+    while n1 + n2 > avail:   # shorten the longer part first, as PostgreSQL does
+        if n1 > n2:
+            n1 -= 1
+        else:
+            n2 -= 1
+    head = b1[:n1].decode("utf-8", errors="ignore")
+    if name2 is not None:
+        head += "_" + b2[:n2].decode("utf-8", errors="ignore")
+    return f"{head}_{label}"
 
 
 def identifier_problem(name: object) -> tuple[str, str] | None:

@@ -28,16 +28,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..model.design import Design, QueryPattern, Table
-from ..model.names import quote_ident
+from ..model.names import derive_name, quote_ident
 from ..model.types import parse_type
 from ._sql import aliases, column_names, column_ref, comparison, conjuncts, nodes, params, parse
 
 __all__ = ["CHANNEL", "CachePlan", "CachedQuery", "CachingPlan", "MatviewPlan",
-           "SummaryPlan", "cache_plan", "caching_plan", "matview_plans", "summary_plans"]
+           "SummaryPlan", "cache_plan", "caching_plan", "matview_plans", "summary_plans",
+           "summary_trigger_name"]
 
 CHANNEL = "pgarch_cache"
 _AGGREGATES = {"count", "sum", "min", "max", "avg"}
 _SECONDS_PER_MONTH = 30 * 86400
+
+
+def summary_trigger_name(child: str, event: str) -> str:
+    """The trigger that keeps a summary column current for ``event`` (insert/delete/update) on
+    ``child``: one name for the plan's CREATE, its DROP and the trial that disables it."""
+    return derive_name(child, "summary", suffix=event.lower())
 
 
 def _rel(t: Table) -> str:
@@ -97,7 +104,7 @@ class MatviewPlan:
 
     @property
     def index_name(self) -> str:
-        return f"{self.name}_key"[:63]
+        return derive_name(self.name, suffix="key")
 
     def sql(self, schedule: bool = True) -> str:
         """The view and its key; with ``schedule``, the pg_cron job that refreshes it."""
@@ -182,7 +189,7 @@ def _matview(design: Design, q: QueryPattern) -> MatviewPlan | None:
         kind = _is_time(_table_of(design, amap, ref[0], name), name)
         if op not in ("<", "<=", ">", ">=") or kind is None:
             return None
-        bucket = f"{name}_day"
+        bucket = derive_name(name, suffix="day")
         expr = f"date_trunc('day', {p.deparse(col)})" if kind == "timestamp" else p.deparse(col)
         if all(k[1] != bucket for k in keys):
             keys.append((expr, bucket))
@@ -224,7 +231,7 @@ def _matview(design: Design, q: QueryPattern) -> MatviewPlan | None:
     if st.sortClause and not column_names(st.sortClause) <= {k[1] for k in keys} | {
             t.name for t in st.targetList if t.name}:
         return None
-    name = f"{q.name}_mv"[:63]
+    name = derive_name(q.name, suffix="mv")
     from_sql = ", ".join(p.deparse(f) for f in st.fromClause)
     key_sql = [f"{expr} AS {quote_ident(n)}" for expr, n in keys]
     query = (f"SELECT {', '.join(key_sql + inner_cols)}\nFROM {from_sql}"
@@ -311,7 +318,7 @@ class SummaryPlan:
 
     @property
     def function(self) -> str:
-        return f"{self.parent}_{self.child}_summary"[:63]
+        return derive_name(self.parent, self.child, suffix="summary")
 
     def sql(self, schema: str = "public") -> str:
         parent, child = f"{quote_ident(schema)}.{quote_ident(self.parent)}", \
@@ -339,7 +346,7 @@ class SummaryPlan:
                   ("DELETE", "REFERENCING OLD TABLE AS old_rows"),
                   ("UPDATE", "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows")]
         triggers = "\n".join(
-            f"CREATE TRIGGER {quote_ident(f'{self.child}_summary_{e.lower()}'[:63])} AFTER {e} "
+            f"CREATE TRIGGER {quote_ident(summary_trigger_name(self.child, e))} AFTER {e} "
             f"ON {child}\n    {ref} FOR EACH STATEMENT EXECUTE FUNCTION {fn}();"
             for e, ref in events)
         return (f"ALTER TABLE {parent}\n    {adds};\n"
@@ -358,7 +365,7 @@ class SummaryPlan:
         parent, child = f"{quote_ident(schema)}.{quote_ident(self.parent)}", \
             f"{quote_ident(schema)}.{quote_ident(self.child)}"
         drops = "\n".join(f"DROP TRIGGER IF EXISTS "
-                          f"{quote_ident(f'{self.child}_summary_{e}'[:63])} ON {child};"
+                          f"{quote_ident(summary_trigger_name(self.child, e))} ON {child};"
                           for e in ("insert", "delete", "update"))
         cols = ", ".join(f"DROP COLUMN IF EXISTS {quote_ident(n)}" for n, _, _, _ in self.columns)
         return (f"{drops}\nDROP FUNCTION IF EXISTS {quote_ident(self.function)}();\n"
@@ -405,7 +412,8 @@ def _summary(design: Design, q: QueryPattern) -> SummaryPlan | None:
         if arg is not None and arg_ref is None:
             return None
         col = arg_ref[1] if arg_ref else None
-        name = f"{child.name}_count" if fn == "count" else f"{child.name}_{col}_sum"
+        name = (derive_name(child.name, suffix="count") if fn == "count"
+                else derive_name(child.name, col or "", suffix="sum"))
         typ = "bigint" if fn == "count" else _sum_type(child, col or "")
         if all(c[0] != name for c in cols):
             cols.append((name, fn, col, typ))
@@ -490,7 +498,7 @@ class CachePlan:
         return out
 
     def _function(self, table: str) -> str:
-        return f"{table}_cache_notify"[:63]
+        return derive_name(table, suffix="cache_notify")
 
     def notify_sql(self) -> str:
         """One trigger per table a cached pattern reads: after each row change it notifies
@@ -515,7 +523,7 @@ class CachePlan:
                 f"        PERFORM pg_notify('{self.channel}', json_build_object('table', "
                 f"'{table}', 'row', {row('NEW')})::text);\n    END IF;\n"
                 f"    RETURN NULL;\nEND $$;\n"
-                f"CREATE TRIGGER {quote_ident(f'{table}_cache_notify'[:63])} "
+                f"CREATE TRIGGER {quote_ident(self._function(table))} "
                 f"AFTER INSERT OR UPDATE OR DELETE ON {_rel(t)}\n"
                 f"    FOR EACH ROW EXECUTE FUNCTION {fn}();")
         for table in self.payload_fields():
@@ -531,7 +539,7 @@ class CachePlan:
             t = self.design.table(table)
             if t is None:
                 continue
-            out.append(f"DROP TRIGGER IF EXISTS {quote_ident(f'{table}_cache_notify'[:63])} "
+            out.append(f"DROP TRIGGER IF EXISTS {quote_ident(self._function(table))} "
                        f"ON {_rel(t)};\nDROP FUNCTION IF EXISTS "
                        f"{quote_ident(self._function(table))}();")
         return "\n".join(out)

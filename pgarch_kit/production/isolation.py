@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..model.design import Design
-from ..model.names import quote_ident
+from ..model.names import derive_name, quote_ident
 from ._sql import column_names, has_sublink, parse, relations
 
 __all__ = ["Invariant", "IsolationAdvice", "IsolationPlan", "RETRY_LOOP", "isolation_plan",
@@ -66,7 +66,7 @@ class Invariant:
     @property
     def index_name(self) -> str:
         words = re.findall(r"[A-Za-z0-9]+", self.where.split("=")[-1])
-        return f"{self.table}_one_{'_'.join(words)[:20] or 'row'}_per_{'_'.join(self.per)}"[:63]
+        return derive_name(self.table, "one", "_".join(words) or "row", "per", *self.per)
 
     def index_sql(self, schema: str = "public") -> str | None:
         """The partial unique index that holds the rule at any isolation level (one row only:

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..model.design import Design
-from ..model.names import quote_ident
+from ..model.names import derive_name, quote_ident
 from .compliance import personal_columns
 
 __all__ = ["SENSITIVE", "PrivilegePlan", "privilege_plan"]
@@ -41,19 +41,19 @@ class PrivilegePlan:
 
     @property
     def owner(self) -> str:
-        return f"{self.prefix}_owner"
+        return derive_name(self.prefix, suffix="owner")
 
     @property
     def migrator(self) -> str:
-        return f"{self.prefix}_migrator"
+        return derive_name(self.prefix, suffix="migrator")
 
     @property
     def app(self) -> str:
-        return f"{self.prefix}_app"
+        return derive_name(self.prefix, suffix="app")
 
     @property
     def readonly(self) -> str:
-        return f"{self.prefix}_readonly"
+        return derive_name(self.prefix, suffix="readonly")
 
     def sql(self) -> str:
         return "\n".join(self.statements)
@@ -62,7 +62,7 @@ class PrivilegePlan:
         """Move ``table.column`` into an encrypted ``<column>_encrypted bytea`` with pgcrypto;
         the key is a session setting the application sets (``SET LOCAL app.crypt_key``)."""
         t, c = quote_ident(table), quote_ident(column)
-        enc = quote_ident(f"{column}_encrypted")
+        enc = quote_ident(derive_name(column, suffix="encrypted"))
         return "\n".join([
             "CREATE EXTENSION IF NOT EXISTS pgcrypto;",
             f"ALTER TABLE {t} ADD COLUMN {enc} bytea;",

@@ -497,15 +497,17 @@ def _insert_pattern(table: Table, index: Index, build: str, profile: Profile) ->
 
 def _implicit_indexes(table: Table) -> list[Index]:
     """The B-trees behind the primary key and unique constraints."""
+    from ..model.default_names import constraint_names
     from ..model.design import IndexKey
     out = []
-    if table.primary_key is not None:
+    names = constraint_names(table)
+    if table.primary_key is not None and names.primary_key:
         pk = table.primary_key
-        out.append(Index(pk.name or f"{table.name}_pkey",
+        out.append(Index(names.primary_key,
                          tuple(IndexKey(c) for c in pk.columns), unique=True,
                          include=pk.include))
-    for u in table.uniques:
-        out.append(Index(u.name or f"{table.name}_{'_'.join(u.columns)}_key",
+    for u, name in zip(table.uniques, names.uniques, strict=True):
+        out.append(Index(name,
                          tuple(IndexKey(c) for c in u.columns), unique=True,
                          include=u.include))
     return out

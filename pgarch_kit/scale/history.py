@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from ..model.default_names import constraint_names
 from ..model.design import (
     Column,
     Design,
@@ -35,7 +36,7 @@ from ..model.design import (
     Trigger,
     View,
 )
-from ..model.names import quote_ident
+from ..model.names import derive_name, quote_ident
 
 __all__ = ["HistoryPlan", "history_plan"]
 
@@ -89,7 +90,7 @@ def _soft_delete(design: Design, t: Table, changes: list[str]) -> tuple[Table, l
             changes.append(f"{t.name}: UNIQUE ({', '.join(u.columns)}) kept whole — a "
                            f"foreign key references it")
             continue
-        name = u.name or f"{t.name}_{'_'.join(u.columns)}_key"
+        name = constraint_names(t).of(t, u)
         indexes.append(Index(name, tuple(IndexKey(c) for c in u.columns), unique=True,
                              where=live))
         changes.append(f"{t.name}: UNIQUE ({', '.join(u.columns)}) → unique index over live "
@@ -99,7 +100,8 @@ def _soft_delete(design: Design, t: Table, changes: list[str]) -> tuple[Table, l
             indexes[i] = replace(ix, where=live)
             changes.append(f"{t.name}: unique index {ix.name} covers live rows only")
     t = replace(t, uniques=tuple(uniques), indexes=tuple(indexes))
-    view = View(f"{t.name}_live", f"SELECT * FROM {_rel(t)} WHERE {live}", schema=t.schema,
+    view = View(derive_name(t.name, suffix="live"), f"SELECT * FROM {_rel(t)} WHERE {live}",
+                schema=t.schema,
                 options=("security_invoker=true",),
                 comment=f"The live rows of {t.name}: what the application reads.")
     changes.append(f"view {view.name}: the live rows of {t.name}")
@@ -147,17 +149,18 @@ def _history(t: Table, changes: list[str]) -> tuple[Table, Table, list[Routine],
     """The system-period column, the history table, its trigger and the as-of function."""
     t = replace(t, columns=(*t.columns, Column("sys_period", "tstzrange", nullable=False,
                                                default="tstzrange(now(), NULL)")))
-    hist = Table(f"{t.name}_history", schema=t.schema,
+    hist = Table(derive_name(t.name, suffix="history"), schema=t.schema,
                  columns=tuple(replace(c, identity=None, default=None, generated=None,
                                        nullable=True if c.name != "sys_period" else False)
                                for c in t.columns),
-                 indexes=(Index(f"{t.name}_history_period", (IndexKey("sys_period"),),
-                                method="gist"),),
+                 indexes=(Index(derive_name(t.name, suffix="history_period"),
+                                (IndexKey("sys_period"),), method="gist"),),
                  comment=f"Earlier versions of {t.name} rows, each with the period it was "
                          f"current.")
     cols = ", ".join(_q(c.name) for c in t.columns if c.name != "sys_period")
-    versioning = _q(t.name + "_versioning")
-    fn = Routine(f"{t.name}_versioning", "", f"""CREATE FUNCTION {versioning}() RETURNS trigger
+    versioning = _q(derive_name(t.name, suffix="versioning"))
+    fn = Routine(derive_name(t.name, suffix="versioning"), "",
+                 f"""CREATE FUNCTION {versioning}() RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = {_q(t.schema)}
 AS $$
@@ -172,8 +175,9 @@ BEGIN
     RETURN OLD;
 END
 $$""", schema=t.schema)
-    head = f"CREATE FUNCTION {_q(t.name + '_as_of')}(as_of_time timestamptz)"
-    as_of = Routine(f"{t.name}_as_of", "as_of_time timestamp with time zone", f"""{head}
+    as_of_name = derive_name(t.name, suffix="as_of")
+    head = f"CREATE FUNCTION {_q(as_of_name)}(as_of_time timestamptz)"
+    as_of = Routine(as_of_name, "as_of_time timestamp with time zone", f"""{head}
 RETURNS SETOF {_rel(t)}
 LANGUAGE sql STABLE
 SET search_path = {_q(t.schema)}
@@ -183,8 +187,8 @@ AS $$
     SELECT {', '.join(_q(c.name) for c in t.columns)} FROM {_q(hist.name)}
     WHERE sys_period @> as_of_time
 $$""", schema=t.schema)
-    trig = Trigger(f"{t.name}_versioning", t.name,
-                   f"CREATE TRIGGER {_q(t.name + '_versioning')} BEFORE UPDATE OR DELETE ON "
+    trig = Trigger(derive_name(t.name, suffix="versioning"), t.name,
+                   f"CREATE TRIGGER {_q(fn.name)} BEFORE UPDATE OR DELETE ON "
                    f"{_rel(t)} FOR EACH ROW EXECUTE FUNCTION {_q(fn.name)}()", schema=t.schema)
     changes.append(f"{t.name}: temporal history — sys_period, {hist.name}, trigger "
                    f"{trig.name}, function {as_of.name}(timestamptz)")
@@ -193,17 +197,18 @@ $$""", schema=t.schema)
 
 def _archive(t: Table, column: str, months: int, changes: list[str]
              ) -> tuple[Table, Routine]:
-    arch = replace(t, name=f"{t.name}_archive", indexes=(), uniques=(), foreign_keys=(),
-                   checks=(), exclusions=(), policies=(), rls_enabled=False, rls_forced=False,
+    arch = replace(t, name=derive_name(t.name, suffix="archive"), indexes=(), uniques=(),
+                   foreign_keys=(), checks=(), exclusions=(), policies=(), rls_enabled=False,
+                   rls_forced=False,
                    intent=TableIntent(notes=f"rows of {t.name} older than {months} months"),
                    columns=tuple(replace(c, identity=None, default=None, generated=None)
                                  for c in t.columns),
                    comment=f"Archived rows of {t.name}.")
     cols = ", ".join(_q(c.name) for c in t.columns)
-    head = f"CREATE PROCEDURE {_q('archive_' + t.name)}(batch integer DEFAULT 10000)"
+    head = f"CREATE PROCEDURE {_q(derive_name('archive', t.name))}(batch integer DEFAULT 10000)"
     # no SET search_path here: a procedure with a SET clause may not COMMIT
     src, dst = _rel(t), f"{_q(t.schema)}.{_q(arch.name)}"
-    proc = Routine(f"archive_{t.name}", "batch integer", f"""{head}
+    proc = Routine(derive_name("archive", t.name), "batch integer", f"""{head}
 LANGUAGE plpgsql
 AS $$
 DECLARE moved bigint;
@@ -277,8 +282,9 @@ def history_plan(design: Design, *, history: list[str] | tuple[str, ...] = (),
                                                   IndexKey("changed_at")), method="btree"),)))
             routines.append(Routine("audit_row", "", _AUDIT_FUNCTION))
         for t in audited:
-            triggers.append(Trigger(f"{t.name}_audit", t.name,
-                                    f"CREATE TRIGGER {_q(t.name + '_audit')} AFTER INSERT OR "
+            audit = derive_name(t.name, suffix="audit")
+            triggers.append(Trigger(audit, t.name,
+                                    f"CREATE TRIGGER {_q(audit)} AFTER INSERT OR "
                                     f"UPDATE OR DELETE ON {_rel(t)} FOR EACH ROW EXECUTE "
                                     f"FUNCTION audit_row()", schema=t.schema))
             changes.append(f"{t.name}: audited into audit_log (JSONB before and after)")
@@ -286,8 +292,9 @@ def history_plan(design: Design, *, history: list[str] | tuple[str, ...] = (),
         if not any(r.name == "set_updated_at" for r in routines):
             routines.append(Routine("set_updated_at", "", _UPDATED_AT_FUNCTION))
         for t in stamped:
-            triggers.append(Trigger(f"{t.name}_updated_at", t.name,
-                                    f"CREATE TRIGGER {_q(t.name + '_updated_at')} BEFORE "
+            stamp = derive_name(t.name, suffix="updated_at")
+            triggers.append(Trigger(stamp, t.name,
+                                    f"CREATE TRIGGER {_q(stamp)} BEFORE "
                                     f"UPDATE ON {_rel(t)} FOR EACH ROW EXECUTE FUNCTION "
                                     f"set_updated_at()", schema=t.schema))
             changes.append(f"{t.name}: updated_at set by trigger on every UPDATE")

@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from ..model.design import Design, IndexKey, PartitionBy, Table
-from ..model.names import quote_ident
+from ..model.names import MAX_IDENT_BYTES, derive_name, quote_ident, shorten
 
 __all__ = ["PartitionPlan", "partition_plan", "partitioned_design"]
 
@@ -62,8 +62,13 @@ class PartitionPlan:
 
     def partition_name(self, when: date | None = None, remainder: int | None = None) -> str:
         if self.strategy == "range" and when is not None:
-            return f"{self.table}_{when:%Y_%m}"
-        return f"{self.table}_p{remainder}"
+            return f"{self._stem(8)}_{when:%Y_%m}"
+        return derive_name(self.table, f"p{remainder}")
+
+    def _stem(self, room: int) -> str:
+        """The table name cut (with a hash) so that ``_`` plus ``room`` bytes still fit 63:
+        the SQL that makes next month's partition appends the month to this same stem."""
+        return shorten(self.table, MAX_IDENT_BYTES - room - 1)
 
     def maintenance_sql(self) -> str:
         """Create the next ``premake`` monthly partitions (idempotent) and, with a retention,
@@ -79,7 +84,7 @@ class PartitionPlan:
             f"  FOR i IN 0..{self.premake} LOOP",
             "    m := date_trunc('month', now())::date + make_interval(months => i);",
             f"    EXECUTE format('CREATE TABLE IF NOT EXISTS %I.%I PARTITION OF {rel} "
-            f"FOR VALUES FROM (%L) TO (%L)', '{self.schema}', '{self.table}_' || "
+            f"FOR VALUES FROM (%L) TO (%L)', '{_lit(self.schema)}', '{_lit(self._stem(8))}_' || "
             f"to_char(m, 'YYYY_MM'), m, m + interval '1 month');",
             "  END LOOP;",
             "END $$;",
@@ -232,8 +237,8 @@ def partitioned_design(design: Design, plans: list[PartitionPlan], *,
                                     partition_of=t.name,
                                     partition_bound=f"FOR VALUES FROM ('{m.isoformat()}') "
                                                     f"TO ('{_next_month(m).isoformat()}')"))
-            tables.append(Table(f"{t.name}_default", schema=t.schema, partition_of=t.name,
-                                partition_bound="DEFAULT"))
+            tables.append(Table(derive_name(t.name, suffix="default"), schema=t.schema,
+                                partition_of=t.name, partition_bound="DEFAULT"))
         else:
             for r in range(plan.modulus):
                 tables.append(Table(plan.partition_name(remainder=r), schema=t.schema,
@@ -243,3 +248,8 @@ def partitioned_design(design: Design, plans: list[PartitionPlan], *,
     return replace(design, name=name or f"{design.name}_partitioned", tables=tuple(tables))
 
 
+
+
+def _lit(text: str) -> str:
+    """``text`` inside a single-quoted SQL literal."""
+    return text.replace("'", "''")

@@ -190,8 +190,9 @@ class TableForm:
             checks = {c.name: c.expression for c in t.checks if c.name}
             pk = set(t.primary_key.columns) if t.primary_key else set()
             for c in t.columns:
+                own_check = checks.get(edit.column_check_name(t.name, c.name), "")
                 self._append(ColumnRow(self._types, c, unique=c.name in single, pk=c.name in pk,
-                                       check=checks.get(f"{t.name}_{c.name}_check", "")))
+                                       check=own_check))
         self._redraw()
 
     # -- the grid draft

@@ -9,6 +9,7 @@ import re
 
 from pgarch_kit.lint.queries import canonical_expr, predicate_conjuncts
 from pgarch_kit.model import ForeignKey, Index, IndexKey, Table
+from pgarch_kit.model.default_names import constraint_names
 from pgarch_kit.model.types import parse_type
 
 from ._context import _code, _cols, _Doc, _label, _ms, _Use
@@ -33,16 +34,15 @@ def _key_id(k: IndexKey) -> str:
 def _table_indexes(t: Table) -> list[tuple[Index, str | None]]:
     """Every index of a table: those behind its constraints (with what they back) first."""
     out: list[tuple[Index, str | None]] = []
-    if t.primary_key is not None:
+    names = constraint_names(t)
+    if t.primary_key is not None and names.primary_key:
         pk = t.primary_key
-        out.append((Index(pk.name or f"{t.name}_pkey", tuple(IndexKey(c) for c in pk.columns),
+        out.append((Index(names.primary_key, tuple(IndexKey(c) for c in pk.columns),
                           unique=True, include=pk.include), "the primary key"))
-    for u in t.uniques:
-        name = u.name or f"{t.name}_{'_'.join(u.columns)}_key"
+    for u, name in zip(t.uniques, names.uniques, strict=True):
         out.append((Index(name, tuple(IndexKey(c) for c in u.columns), unique=True,
                           include=u.include), f"unique constraint {name}"))
-    for x in t.exclusions:
-        name = x.name or f"{t.name}_excl"
+    for x, name in zip(t.exclusions, names.exclusions, strict=True):
         keys = tuple(IndexKey(e.expression.strip("()"), expression=e.expression.startswith("("),
                               opclass=e.opclass) for e in x.elements)
         out.append((Index(name, keys, method=x.using, include=x.include, where=x.where),

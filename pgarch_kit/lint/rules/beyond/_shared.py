@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from pgarch_kit.model import Table, TableIntent
-from pgarch_kit.model.names import quote_ident
+from pgarch_kit.model.names import derive_name, quote_ident
 
 from ...context import IndexShape, LintContext
 from ...queries import QueryBlock, Relation, analyse, canonical_expr, predicate_conjuncts
@@ -26,7 +26,7 @@ def projected_rows(ctx: LintContext, intent: TableIntent) -> int | None:
 
 def index_name(table: str, keys: list[str], suffix: str = "idx") -> str:
     words = [re.sub(r"\W+", "_", k).strip("_") for k in keys]
-    return "_".join([table, *words, suffix])[:63]
+    return derive_name(table, *words, suffix=suffix)
 
 
 def key_sql(key: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from pgarch_kit.model.names import quote_ident
+from pgarch_kit.model.names import derive_name, quote_ident
 
 from ...context import LintContext
 from ...finding import Finding
@@ -50,5 +50,5 @@ class CheckMissingOnStatus(Rule):
                     f"{c.name} is free {ctx.base_type(c.type)} with no CHECK, enum or foreign "
                     f"key: typos become new states",
                     f"ALTER TABLE {quote_ident(t.name)} ADD CONSTRAINT "
-                    f"{quote_ident(f'{t.name}_{c.name}_known'[:63])} CHECK "
+                    f"{quote_ident(derive_name(t.name, c.name, suffix='known'))} CHECK "
                     f"({quote_ident(c.name)} IN (…)) NOT VALID; then VALIDATE CONSTRAINT")

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pgarch_kit.model.default_names import constraint_names
+
 from ...context import LintContext
 from ...finding import Finding
 from ...rule import Rule
@@ -72,10 +74,11 @@ class CitusDistributionKeyMissing(Rule):
             if col is None:
                 continue
             keys = []
+            names = constraint_names(t)
             if t.primary_key:
-                keys.append(("primary key", t.primary_key.name or f"{t.name}_pkey",
-                             t.primary_key.columns))
-            keys += [("unique key", u.name or f"{t.name}_key", u.columns) for u in t.uniques]
+                keys.append(("primary key", names.primary_key or "", t.primary_key.columns))
+            keys += [("unique key", u_name, u.columns)
+                     for u, u_name in zip(t.uniques, names.uniques, strict=True)]
             keys += [("unique index", ix.name, tuple(k.column for k in ix.keys))
                      for ix in t.indexes if ix.unique]
             for kind, name, cols in keys:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pgarch_kit.model.names import quote_ident
+from pgarch_kit.model.names import pg_default_name, quote_ident
 
 from ...context import LintContext
 from ...finding import Finding
@@ -38,7 +38,7 @@ class FkOnDeleteUnspecified(Rule):
                     continue
                 cols = ", ".join(quote_ident(c) for c in fk.columns)
                 refs = ", ".join(quote_ident(c) for c in fk.ref_columns)
-                name = fk.name or f"{t.name}_{'_'.join(fk.columns)}_fkey"[:63]
+                name = fk.name or pg_default_name(t.name, fk.columns, "fkey")
                 yield self.finding(
                     t, fk.columns[0] if len(fk.columns) == 1 else None,
                     f"foreign key ({', '.join(fk.columns)}) → {fk.ref_table} leaves ON DELETE "

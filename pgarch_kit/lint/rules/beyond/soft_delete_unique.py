@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from pgarch_kit.model.default_names import constraint_names
+
 from ...context import LintContext
 from ...finding import Finding
 from ...rule import Rule
@@ -40,8 +42,8 @@ class SoftDeleteUnique(Rule):
             live = f"NOT {sd}" if ctx.base_type(col.type) == "boolean" else f"{sd} IS NULL"
             mentions = re.compile(rf"\b{re.escape(sd)}\b", re.I)
             keyed: list[tuple[str, tuple[str, ...]]] = [
-                (u.name or f"{t.name}_{'_'.join(u.columns)}_key", tuple(u.columns))
-                for u in t.uniques]
+                (u_name, tuple(u.columns))
+                for u, u_name in zip(t.uniques, constraint_names(t).uniques, strict=True)]
             keyed += [(ix.name, tuple(f"({k.column})" if k.expression else k.column
                                       for k in ix.keys))
                       for ix in t.indexes

@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from pgarch_kit.model.default_names import constraint_names
+
 from ...context import LintContext
 from ...finding import Finding
 from ...rule import Rule
@@ -47,10 +49,11 @@ class TenantKeyNotLeading(Rule):
             how = "tenant_key" if "tenant_key" in inferred else None
             candidates: list[tuple[str, str, tuple[str, ...]]] = []
             pk = t.primary_key
+            names = constraint_names(t)
             if pk and not self._surrogate(t, pk.columns):
-                candidates.append(("primary key", pk.name or f"{t.name}_pkey", pk.columns))
-            candidates += [("unique key", u.name or f"{t.name}_{'_'.join(u.columns)}_key",
-                            u.columns) for u in t.uniques]
+                candidates.append(("primary key", names.primary_key or "", pk.columns))
+            candidates += [("unique key", u_name, u.columns)
+                           for u, u_name in zip(t.uniques, names.uniques, strict=True)]
             candidates += [("unique index" if ix.unique else "index", ix.name,
                             tuple(f"({k.column})" if k.expression else k.column
                                   for k in ix.keys))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from pgarch_kit.model import Design, Table
+from pgarch_kit.model.default_names import constraint_names
 from pgarch_kit.model.names import qualified, quote_ident
 from pgarch_kit.model.types import parse_type
 
@@ -97,12 +98,12 @@ def includes(table: Table, shape: IndexShape) -> tuple[str, ...]:
     """The INCLUDE columns of an index or of the constraint behind it."""
     if shape.index is not None:
         return tuple(shape.index.include)
+    names = constraint_names(table)
     if table.primary_key and shape.keys == tuple(table.primary_key.columns) and \
-            shape.name == (table.primary_key.name or f"{table.name}_pkey"):
+            shape.name == names.primary_key:
         return tuple(table.primary_key.include)
-    for u in table.uniques:
-        if shape.keys == tuple(u.columns) and shape.name == (
-                u.name or f"{table.name}_{'_'.join(u.columns)}_key"):
+    for u, u_name in zip(table.uniques, names.uniques, strict=True):
+        if shape.keys == tuple(u.columns) and shape.name == u_name:
             return tuple(u.include)
     return ()
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pgarch_kit.model.names import quote_ident
+from pgarch_kit.model.names import derive_name, quote_ident
 
 from ...context import LintContext
 from ...finding import Finding
@@ -62,7 +62,8 @@ class PkNaturalOrTextKey(Rule):
                 t, bad[0].name if len(bad) == 1 else None,
                 f"the primary key of {t.name} uses natural value(s) {keys}: natural keys change "
                 f"and cascade into every referencing row, and wide keys bloat every FK index",
-                f"ALTER TABLE {tbl} ADD COLUMN {quote_ident(f'{t.name}_id'[:63])} bigint "
+                f"ALTER TABLE {tbl} ADD COLUMN {quote_ident(derive_name(t.name, suffix='id'))} "
+                f"bigint "
                 f"GENERATED ALWAYS AS IDENTITY UNIQUE; -- then repoint FKs, "
                 f"ALTER TABLE {tbl} DROP CONSTRAINT <pkey>, ADD PRIMARY KEY (…_id), "
                 f"ADD UNIQUE ({cols});")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pgarch_kit.model.names import quote_ident
+from pgarch_kit.model.names import derive_name, quote_ident
 
 from ...context import LintContext
 from ...finding import Finding
@@ -39,7 +39,7 @@ class PkTooManyColumns(Rule):
             if t.primary_key is None or len(t.primary_key.columns) <= limit:
                 continue
             cols = ", ".join(quote_ident(c) for c in t.primary_key.columns)
-            new = quote_ident("id" if t.column("id") is None else f"{t.name}_id"[:63])
+            new = quote_ident("id" if t.column("id") is None else derive_name(t.name, suffix="id"))
             yield self.finding(
                 t, None,
                 f"the primary key of {t.name} has {len(t.primary_key.columns)} columns (limit "

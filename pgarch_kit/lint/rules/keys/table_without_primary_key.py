@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pgarch_kit.model.names import quote_ident
+from pgarch_kit.model.names import derive_name, quote_ident
 
 from ...context import LintContext
 from ...finding import Finding
@@ -43,7 +43,7 @@ class TableWithoutPrimaryKey(Rule):
                 cols = ", ".join(quote_ident(c) for c in natural.columns)
                 fix = f"ALTER TABLE {sql_table(t)} ADD PRIMARY KEY ({cols});"
             else:
-                name = "id" if t.column("id") is None else f"{t.name}_id"[:63]
+                name = "id" if t.column("id") is None else derive_name(t.name, suffix="id")
                 fix = (f"ALTER TABLE {sql_table(t)} ADD COLUMN {quote_ident(name)} bigint "
                        f"GENERATED ALWAYS AS IDENTITY PRIMARY KEY;")
             yield self.finding(

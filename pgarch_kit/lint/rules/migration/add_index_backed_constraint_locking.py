@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from pgarch_kit.model import Table
+from pgarch_kit.model.names import pg_default_name
 
 from ...context import LintContext
 from ...finding import Finding
@@ -81,9 +82,8 @@ class AddIndexBackedConstraintLocking(Rule):
     def _finding(self, s: Statement, t: str, kind: str, conname: str | None,
                  cols: tuple[str, ...], tname: str) -> Finding:
         # PostgreSQL's default names: <table>_pkey, <table>_<columns>_key
-        default = (f"{tname}_pkey" if kind == "PRIMARY KEY"
-                   else f"{tname}_{'_'.join(cols) or 'x'}_key")
-        name = conname or default[:63]
+        name = conname or (pg_default_name(tname, (), "pkey") if kind == "PRIMARY KEY"
+                           else pg_default_name(tname, cols or ("x",), "key"))
         collist = ", ".join(q(c) for c in cols)
         if kind == "EXCLUDE":
             fix = ("no online path: add the EXCLUDE constraint when creating a new table (and "

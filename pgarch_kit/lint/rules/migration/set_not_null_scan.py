@@ -4,6 +4,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from pgarch_kit.model.names import derive_name
+
 from ...context import LintContext
 from ...finding import Finding
 from ...rule import Rule
@@ -49,7 +51,7 @@ class SetNotNullScan(Rule):
             if cmd.subtype != AT.AT_SetNotNull or (rel, cmd.name) in proven:
                 continue
             t, c = q(table.name), q(cmd.name)
-            chk = q(f"{table.name}_{cmd.name}_not_null")[:63]
+            chk = q(derive_name(table.name, cmd.name, suffix="not_null"))
             yield self.finding(
                 where(mig, s.node.relation, table), cmd.name,
                 f"line {s.line}: SET NOT NULL on {table.name}.{cmd.name} scans every row under "

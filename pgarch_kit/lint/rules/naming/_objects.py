@@ -2,12 +2,13 @@
 so they agree on what counts as a name and stay linear in the size of the design."""
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 from pgarch_kit.model import Design, Table
-from pgarch_kit.model.names import is_plain_identifier
+from pgarch_kit.model.names import derive_name, is_plain_identifier
 from pgarch_kit.model.names import quote_ident as _strict_quote
 
 from ...context import label
@@ -42,7 +43,12 @@ def suggest_name(name: str) -> str:
     s = re.sub(r"[^a-z0-9_]+", "_", s.lower()).strip("_") or "unnamed"
     if s[0].isdigit():
         s = f"n_{s}"
-    return s if is_plain_identifier(s) else f"app_{s}"
+    s = s if is_plain_identifier(s) else f"app_{s}"
+    if not name.isascii():
+        # letters outside ASCII were dropped: a hash of the original keeps two such names
+        # (every Cyrillic table would otherwise become "unnamed") apart
+        s = derive_name(s, hashlib.sha1(name.encode("utf-8")).hexdigest()[:8])
+    return derive_name(s)
 
 
 def _table_objects(t: Table) -> Iterator[Named]:

@@ -43,7 +43,8 @@ class IdentifierNeedsQuoting(Rule):
                 continue
             if obj.name in COLUMN_NAME_KEYWORDS and obj.kind not in _TYPE_OR_ROUTINE:
                 continue  # json, timestamp …: usable unquoted as relation and column names
-            why = ("is a reserved word" if obj.name.islower() and obj.name.isidentifier()
+            why = ("is a reserved word" if obj.name.isascii() and obj.name.islower()
+                   and obj.name.isidentifier()
                    else "is not all lower-case letters, digits and underscores")
             yield self.finding(
                 where_label(obj.where), obj.column,

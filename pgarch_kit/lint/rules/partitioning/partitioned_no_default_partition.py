@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from pgarch_kit.model import Table
-from pgarch_kit.model.names import qualified, quote_ident
+from pgarch_kit.model.names import derive_name, qualified, quote_ident
 
 from ...context import LintContext
 from ...finding import Finding
@@ -74,7 +74,7 @@ class PartitionedNoDefaultPartition(Rule):
                 what = f"none of its {len(parts)} partitions is DEFAULT or open-ended"
             else:
                 what = f"none of its {len(parts)} partitions is DEFAULT"
-            name = quote_ident(f"{t.name[:54]}_default")
+            name = quote_ident(derive_name(t.name, suffix="default"))
             yield self.finding(
                 t, None,
                 f"{t.partition_by.strategy} partitioned table {t.name}: {what}, so inserts "

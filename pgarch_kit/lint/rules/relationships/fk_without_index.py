@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pgarch_kit.model.names import quote_ident
+from pgarch_kit.model.names import derive_name, quote_ident
 
 from ...context import LintContext
 from ...finding import Finding
@@ -38,7 +38,7 @@ class FkWithoutIndex(Rule):
                 if ctx.covers(t, tuple(fk.columns)):
                     continue
                 cols = ", ".join(quote_ident(c) for c in fk.columns)
-                name = "_".join([t.name, *fk.columns, "idx"])[:63]
+                name = derive_name(t.name, *fk.columns, suffix="idx")
                 yield self.finding(
                     t, fk.columns[0] if len(fk.columns) == 1 else None,
                     f"foreign key ({', '.join(fk.columns)}) → {fk.ref_table} has no index "

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pgarch_kit.model.names import qualified
+from pgarch_kit.model.names import derive_name, qualified, quote_ident
 
 from ...context import LintContext
 from ...finding import Finding
@@ -43,4 +43,5 @@ class RlsPolicyStateMismatch(Rule):
                 yield self.finding(
                     t, None, f"table {t.name} has row level security enabled but no policy, so "
                              f"every role but the owner sees no rows (an unfinished setup)",
-                    f"CREATE POLICY {t.name[:50]}_select ON {q} FOR SELECT TO … USING (…);")
+                    f"CREATE POLICY {quote_ident(derive_name(t.name, suffix='select'))} ON {q} "
+                    f"FOR SELECT TO … USING (…);")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pgarch_kit.model.names import quote_ident
+from pgarch_kit.model.names import derive_name, quote_ident
 
 from ...context import LintContext
 from ...finding import Finding
@@ -35,7 +35,7 @@ class LargeObjectColumn(Rule):
         for t, c, ty in typed_columns(ctx):
             if ty.base.lower() not in ("oid", "lo") or ty.is_array:
                 continue
-            new = quote_ident(f"{c.name}_data"[:63])
+            new = quote_ident(derive_name(c.name, suffix="data"))
             yield self.finding(
                 t, c.name,
                 f"{c.name} is {ty.base}, a large-object handle: the object outlives its row "

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pgarch_kit.model.names import quote_ident, shorten
+from pgarch_kit.model.names import derive_name, quote_ident
 
 from ...context import LintContext
 from ...finding import Finding
@@ -49,5 +49,5 @@ class SqlAsciiEncoding(Rule):
             None, None,
             f"database {row[0]} uses SQL_ASCII: nothing validates or converts text, so mixed "
             f"encodings pile up and cannot be recovered",
-            f"CREATE DATABASE {quote_ident(shorten(row[0] + '_utf8'))} ENCODING 'UTF8' "
+            f"CREATE DATABASE {quote_ident(derive_name(row[0], suffix='utf8'))} ENCODING 'UTF8' "
             f"TEMPLATE template0; -- then migrate the data into it")
