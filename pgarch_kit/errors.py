@@ -11,6 +11,7 @@ __all__ = [
     "DdlError",
     "DesignError",
     "DesignFileError",
+    "ExportError",
     "NotebookError",
     "PgArchError",
     "Problem",
@@ -84,6 +85,11 @@ class SqlApplyError(PgArchError):
 class DdlError(PgArchError, ValueError):
     """The design uses something the target server version cannot create (or a name
     PostgreSQL would truncate); names the object and the fix."""
+
+
+class ExportError(PgArchError):
+    """An output the kit writes would not be inert (an HTML report that would fetch from the
+    network when opened); names what it would load and the fix."""
 
 
 class NotebookError(PgArchError):
