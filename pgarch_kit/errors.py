@@ -13,6 +13,7 @@ __all__ = [
     "DesignError",
     "DesignFileError",
     "DsnError",
+    "ExportError",
     "FileWriteError",
     "IdentifierError",
     "ImportRefusedError",
@@ -130,6 +131,11 @@ class ImportRefusedError(PgArchError):
 class DdlError(PgArchError, ValueError):
     """The design uses something the target server version cannot create (or a name
     PostgreSQL would truncate); names the object and the fix."""
+
+
+class ExportError(PgArchError):
+    """An output the kit writes would not be inert (an HTML report that would fetch from the
+    network when opened); names what it would load and the fix."""
 
 
 class NotebookError(PgArchError):

@@ -65,3 +65,57 @@ def open_report(html: Path, screenshot: Path, *, width: int = 1280,
             return Seen(screenshot, page.title(), boxes, images, text, tuple(blocked))
         finally:
             browser.close()
+
+
+@dataclass(frozen=True)
+class Visit:
+    """What opening a page did: every request Chromium made (seen by Playwright and, apart
+    from it, in Chromium's own net log), every JavaScript dialog, every console message."""
+
+    requests: tuple[str, ...]      # page/context requests, in order (the file itself first)
+    net_log: tuple[str, ...]       # every URL in Chromium's net log (independent of Playwright)
+    dialogs: tuple[str, ...]       # "alert: 1", "confirm: …" — any dialog means script ran
+    console: tuple[str, ...]
+    text: str
+
+
+def visit(html: Path, work: Path) -> Visit:
+    """Open ``html`` in headless Chromium with every request recorded, twice over: Playwright's
+    request events (each refused after being recorded, so nothing leaves the machine) and
+    Chromium's own net log (``--log-net-log``), which sees requests Playwright does not route
+    (prefetches, the browser's own). Dialogs are recorded and dismissed; the page is given time
+    to run its load handlers and lazy images (scrolled to the end)."""
+    from playwright.sync_api import sync_playwright
+    exe = need_chromium()
+    net_log = work / "netlog.json"
+    requests: list[str] = []
+    dialogs: list[str] = []
+    console: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=exe, args=[
+            *ARGS, f"--log-net-log={net_log}", "--net-log-capture-mode=Everything"])
+        try:
+            context = browser.new_context()
+            context.on("request", lambda r: requests.append(r.url))
+
+            def refuse(route):
+                if route.request.url.startswith(("file:", "data:")):
+                    route.continue_()
+                else:
+                    route.abort()
+            context.route("**/*", refuse)
+            page = context.new_page()
+            page.on("dialog", lambda d: (dialogs.append(f"{d.type}: {d.message}"),
+                                         d.dismiss()))
+            page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
+            page.goto(html.resolve().as_uri())
+            page.wait_for_load_state("load")
+            page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+            page.wait_for_load_state("networkidle")
+            text = page.evaluate("document.body.innerText")
+        finally:
+            browser.close()
+    import re
+    logged = tuple(dict.fromkeys(re.findall(r'"url":"([^"]+)"', net_log.read_text(
+        encoding="utf-8", errors="replace")))) if net_log.exists() else ()
+    return Visit(tuple(requests), logged, tuple(dialogs), tuple(console), text)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from pgarch_kit._escape import html_text
 from pgarch_kit.model.names import quote_ident
 from pgarch_kit.production.caching import summary_trigger_name
 
@@ -105,9 +106,9 @@ class MatviewTrial:
                 ("refresh CONCURRENTLY", "—", f"{self.refresh_ms:.0f} ms"),
                 ("answers, sampled", f"{self.checked}", "identical" if self.ok else
                  f"{len(self.mismatches)} differ")]
-        return (f"<div><b>Materialized view</b> <code>{self.plan.name}</code> for "
-                f"{self.plan.pattern} — {self.speedup:.0f}× faster, {self.view_rows} rows; "
-                f"{'; '.join(self.plan.caveats)}</div>"
+        return (f"<div><b>Materialized view</b> <code>{html_text(self.plan.name)}</code> for "
+                f"{html_text(self.plan.pattern)} — {self.speedup:.0f}× faster, "
+                f"{self.view_rows} rows; {html_text('; '.join(self.plan.caveats))}</div>"
                 + html_table(("", "original", "on the view"), rows))
 
 
@@ -212,8 +213,8 @@ class SummaryTrial:
                 ("match a recount after deletes, moves, inserts",
                  "—", f"{self.checked} parents" if self.ok else
                  f"{len(self.mismatches)} MISMATCHES")]
-        return (f"<div><b>Summary columns</b> on {self.plan.parent} for "
-                f"{self.plan.pattern} — {self.plan.reason}</div>"
+        return (f"<div><b>Summary columns</b> on {html_text(self.plan.parent)} for "
+                f"{html_text(self.plan.pattern)} — {html_text(self.plan.reason)}</div>"
                 + html_table(("", "without", "with summary columns"), rows))
 
 

@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from pgarch_kit._escape import html_text
 from pgarch_kit.model.names import quote_ident
 from pgarch_kit.scale.capacity import Capacity, Profile, capacity, human
 
@@ -218,8 +219,8 @@ class CapacityCheck:
                  human(r["measured"]), f"{r['error']:+.1%}") for r in self.rows]
         off = {id(r) for r in self.outside()}
         colours = ["#fee2e2" if id(r) in off else None for r in self.rows]
-        return (f"<div><b>Capacity estimate against the server</b> — {self.design}; worst "
-                f"heap/B-tree error {self.worst():+.1%}</div>"
+        return (f"<div><b>Capacity estimate against the server</b> — "
+                f"{html_text(self.design)}; worst heap/B-tree error {self.worst():+.1%}</div>"
                 + html_table(("table", "object", "kind", "estimated", "measured", "error"),
                              rows, highlight=colours))
 

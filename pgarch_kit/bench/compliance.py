@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from pgarch_kit._escape import html_text
 from pgarch_kit.model.names import quote_ident
 
 from ._html import table as html_table
@@ -62,7 +63,8 @@ class ErasureCheck:
                 in self.rows.items()]
         others = [(t, "–", "–", n, self.changed_unrelated.get(t, 0))
                   for t, n in self.leftovers.items() if t not in self.rows]
-        return (f"<div><b>Right to be forgotten</b> — {self.subject} {self.subject_id}: "
+        return (f"<div><b>Right to be forgotten</b> — {html_text(self.subject)} "
+                f"{html_text(self.subject_id)}: "
                 f"{'✓ nothing personal left, nothing else touched' if self.ok else '✗ FAILED'}"
                 f" ({len(self.values)} personal values searched for in every table)</div>"
                 + html_table(("table", "erasure", "subject's rows", "rows still holding a "

@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from pgarch_kit._escape import html_text
 from pgarch_kit.model.names import quote_ident
 from pgarch_kit.production.concurrency import (
     JOB_QUEUE_DDL,
@@ -267,8 +268,9 @@ class HotTrial:
     def _repr_html_(self) -> str:
         rows = [(r.fillfactor, r.updates, f"{r.hot_ratio:.0%}", r.pages_before, r.pages_after,
                  f"+{r.growth:.0%}") for r in self.runs]
-        return (f"<div><b>HOT updates</b> — {self.rows} rows of {self.table}, updates of "
-                f"<code>{self.column}</code> (in no index): {self.advice.reason}</div>"
+        return (f"<div><b>HOT updates</b> — {self.rows} rows of {html_text(self.table)}, "
+                f"updates of <code>{html_text(self.column)}</code> (in no index): "
+                f"{html_text(self.advice.reason)}</div>"
                 + html_table(("fillfactor", "updates", "HOT", "pages before", "pages after",
                               "growth"), rows))
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from pgarch_kit._escape import html_text
 from pgarch_kit.model.names import quote_ident
 
 from ._html import table as html_table
@@ -61,7 +62,7 @@ class PartitionEvidence:
     def _repr_html_(self) -> str:
         rows = [(p.query, p.table, f"{len(p.scanned)} of {p.total}",
                  "pruned" if p.pruned else "all partitions", p.plan) for p in self.pruning]
-        out = (f"<div><b>Partition pruning</b> in {self.database}</div>"
+        out = (f"<div><b>Partition pruning</b> in {html_text(self.database)}</div>"
                + html_table(("query", "table", "partitions scanned", "", "plan"), rows,
                             highlight=[None if p.pruned else "#fef3c7" for p in self.pruning]))
         if self.retention:

@@ -6,6 +6,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from pgarch_kit._escape import html_text
 from pgarch_kit.model.names import quote_ident
 
 from ._html import table as html_table
@@ -46,7 +47,7 @@ class PrivilegeMatrix:
                  ("✓ " if expected == got else "✗ ") + _word(got), why)
                 for (role, action), (expected, got, why) in self.cells.items()]
         return (f"<div><b>Privilege matrix</b> — real login roles in "
-                f"{self.database}</div>"
+                f"{html_text(self.database)}</div>"
                 + html_table(("role", "tries to", "should be", "was", "server said"), rows,
                              highlight=[None if r[3].startswith("✓") else "#fee2e2"
                                         for r in rows])

@@ -14,6 +14,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from pgarch_kit._escape import html_text
 from pgarch_kit.model.names import quote_ident
 
 from ._html import table as html_table
@@ -67,8 +68,9 @@ class IsolationMatrix:
             note = (f"<div>Control: as the superuser <code>postgres</code> the same SELECT of "
                     f"tenant B's rows returns {self.superuser_sees_other:,} — superusers bypass "
                     f"row-level security, which is why these checks run as "
-                    f"<code>{self.role}</code>.</div>")
-        return (f"<div><b>Tenant isolation matrix</b> — as <code>{self.role}</code> (a member "
+                    f"<code>{html_text(self.role)}</code>.</div>")
+        return (f"<div><b>Tenant isolation matrix</b> — as "
+                f"<code>{html_text(self.role)}</code> (a member "
                 f"of the application role), tenant A reaching for tenant B's rows</div>"
                 + html_table(("table", *CHECKS), rows, highlight=colours) + note)
 

@@ -6,10 +6,12 @@ PostgreSQL printed them and the kit never rewrites them.
 """
 from __future__ import annotations
 
+from .._escape import one_line, psql_meta_commands
 from ..errors import DdlError
 from ..model.names import qualified, quote_ident
 
-__all__ = ["DdlError", "idents", "key_element", "literal", "ref", "rel", "statement", "wrap"]
+__all__ = ["DdlError", "idents", "key_element", "literal", "psql_checked", "ref", "rel",
+           "statement", "wrap"]
 
 
 def rel(schema: str | None, name: str) -> str:
@@ -102,3 +104,17 @@ def need_version(server_version: int, minimum: int, what: str) -> None:
         raise DdlError(f"{what} needs PostgreSQL {minimum // 10000} or later; the target "
                        f"server is {server_version // 10000}. Change the design or render "
                        f"with server_version={minimum}.")
+
+
+def psql_checked(script: str, name: str) -> str:
+    """``script`` unchanged, or DdlError when ``psql -f`` would run part of it as a
+    meta-command: a backslash outside quotes and comments, which only SQL copied from a design
+    (a default, CHECK, view or routine body) can put there — ``\\! cmd`` runs a shell command."""
+    lines = psql_meta_commands(script)
+    if lines:
+        text = script.splitlines()
+        shown = "; ".join(f"line {n}: {one_line(text[n - 1])[:80]!r}" for n in lines[:3])
+        raise DdlError(f"{name}: psql would read a backslash outside quotes as a meta-command "
+                       f"(\\! runs a shell command) — {shown}; fix: remove the backslash from "
+                       "the design's SQL or put it inside a string literal")
+    return script

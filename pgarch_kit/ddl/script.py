@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .._escape import sql_comment
 from ..model.design import Design, ForeignKey, Table
 from ..model.graph import (
     TableKey,
@@ -29,7 +30,7 @@ from ..model.graph import (
     routines_referencing_tables,
     table_order,
 )
-from ._common import rel
+from ._common import psql_checked, rel
 from .render_index import index_sql
 from .render_objects import (
     comment_sql,
@@ -204,22 +205,18 @@ def statements(design: Design, *, server_version: int = 180000) -> list[str]:
                          for s in sec.statements)]
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
 def to_sql(design: Design, *, server_version: int = 180000) -> str:
     """The whole design as a deterministic SQL script (empty sections are left out)."""
     major = server_version // 10000
-    head = [f"-- pgarch_kit DDL for design: {_one_line(design.name)}",
+    head = [f"-- pgarch_kit DDL for design: {sql_comment(design.name)}",
             f"-- target: PostgreSQL {major} (server_version {server_version})"]
     if design.description:
-        head.append(f"-- {_one_line(design.description)}")
+        head.append(f"-- {sql_comment(design.description)}")
     parts = ["\n".join(head) + "\n\n" + "\n\n".join(PREAMBLE)]
     for sec in sections(design, server_version=server_version):
         if sec.statements:
             parts.append(f"-- {sec.title}\n\n" + "\n\n".join(sec.statements))
-    return "\n\n".join(parts) + "\n"
+    return psql_checked("\n\n".join(parts) + "\n", f"DDL of design {design.name!r}")
 
 
 def table_sql(design: Design, table: Table, *, server_version: int = 180000) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from pgarch_kit._escape import one_line
 from pgarch_kit.model.design import Design, Table
 from pgarch_kit.model.types import short_type
 
@@ -41,8 +42,10 @@ def _type(text: str) -> str:
 
 
 def _quoted(text: str) -> str:
-    # Mermaid strings have no escape for a double quote.
-    return '"' + text.replace('"', "'").replace("\n", " ") + '"'
+    # Mermaid strings have no escape for a double quote; any line break (\r, \u2028 … as well
+    # as \n) would end the statement and make the rest Mermaid of the design's choosing. HTML
+    # in a label is Mermaid's to sanitise (its default securityLevel "strict" does).
+    return '"' + one_line(text).replace('"', "'") + '"'
 
 
 def _entity_names(tables: list[Table]) -> dict[tuple[str, str], str]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pgarch_kit._escape import md_code, md_text
 from pgarch_kit._fileio import atomic_write_text, output_folder
 from pgarch_kit.model import Design
 
@@ -95,8 +96,8 @@ def export_design(design: Design, out_dir: str | Path, *, source: str | None = N
     result.files["models.py"] = atomic_write_text(out / "models.py", sqlalchemy_models(design))
     step("models.py")
     sections = _sections(design, diagram, checks, findings, evidence, png, doc, schema)
-    intro = (f"Design **{html.escape(design.name)}**"
-             + (f" from `{source}`" if source else "")
+    intro = (f"Design **{md_text(design.name)}**"
+             + (f" from {md_code(source)}" if source else "")
              + (f"; measured on PostgreSQL {server // 10000} at scale {scale:g}"
                 if evidence is not None else "; nothing measured (export with measure=True)")
              + ". The files beside this report: `schema.sql`, `DESIGN.md`, `er.svg`, "

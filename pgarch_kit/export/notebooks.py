@@ -75,14 +75,10 @@ def _failing_cell(nb: object) -> str:
 
 def _write_html(nb: object, out_dir: str | Path, stem: str) -> Path:
     """The report: images embedded; a cell tagged ``hide-input`` shows only its output and
-    one tagged ``remove-cell`` not at all (set-up code a reader need not see)."""
-    from nbconvert import HTMLExporter
-    from traitlets.config import Config
-    c = Config()
-    c.TagRemovePreprocessor.enabled = True
-    c.TagRemovePreprocessor.remove_input_tags = {"hide-input"}
-    c.TagRemovePreprocessor.remove_cell_tags = {"remove-cell"}
-    body, _ = HTMLExporter(config=c, embed_images=True).from_notebook_node(nb)
+    one tagged ``remove-cell`` not at all (set-up code a reader need not see); no script
+    from a CDN, nothing fetched when opened."""
+    from .report import inert_html
+    body = inert_html(nb, hide_input={"hide-input"}, remove_cell={"remove-cell"})
     return atomic_write_text(Path(out_dir) / f"{stem}.html", body)
 
 

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from pgarch_kit._escape import md_text
 from pgarch_kit._fileio import atomic_write_text
 
 __all__ = ["Section", "report_html", "write_report"]
@@ -56,12 +57,16 @@ def demote(markdown: str, by: int = 1) -> str:
 
 
 def report_notebook(title: str, intro: str, sections: list[Section]) -> Any:
-    """A notebook whose cells carry the sections' text and outputs, with a linked TOC."""
+    """A notebook whose cells carry the sections' text and outputs, with a linked TOC.
+    ``title`` and the section titles are text (escaped here); ``intro`` and the sections'
+    Markdown are the caller's markup, with any design text in them already escaped."""
     import nbformat
-    toc = "\n".join(f"{'  ' * (s.level - 2)}- [{s.title}](#{s.anchor})" for s in sections)
-    cells = [nbformat.v4.new_markdown_cell(f"# {title}\n\n{intro}\n\n**Contents**\n\n{toc}")]
+    toc = "\n".join(f"{'  ' * (s.level - 2)}- [{md_text(s.title)}](#{s.anchor})"
+                    for s in sections)
+    cells = [nbformat.v4.new_markdown_cell(
+        f"# {md_text(title)}\n\n{intro}\n\n**Contents**\n\n{toc}")]
     for s in sections:
-        head = f'<a id="{s.anchor}"></a>\n\n{"#" * s.level} {s.title}'
+        head = f'<a id="{s.anchor}"></a>\n\n{"#" * s.level} {md_text(s.title)}'
         cells.append(nbformat.v4.new_markdown_cell(
             head + (f"\n\n{s.markdown}" if s.markdown else "")))
         if s.outputs:
@@ -73,18 +78,50 @@ def report_notebook(title: str, intro: str, sections: list[Section]) -> Any:
     return nb
 
 
-def report_html(nb: Any) -> str:
-    """The notebook as one self-contained HTML page: inputs tagged ``hide-input`` left out,
-    images embedded."""
+# nbconvert's lab template loads require.js, MathJax, the widget manager and mermaid.js from
+# CDNs; a report is read offline, may hold untrusted names, and must not call anywhere. These
+# blocks are emptied (the kit's outputs are static HTML, SVG and PNG and need none of them).
+_INERT_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+"""
+
+
+def inert_html(nb: Any, *, hide_input: set[str] | None = None,
+               remove_cell: set[str] | None = None, prompts: bool = True) -> str:
+    """``nb`` as one self-contained HTML page that loads nothing: images embedded, no script
+    from a CDN. Cells tagged in ``hide_input`` show only their outputs, those in
+    ``remove_cell`` not at all. Raises ExportError if the page would still fetch a remote URL
+    (a Markdown image in a notebook the kit did not write, say), naming it."""
+    from jinja2 import DictLoader
     from nbconvert import HTMLExporter
     from traitlets.config import Config
+
+    from pgarch_kit._escape import remote_fetches
+    from pgarch_kit.errors import ExportError
     c = Config()
-    c.TagRemovePreprocessor.remove_input_tags = {"hide-input"}
     c.TagRemovePreprocessor.enabled = True
-    c.HTMLExporter.exclude_input_prompt = True
-    c.HTMLExporter.exclude_output_prompt = True
-    body, _ = HTMLExporter(config=c, embed_images=True).from_notebook_node(nb)
+    c.TagRemovePreprocessor.remove_input_tags = set(hide_input or ())
+    c.TagRemovePreprocessor.remove_cell_tags = set(remove_cell or ())
+    if not prompts:
+        c.HTMLExporter.exclude_input_prompt = True
+        c.HTMLExporter.exclude_output_prompt = True
+    exporter = HTMLExporter(config=c, embed_images=True, template_file="pgarch_inert.html.j2",
+                            extra_loaders=[DictLoader({"pgarch_inert.html.j2": _INERT_TEMPLATE})])
+    body, _ = exporter.from_notebook_node(nb)
+    if fetched := remote_fetches(body):
+        raise ExportError(f"the HTML page would load {', '.join(fetched[:3])} from the network "
+                          "when opened; a report must load nothing: remove the remote image or "
+                          "script from the notebook (or embed it)")
     return body
+
+
+def report_html(nb: Any) -> str:
+    """The notebook as one self-contained HTML page: inputs tagged ``hide-input`` left out,
+    images embedded, nothing loaded from the network."""
+    return inert_html(nb, hide_input={"hide-input"}, prompts=False)
 
 
 def write_report(path: str | Path, title: str, intro: str, sections: list[Section]) -> Path:

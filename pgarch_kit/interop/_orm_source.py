@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .._escape import py_docstring_text
 from ..model.design import IndexKey
 from ..model.names import quote_ident
 
@@ -156,5 +157,6 @@ _PG_TYPE = '''class PgType(UserDefinedType):
 
 
 def _in_doc(text: str) -> str:
-    """Text safe inside the module's triple-quoted docstring."""
-    return text.replace("\\", "\\\\").replace('"""', '\\"""')
+    """Text safe inside the module's triple-quoted docstring (see
+    :func:`pgarch_kit._escape.py_docstring_text`: a design's ``\"\"\"\"`` must not close it)."""
+    return py_docstring_text(text)

@@ -29,6 +29,7 @@ import html
 from dataclasses import dataclass, field
 from typing import Literal
 
+from pgarch_kit._escape import psql_meta_commands, sql_comment
 from pgarch_kit.errors import PgArchError
 
 __all__ = ["HEADER", "MigrationError", "MigrationPlan", "Step"]
@@ -55,9 +56,12 @@ class Step:
     loses_data: str = ""   # non-empty: what running ``up`` destroys (the down cannot restore it)
 
     def _block(self, stmts: tuple[str, ...], title: str) -> str:
-        head = f"-- {title}" + (f"\n-- why: {self.why}" if self.why else "")
+        # titles and reasons quote names and SQL from the designs: each stays on its comment
+        # line, or psql would read the rest as SQL or a meta-command (\! runs a shell)
+        head = f"-- {sql_comment(title)}" + (f"\n-- why: {sql_comment(self.why)}"
+                                              if self.why else "")
         if self.loses_data:
-            head += f"\n-- DATA LOSS: {self.loses_data}"
+            head += f"\n-- DATA LOSS: {sql_comment(self.loses_data)}"
         body = "\n".join(stmts)
         if self.transactional and len(stmts) > 0:
             body = f"BEGIN;\n{body}\nCOMMIT;"
@@ -84,16 +88,16 @@ class MigrationPlan:
         steps = [s for s in self.steps if s.phase in phases]
         if direction == "down":
             steps = steps[::-1]
-        title = (f"-- pgarch_kit migration {direction}: {self.old_name} -> {self.new_name}"
-                 if direction == "up" else
-                 f"-- pgarch_kit migration down: {self.new_name} -> {self.old_name}")
+        old, new = sql_comment(self.old_name), sql_comment(self.new_name)
+        title = (f"-- pgarch_kit migration {direction}: {old} -> {new}"
+                 if direction == "up" else f"-- pgarch_kit migration down: {new} -> {old}")
         lines = [title,
                  "-- Run with psql in autocommit (psql -v ON_ERROR_STOP=1 -f): each step is its",
                  "-- own short transaction; CONCURRENTLY and batched steps run outside one.",
                  "-- If a step fails, its transaction is rolled back: fix the cause and resume",
                  "-- from that step (a failed CONCURRENTLY build leaves an INVALID index: drop",
                  "-- it first, or IF NOT EXISTS will skip the rebuild)."]
-        lines += [f"-- note: {n}" for n in self.notes]
+        lines += [f"-- note: {sql_comment(n)}" for n in self.notes]
         parts = ["\n".join(lines), "\n".join(HEADER)]
         current: str | None = None
         for s in steps:
@@ -106,7 +110,16 @@ class MigrationPlan:
                                       else f"undo: {s.title}"))
         if not steps:
             parts.append("-- (no changes)")
-        return "\n\n".join(parts) + "\n"
+        script = "\n\n".join(parts) + "\n"
+        if lines := psql_meta_commands(script):
+            text = script.splitlines()
+            raise MigrationError(
+                f"the {direction} migration {old} -> {new} would make psql run a meta-command "
+                "(a backslash outside quotes; \\! runs a shell command) at "
+                + "; ".join(f"line {n}: {sql_comment(text[n - 1])[:80]!r}" for n in lines[:3])
+                + "; fix: remove the backslash from the design's SQL (a default, CHECK, view "
+                "or routine body) or put it inside a string literal")
+        return script
 
     def up_sql(self, phases: tuple[Phase, ...] = PHASES) -> str:
         return self._script("up", phases)

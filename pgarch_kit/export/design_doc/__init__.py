@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 from pgarch_kit.model import Design
 from pgarch_kit.scale import Machine
 
-from ._context import _Doc, _guarded
+from ._context import _Doc, _guarded, _link, _markup
 from .constraints import _constraints
 from .data_types import _data_types
 from .findings import _findings
@@ -66,7 +66,16 @@ def design_document(design: Design, *, evidence: Evidence | None = None,
     measured; ``machine`` is the target the scale plan sizes for (this machine by default);
     ``diagram`` the path of the rendered ER diagram to embed (None: no diagram section);
     ``plots`` label → path of measured plots to link; ``source`` the design file's path."""
-    doc = _Doc(design, evidence, machine or Machine.this())
+    with _markup() as finish:
+        text = _document(_Doc(design, evidence, machine or Machine.this()), diagram, plots,
+                         source)
+        # design text is escaped here, once, for the whole document (see _context._markup)
+        text = finish(text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def _document(doc: _Doc, diagram: str | None, plots: Mapping[str, str],
+              source: str | None) -> str:
     lines: list[str] = []
     lines += _title(doc, source)
     lines += _checklist(doc)
@@ -81,6 +90,5 @@ def design_document(design: Design, *, evidence: Evidence | None = None,
         lines += _guarded(part, doc, heading)
     lines += _measurements(doc, plots)
     if diagram:
-        lines += ["## ER diagram", "", f"![ER diagram]({diagram})", ""]
-    text = "\n".join(lines)
-    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+        lines += ["## ER diagram", "", _link("ER diagram", diagram, image=True), ""]
+    return "\n".join(lines)

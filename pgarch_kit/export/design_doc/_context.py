@@ -5,11 +5,15 @@ inside its own section."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+import secrets
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from pgarch_kit._escape import md_code, md_text, one_line
 from pgarch_kit.lint import Finding, LintReport, lint
 from pgarch_kit.lint.queries import QueryBlock, Relation, analyse
 from pgarch_kit.model import Design, ForeignKey, QueryPattern, Table
@@ -26,20 +30,104 @@ _GIST_OPS = ("&&", "@>", "<@", "<<", ">>", "-|-", "<->", "~=")
 
 def _label(t: Table | object) -> str:
     schema, name = getattr(t, "schema", "public"), getattr(t, "name", "")
-    return name if schema == "public" else f"{schema}.{name}"
+    return one_line(name if schema == "public" else f"{schema}.{name}")
+
+
+# --- Markdown that stays inert ---------------------------------------------------------------
+# Names, comments and descriptions reach the document in hundreds of sentences, most of them
+# plain f-strings. Rather than trust every one of them to escape, the finished document goes
+# through one pass (:func:`_markup`) that backslash-escapes every character that could open raw
+# HTML, an autolink, a link or image, or a code span (``_INERT``), so design text renders as
+# text whatever it holds. The markup the kit means — code spans, its own image and links, a
+# table's escaped ``|`` — is set aside by :func:`_keep` under a placeholder whose key is random
+# per document (a design cannot forge it) and put back after the pass.
+
+_KEPT: ContextVar[_Kept | None] = ContextVar("pgarch_design_doc_kept", default=None)
+# What CommonMark/GFM would read as more than text, and only that (so a CHECK's ``a <> b`` or
+# ``'^\d+$'`` stays as written): ``<`` opening a tag, comment, declaration or autolink; ``]``
+# closing link text (``](``, ``][``) or a link definition (``]:``); every backtick (code spans
+# would swallow what follows); a backslash that would escape the next character (or the kit's
+# markup that follows it, \x00 being where that markup goes back).
+_INERT = re.compile(r"<(?=[A-Za-z/!?\x00])|\](?=[(\[:\x00])|`|\\(?=[!-/:-@\[-`{-~\x00]|\Z)")
+
+
+@dataclass
+class _Kept:
+    key: str = field(default_factory=lambda: secrets.token_hex(8))
+    parts: list[str] = field(default_factory=list)
+
+    def hold(self, markdown: str) -> str:
+        self.parts.append(markdown)
+        return f"\x00{self.key}:{len(self.parts) - 1}\x00"
+
+    def restore(self, text: str) -> str:
+        return re.sub(rf"\x00{self.key}:(\d+)\x00", lambda m: self.parts[int(m.group(1))], text)
+
+
+@contextmanager
+def _markup() -> Iterator[Callable[[str], str]]:
+    """While active, :func:`_keep` holds kit markup aside; yields the finishing pass."""
+    kept = _Kept()
+    token = _KEPT.set(kept)
+    try:
+        yield lambda text: kept.restore(_INERT.sub(lambda m: "\\" + m.group(0), text))
+    finally:
+        _KEPT.reset(token)
+
+
+def _keep(markdown: str) -> str:
+    """Markdown the kit writes on purpose (already safe), kept out of the escaping pass."""
+    kept = _KEPT.get()
+    return kept.hold(markdown) if kept is not None else markdown
 
 
 def _code(text: object) -> str:
-    s = " ".join(str(text).split())
-    return f"`` {s} ``" if "`" in s else f"`{s}`"
+    return _keep(md_code(text))
 
 
-def _cell(text: object) -> str:
-    return " ".join(str(text).split()).replace("|", "\\|")
+def _link(label: str, path: str, image: bool = False) -> str:
+    """The kit's own link or image to a file it wrote beside the document."""
+    from urllib.parse import quote
+    target = quote(path, safe="/._-")  # a relative path: no scheme, no spaces, no brackets
+    return _keep(f"{'!' if image else ''}[{md_text(label)}]({target})")
+
+
+def _fenced(code: str, info: str = "") -> str:
+    """A fenced code block whose fence is longer than any backtick run in ``code`` (a line of
+    backticks in a quoted name must not end the block early)."""
+    fence = "`" * max([3, *(len(r) + 1 for r in re.findall(r"`+", code))])
+    return _keep(f"{fence}{info}\n{code}\n{fence}")
+
+
+def _embed(markdown: str) -> str:
+    """Markdown written by another part of the kit (a plan's runbook, the checklist): its
+    fenced code blocks are kept as code; the rest goes through the document's escaping pass
+    like any other sentence (it quotes design names)."""
+    out: list[str] = []
+    lines = iter(markdown.split("\n"))
+    for line in lines:
+        m = re.fullmatch(r"```(\w*)", line)
+        if not m:
+            out.append(line)
+            continue
+        body: list[str] = []
+        for inner in lines:
+            if inner == "```":
+                break
+            body.append(inner)
+        out.append(_fenced("\n".join(body), m.group(1)))
+    return "\n".join(out)
+
+
+def _cell(text: object, *, code: bool = False) -> str:
+    """A GFM table cell: ``|`` escaped even inside a code span (tables split cells first)."""
+    if code:
+        return _keep(md_code(text).replace("|", "\\|"))
+    return one_line(text).replace("|", _keep("\\|"))
 
 
 def _cols(cols: Iterable[str]) -> str:
-    return ", ".join(cols)
+    return ", ".join(one_line(c) for c in cols)
 
 
 def _ms(v: float | None) -> str:

@@ -2,7 +2,7 @@
 advisor still reports, as a table that separates what is wrong from the fix."""
 from __future__ import annotations
 
-from ._context import _cell, _code, _Doc
+from ._context import _cell, _Doc
 
 
 def _findings(doc: _Doc) -> list[str]:
@@ -11,6 +11,6 @@ def _findings(doc: _Doc) -> list[str]:
     if rows:
         out += ["| severity | where | rule | what and why | fix |", "|---|---|---|---|---|"]
         out += [f"| {f.severity} | {_cell(f.where)} | {_cell(f.rule)} | {_cell(f.message)} | "
-                f"{_cell(_code(f.fix))} |" for f in rows]
+                f"{_cell(f.fix, code=True)} |" for f in rows]
         out.append("")
     return out

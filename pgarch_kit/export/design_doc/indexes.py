@@ -188,7 +188,7 @@ def _index_line(doc: _Doc, t: Table | object, ix: Index, backs: str | None) -> s
                              f"the planner chose {p.plan}")
     if not backs and not ix.unique and not served and not fks and doc.design.queries:
         parts.append("no query pattern, constraint or foreign key uses it: a pattern is "
-                     "missing from `queries:`, or the index is a candidate to drop")
+                     f"missing from {_code('queries:')}, or the index is a candidate to drop")
     return "; ".join(parts) + "."
 
 
@@ -203,7 +203,7 @@ def _indexes(doc: _Doc) -> list[str]:
                   + (f"; what the plans read was measured at scale {doc.ev.scale:g} on "
                      f"PostgreSQL {doc.ev.server_version_text}." if doc.ev is not None else ".")
                   if doc.design.queries else
-                  "The design declares no query patterns (`queries:`), so no index is "
+                  f"The design declares no query patterns ({_code('queries:')}), so no index is "
                   "claimed to serve one; only constraints and foreign keys are matched."))
     out.append("")
     for t, ixs in items:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from pgarch_kit.scale.capacity import human
 
-from ._context import _cell, _code, _cols, _Doc, _ms
+from ._context import _cell, _code, _cols, _Doc, _link, _ms
 
 
 def _measurements(doc: _Doc, plots: Mapping[str, str]) -> list[str]:
@@ -15,9 +15,9 @@ def _measurements(doc: _Doc, plots: Mapping[str, str]) -> list[str]:
     ev = doc.ev
     if ev is None:
         out += ["Nothing was measured for this document: it states no timing, plan or size "
-                "from a server. To measure, run `pgarch export DESIGN -o DIR` (without "
-                "`--no-measure`): it loads the design into its sandbox at a small scale and "
-                "times every query pattern.", ""]
+                f"from a server. To measure, run {_code('pgarch export DESIGN -o DIR')} "
+                f"(without {_code('--no-measure')}): it loads the design into its sandbox at a "
+                "small scale and times every query pattern.", ""]
     else:
         from pgarch_kit.scale import capacity
         out += [f"PostgreSQL {ev.server_version_text}, database {_code(ev.database)}, scale "
@@ -54,5 +54,5 @@ def _measurements(doc: _Doc, plots: Mapping[str, str]) -> list[str]:
             out.append("| (no query patterns declared) | | | | | | | | |")
         out.append("")
     for label, path in plots.items():
-        out += [f"![{label}]({path})", "", f"[{label}]({path})", ""]
+        out += [_link(label, path, image=True), "", _link(label, path), ""]
     return out

@@ -66,22 +66,25 @@ def _concurrency(doc: _Doc) -> list[str]:
         for u in doc.uses.get(t.key, []):
             if status and status in u.eq and u.order and "LIMIT" in u.pattern.sql.upper():
                 out.append(f"{_code(u.pattern.name)} takes the oldest {t.name} by {status}: if "
-                           f"several workers process them, claim with `FOR UPDATE SKIP LOCKED` "
-                           f"so no two take the same row (the job-queue pattern)")
+                           "several workers process them, claim with "
+                           f"{_code('FOR UPDATE SKIP LOCKED')} so no two take the same row "
+                           "(the job-queue pattern)")
     for h in hot_advice(d):
         t = d.table(h.table)
         col = next((c.name for c in t.columns if c.name in ("status", "state", "updated_at")),
                    None) if t is not None else None
         if col:
             out.append(f"{h.table} changes in place ({col}): a read-modify-write from the "
-                       f"application needs a compare-and-set (`WHERE {col} = :seen`) or a "
-                       f"version column, or concurrent updates are lost")
+                       "application needs a compare-and-set "
+                       f"({_code(f'WHERE {col} = :seen')}) or a version column, or concurrent "
+                       "updates are lost")
     jobs = [f"refresh of {v.name}" for v in d.views if v.materialized]
     jobs += [f"partition maintenance of {t.name}" for t in doc.tables if t.partition_by]
     jobs += [f"archival of {t.name}" for t in doc.tables if t.intent.retention_months
              and not t.partition_by]
     if jobs:
         out.append(f"scheduled jobs ({_cols(jobs)}): run each under "
-                   f"`pg_try_advisory_xact_lock(key)` so two schedulers never run it at once")
+                   f"{_code('pg_try_advisory_xact_lock(key)')} so two schedulers never run it "
+                   "at once")
     out += [s for s in session_features(d) if "current_setting" not in s]
     return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pgarch_kit.scale.capacity import human
 
-from ._context import _MONTHS, _cell, _code, _cols, _Doc, _label, _ms
+from ._context import _MONTHS, _cell, _code, _cols, _Doc, _embed, _label, _ms
 from .indexes import _serves, _table_indexes
 
 
@@ -147,9 +147,10 @@ def _operations(doc: _Doc) -> list[str]:
     elif doc.ev is not None and doc.ev.statements_note is None:
         out.append("pg_stat_statements was loaded on the measuring server (the server-side "
                    "timings come from it); the design does not declare it: add it to "
-                   "`extensions:` so production has it too.")
+                   f"{_code('extensions:')} so production has it too.")
     else:
         out.append("The design does not declare pg_stat_statements: the first monitoring "
-                   "query below needs it (`shared_preload_libraries` and `CREATE EXTENSION`).")
-    out += ["", doc.plan.runbook.markdown(level=3).strip(), ""]
+                   f"query below needs it ({_code('shared_preload_libraries')} and "
+                   f"{_code('CREATE EXTENSION')}).")
+    out += ["", _embed(doc.plan.runbook.markdown(level=3).strip()), ""]
     return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ._context import _code, _cols, _Doc, _guarded, _label
+from ._context import _code, _cols, _Doc, _fenced, _guarded, _keep, _label
 
 
 def _security(doc: _Doc) -> list[str]:
@@ -19,7 +19,8 @@ def _security(doc: _Doc) -> list[str]:
         out += ["", *([f"- plan: {c}" for c in ten.changes]
                       or ["- every tenant table already has forced RLS and WITH CHECK"])]
     else:
-        out.append("No table has a tenant key (`intent.tenant_key` or a tenant-named column), "
+        out.append(f"No table has a tenant key ({_code('intent.tenant_key')} or a "
+                   "tenant-named column), "
                    "so the tenancy plan adds no row-level security.")
     out.append("")
     for t in doc.tables:
@@ -50,8 +51,8 @@ def _security(doc: _Doc) -> list[str]:
                + (f"every column except {_cols(f'{t}.{c}' for t, c in pp.sensitive)}"
                   if pp.sensitive else "every column (no sensitive personal column is tagged)")
                + f". {len(pp.statements)} statements:")
-    out += ["", "<details><summary>roles and grants</summary>", "", "```sql", pp.sql(), "```",
-            "", "</details>", ""]
+    out += ["", _keep("<details><summary>roles and grants</summary>"), "",
+            _fenced(pp.sql(), "sql"), "", _keep("</details>"), ""]
     out += _guarded(_privacy, doc, "### Personal data and erasure")
     out += ["", "### Encryption", ""]
     if doc.ev is not None:
@@ -77,10 +78,12 @@ def _privacy(doc: _Doc) -> list[str]:
         out.append("Personal columns: " + "; ".join(
             f"{t}.{c} ({cat}, {how})" for (t, c), (cat, how) in pv.tags.items()) + ".")
     else:
-        out.append("No column is tagged personal (by name, type or the design's `privacy:`).")
+        out.append("No column is tagged personal (by name, type or the design's "
+                   f"{_code('privacy:')}).")
     if pv.subject and pv.steps:
-        out += ["", f"Data subject: {_code(pv.subject)}; `CALL {pv.procedure}(id)` erases "
-                    f"one, `{pv.export_function}(id)` exports their rows:", ""]
+        out += ["", f"Data subject: {_code(pv.subject)}; "
+                    f"{_code(f'CALL {pv.procedure}(id)')} erases "
+                    f"one, {_code(f'{pv.export_function}(id)')} exports their rows:", ""]
         out += [f"- {s.table}: {s.mode} — {s.reason}" for s in pv.steps]
     out += [f"- ⚠ {u}" for u in pv.unlinked if pv.tags or "subject" not in u]
     out.append("")
