@@ -479,5 +479,10 @@ def _table_comments(t: Table, other: Table | None = None) -> list[str]:
 def migration_plan(old: Design, new: Design, *, renames: Mapping[str, str] | None = None,
                    server_version: int = 180000) -> MigrationPlan:
     """The steps that take a database built from ``old`` to ``new`` (see the module
-    documentation); ``renames`` maps ``"table.old_column"`` to the new column name."""
+    documentation); ``renames`` maps ``"table.old_column"`` to the new column name.
+    Both designs' SQL fragments must be one expression or statement each: the steps paste
+    them into a script that may be applied (:func:`~pgarch_kit.model.fragments.check_fragments`)."""
+    from ..model.fragments import check_fragments
+    check_fragments(old)
+    check_fragments(new)
     return _Builder(old, new, renames or {}, server_version).build()
