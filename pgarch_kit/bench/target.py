@@ -35,8 +35,13 @@ class Target:
 
 def resolve_target(design: Design, dsn: str | None = None) -> Target:
     """``dsn`` when given (its database), else the design's sandbox ``pgarch_<design>``,
-    which must exist and hold rows (loaded by ``pk.load_data`` or ``pgarch seed``)."""
+    which must exist and hold rows (loaded by ``pk.load_data`` or ``pgarch seed``).
+    The design's SQL fragments are checked first: the benchmarks run its query patterns and
+    may re-create its objects, whoever built the design (not only the design file reader)."""
     import psycopg
+
+    from pgarch_kit.model.fragments import check_fragments
+    check_fragments(design)
 
     from pgarch_kit.db.connect import dsn_dbname, server_dsn
     from pgarch_kit.db.sandbox import database_exists, sandbox_name

@@ -319,16 +319,27 @@ def _prewarm_available(conn: psycopg.Connection) -> bool:
 
 
 def pattern_of(design: Design, query: str) -> QueryPattern:
-    """The design's pattern named ``query``, or an ad-hoc pattern when ``query`` is SQL."""
+    """The design's pattern named ``query``, or an ad-hoc pattern when ``query`` is SQL.
+    Either must be one statement (a SELECT, INSERT, UPDATE, DELETE or MERGE): the timing
+    loop, EXPLAIN and pgbench would otherwise run whatever follows a semicolon."""
     from pgarch_kit.model import QueryPattern
     for q in design.queries:
         if q.name == query:
-            return q
+            return _one_statement(q, f"queries.{q.name}.sql")
     if any(ch.isspace() for ch in query.strip()):
-        return QueryPattern("adhoc", query)
+        return _one_statement(QueryPattern("adhoc", query), "the ad-hoc query")
     names = [q.name for q in design.queries]
     raise BenchError(f"design {design.name!r} has no query pattern {query!r} (it has "
                      f"{names or 'none'}) — fix: name one of them, or pass the SQL itself")
+
+
+def _one_statement(pattern: QueryPattern, where: str) -> QueryPattern:
+    from pgarch_kit.model.fragments import sql_problem
+    found = sql_problem("pattern", pattern.sql)
+    if found is not None:
+        message, fix = found
+        raise BenchError(f"{where}: {message} — refused, nothing was run; fix: {fix}")
+    return pattern
 
 
 def time_pattern(design: Design, query: str, *, dsn: str | None = None, runs: int = 50,

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from .._escape import sql_comment
 from ..model.design import Design, ForeignKey, Table
+from ..model.fragments import check_fragments
 from ..model.graph import (
     TableKey,
     partition_depth,
@@ -135,7 +136,10 @@ def _routines(design: Design, phases: list[str], phase: str) -> list[str]:
 
 
 def sections(design: Design, *, server_version: int = 180000) -> list[Section]:
-    """The script as titled sections of statements (empty sections included)."""
+    """The script as titled sections of statements (empty sections included). A design whose
+    SQL fragments are not one expression or statement each is refused (DesignError): the
+    script pastes them between its own keywords, and whoever runs it would run the rest."""
+    check_fragments(design)
     order = table_order(design)
     fks = _plan_foreign_keys(design, order)
     phases = _routine_phases(design)

@@ -492,5 +492,11 @@ def migration_plan(old: Design, new: Design, *, renames: Mapping[str, str] | Non
 
     ``live`` is the design read from the database the migration will run on: constraints the
     old design leaves unnamed are then dropped by the names that database really has, not by
-    a prediction of PostgreSQL's naming (which cannot see every name in the schema)."""
+    a prediction of PostgreSQL's naming (which cannot see every name in the schema).
+
+    Both designs' SQL fragments must be one expression or statement each: the steps paste
+    them into a script that may be applied (:func:`~pgarch_kit.model.fragments.check_fragments`)."""
+    from ..model.fragments import check_fragments
+    check_fragments(old)
+    check_fragments(new)
     return _Builder(old, new, renames or {}, server_version, live).build()

@@ -35,6 +35,7 @@ from .design import (
     Table,
     Unique,
 )
+from .fragments import fragment_problems, sql_problem
 from .names import MAX_IDENT_BYTES, identifier_problem, shorten
 from .types import BUILTIN_TYPES, EXTENSION_TYPES, PgType, parse_type
 
@@ -324,6 +325,10 @@ def _type_problem(ctx: _Context, text: object, schema: str) -> tuple[str, str] |
     """Why a type spelling is not usable in this design, and the fix."""
     if not isinstance(text, str):
         return f"type must be text, got {text!r}", "write a type such as `type: bigint`"
+    # the renderers paste the type after the column name: it must be one type and nothing else
+    not_one = sql_problem("type", text)
+    if not_one is not None:
+        return f"type {text!r}: {not_one[0]}", not_one[1]
     try:
         t = parse_type(text)
     except ValueError as exc:
@@ -665,6 +670,12 @@ def _check_references(ctx: _Context) -> Iterator[Problem]:
         yield from _check_query_draws(ctx, q)
 
 
+def _check_fragments(ctx: _Context) -> Iterator[Problem]:
+    """Every SQL fragment is exactly one expression or statement of its kind
+    (:mod:`pgarch_kit.model.fragments`)."""
+    return fragment_problems(ctx.design)
+
+
 def _check_privacy(ctx: _Context) -> Iterator[Problem]:
     """The privacy section names real tables and columns, known categories and modes."""
     from .design import ERASE_MODES, PRIVACY_CATEGORIES
@@ -735,4 +746,5 @@ def _check_query_draws(ctx: _Context, q: QueryPattern) -> Iterator[Problem]:
 _RULES: tuple[Callable[[_Context], Iterator[Problem]], ...] = (
     _check_identifiers, _check_namespaces, _check_types, _check_columns, _check_keys,
     _check_foreign_keys, _check_partitions, _check_references, _check_privacy,
+    _check_fragments,
 )

@@ -234,10 +234,14 @@ def designs(draw) -> Design:
                                  HealthCheck.data_too_large])
 @given(designs())
 def test_generated_designs_are_valid_and_round_trip(design: Design) -> None:
-    assert validate(design) == []
+    # The generated SQL fragments are arbitrary text, to stress the YAML writer; validation
+    # rightly rejects most of them as SQL (model/fragments.py), so only those paths may fail.
+    from pgarch_kit.model.fragments import fragments
+    sql_paths = {path for path, *_ in fragments(design)}
+    assert [p for p in validate(design) if p.path not in sql_paths] == []
     text = dump_design(design)
-    assert loads_design(text) == design
-    assert dump_design(loads_design(text)) == text
+    assert loads_design(text, check=False) == design
+    assert dump_design(loads_design(text, check=False)) == text
 
 
 def test_every_model_field_has_a_key_in_the_file_format() -> None:
