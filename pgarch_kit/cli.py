@@ -272,7 +272,9 @@ def _cmd_lint(args: argparse.Namespace) -> int:
 def _cmd_seed(args: argparse.Namespace) -> int:
     from pgarch_kit.db.connect import server_dsn
     from pgarch_kit.db.load import load
-    from pgarch_kit.db.sandbox import create_sandbox
+    from pgarch_kit.db.sandbox import create_sandbox, sandbox_lock, sandbox_name
+    from pgarch_kit.model.extensions import check_extensions
+    from pgarch_kit.model.validate import check
     rows: dict[str, int] = {}
     for item in args.rows or []:
         table, sep, n = item.partition("=")
@@ -286,9 +288,15 @@ def _cmd_seed(args: argparse.Namespace) -> int:
                      - {f"{t.schema}.{t.name}" for t in design.tables})
     if unknown:
         raise _Usage(f"--rows: no table {', '.join(unknown)} in design {design.name!r}")
-    dbname = create_sandbox(design.name, dsn=args.dsn, recreate=True)
-    result = load(design, dsn=server_dsn(args.dsn, dbname), scale=args.scale,
-                  rows=rows or None, seed=args.seed, progress=args.format != "json")
+    # checked before the sandbox is (re)created, and created under the sandbox's lock so a
+    # second seed of the same design waits instead of dropping this one's database mid-load
+    check(design)
+    check_extensions(design, f"seed design {design.name!r}")
+    dbname = sandbox_name(design.name)
+    with sandbox_lock(dbname, args.dsn, on_wait=lambda m: print(f"pgarch: {m}", file=sys.stderr)):
+        create_sandbox(design.name, dsn=args.dsn, recreate=True)
+        result = load(design, dsn=server_dsn(args.dsn, dbname), scale=args.scale,
+                      rows=rows or None, seed=args.seed, progress=args.format != "json")
     if args.format == "json":
         _out(json.dumps(result.to_dict(), indent=2))
         if result.verification is not None and not result.verification.ok:
@@ -460,6 +468,8 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
     print(f"\nmigration-safety rules on the up script:\n{checked.up}", file=sys.stderr)
     if args.apply:
         from pgarch_kit.db.run_script import run_script
+        from pgarch_kit.model.extensions import check_extensions
+        check_extensions(new, f"migrate {args.apply}")
         n = run_script(args.apply, plan.up_sql(), dsn=args.dsn,
                        allow_destructive=args.allow_destructive)
         print(f"applied {n} statement(s) to {args.apply}", file=sys.stderr)

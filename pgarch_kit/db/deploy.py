@@ -22,8 +22,10 @@ def apply_design(design: Design, *, dsn: str | None = None, recreate: bool = Tru
     import psycopg
 
     from pgarch_kit.ddl import to_sql
+    from pgarch_kit.model.extensions import check_extensions
     from pgarch_kit.model.validate import check
     check(design)
+    check_extensions(design, f"apply design {design.name!r}")
     dbname = create_sandbox(design.name, dsn=dsn, recreate=recreate)
     target = server_dsn(dsn, dbname)
     with psycopg.connect(target, autocommit=True) as conn:

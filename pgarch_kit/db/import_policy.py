@@ -26,22 +26,13 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pgarch_kit.errors import SqlApplyError
+from pgarch_kit.model.extensions import ALLOWED_EXTENSIONS
 
 __all__ = ["ALLOWED_EXTENSIONS", "Statement", "classify_script"]
 
 Verdict = Literal["run", "extension", "note", "refuse"]
 
-# Extensions real schemas use and whose objects act only inside their database. Created by the
-# kit, so trusted or not by PostgreSQL makes no difference here. Not on the list, on purpose:
-# dblink, postgres_fdw, file_fdw (they reach other databases, servers or files), adminpack,
-# pg_surgery, pageinspect, pg_walinspect, xml2, untrusted languages.
-ALLOWED_EXTENSIONS = frozenset("""
-amcheck autoinc bloom btree_gin btree_gist citext cube dict_int dict_xsyn earthdistance
-fuzzystrmatch hstore hypopg insert_username intagg intarray isn lo ltree moddatetime pg_buffercache
-pg_freespacemap pg_partman pg_prewarm pg_stat_statements pg_trgm pg_visibility pgcrypto
-pgrowlocks pgstattuple plpgsql postgis postgis_raster postgis_topology refint seg tablefunc tcn
-tsm_system_rows tsm_system_time unaccent uuid-ossp vector
-""".split())
+# The extensions the kit creates itself (see pgarch_kit.model.extensions for why).
 
 _OUTSIDE = "acts outside the import's scratch database"
 _REFUSED: dict[str, str] = {

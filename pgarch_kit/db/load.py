@@ -282,9 +282,11 @@ def load(design: Design, *, dsn: str | None = None, scale: float = 1.0,
     when PostgreSQL rejects a row (a duplicate key, a failed check or foreign key)."""
 
     from pgarch_kit.datagen import plan as make_plan
+    from pgarch_kit.model.extensions import check_extensions
     from pgarch_kit.model.validate import check
 
     check(design)
+    check_extensions(design, f"load design {design.name!r}")
     dp = plan if plan is not None else make_plan(design, scale=scale, rows=rows, seed=seed)
     # Two loads of one design (two `pgarch seed`, a notebook and the CLI) take turns: the
     # second would otherwise drop the first's database in the middle of its COPY.

@@ -199,6 +199,15 @@ _held: dict[tuple[str, str, int], int] = {}  # (server, database, thread) -> loc
 _held_guard = threading.Lock()
 
 
+def _server_key(dsn: str | None) -> str:
+    """One spelling per server, whatever database or formatting a DSN has: a re-entered lock
+    must be recognised, or the same thread would wait for itself on a second session."""
+    from psycopg.conninfo import conninfo_to_dict
+    params = conninfo_to_dict(server_dsn(dsn, _MAINTENANCE_DB))
+    return " ".join(f"{k}={params[k]}" for k in ("host", "hostaddr", "port", "user")
+                    if params.get(k))
+
+
 def _lock_key(dbname: str) -> int:
     return int.from_bytes(hashlib.sha256(dbname.encode()).digest()[:4], "big", signed=True)
 
@@ -209,7 +218,7 @@ def sandbox_lock(dbname: str, dsn: str | None = None, *,
     """Hold the kit's lock on sandbox ``dbname`` (a session advisory lock in the maintenance
     database) for the block, so two kit runs never recreate or load one sandbox at once: the
     second waits for the first (``on_wait`` is told why first). Re-entrant within a process."""
-    key = (server_dsn(dsn, _MAINTENANCE_DB), dbname, threading.get_ident())
+    key = (_server_key(dsn), dbname, threading.get_ident())
     with _held_guard:
         if _held.get(key):
             _held[key] += 1

@@ -157,3 +157,31 @@ def test_two_seeds_of_one_design_take_turns(pg_dsn: str, monkeypatch, capsys) ->
         first.join(300)
         second.join(300)
         drop_sandbox(design.name, dsn=pg_dsn)
+
+
+@pytest.mark.parametrize("extension", ["dblink", "file_fdw", "postgres_fdw", "adminpack"])
+def test_a_design_cannot_make_the_kit_create_an_extension_that_reaches_outside(
+        extension: str, pg_dsn: str, tmp_path: Path, capsys) -> None:
+    """Creating an extension runs as the superuser: a design may only ask for ones that act
+    inside their database. dblink would let a default or a routine connect anywhere as
+    ``postgres`` over the kit's trusted socket."""
+    from pgarch_kit.db.deploy import apply_design
+    from pgarch_kit.model.serde import dump_design, load_design
+    design = load_design(ROOT / "data" / "designs" / "saas.yaml")
+    design = dataclasses.replace(design, name=f"ext_{secrets.token_hex(3)}",
+                                 extensions=(*design.extensions,
+                                             type(design.extensions[0])(extension)
+                                             if design.extensions else _ext(extension)))
+    with pytest.raises(UnsafeOperationError, match=f"extension.*{extension}") as info:
+        apply_design(design, dsn=pg_dsn)
+    assert "create them yourself" in str(info.value)
+    path = tmp_path / "design.yaml"
+    path.write_text(dump_design(design))
+    assert main(["seed", str(path), "--scale", "0.001"]) == 1
+    assert extension in capsys.readouterr().err
+    assert not database_exists(f"pgarch_{design.name}", dsn=pg_dsn)
+
+
+def _ext(name: str):
+    from pgarch_kit.model.design import Extension
+    return Extension(name)
