@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from pgarch_kit.db.connect import dsn_dbname, redact_dsn, server_dsn
+from pgarch_kit.db.runner import runner_dsn
 from pgarch_kit.db.sandbox import create_sandbox, guard_destructive, sandbox_lock, sandbox_name
 from pgarch_kit.errors import PgArchError
 from pgarch_kit.model.names import quote_ident
@@ -301,6 +302,28 @@ def load(design: Design, *, dsn: str | None = None, scale: float = 1.0,
 after_target: Callable[[str], None] | None = None
 
 
+# Sections of the design's DDL that only the kit's own role may run (it makes roles, and
+# extensions that PostgreSQL does not mark trusted), from the kit's fixed SQL.
+_PRIVILEGED = ("roles", "extensions")
+
+
+def _apply_pre(parts: list, target: str, runner: str, source: str) -> None:
+    """Apply the pre-load DDL in order, each run of sections as the role it needs."""
+    import itertools
+
+    import psycopg
+
+    from pgarch_kit.db.apply import apply_sql
+    from pgarch_kit.ddl.script import _script
+    groups = itertools.groupby((p for p in parts if p.statements),
+                               key=lambda p: p.title in _PRIVILEGED)
+    for privileged, run in groups:
+        sections = list(run)
+        with psycopg.connect(target if privileged else runner, autocommit=True) as conn:
+            apply_sql(conn, _script(sections),
+                      source=f"{source} ({', '.join(s.title for s in sections)})")
+
+
 def _tell(message: str) -> None:
     print(f"pgarch: {message}", file=sys.stderr, flush=True)
 
@@ -320,16 +343,20 @@ def _load_locked(design: Design, dsn: str | None, dp: DataPlan, *, progress: boo
     phases: dict[str, float] = {}
     started = time.perf_counter()
     source = f"design {design.name!r}"
-    with psycopg.connect(target, autocommit=True) as conn:
-        version = conn.info.server_version
+    with psycopg.connect(target, autocommit=True) as admin:
+        version = admin.info.server_version
         pre_parts, post_parts = load_sections(design, server_version=version)
-        if not defer_constraints:  # keys and indexes before the data; triggers still after
-            early = ("foreign keys", "indexes", "foreign keys needing unique indexes")
-            pre_parts += [s for s in post_parts if s.title in early]
-            post_parts = [s for s in post_parts if s.title not in early]
-        pre, post = _script(pre_parts), _script(post_parts)
-        tick = time.perf_counter()
-        apply_sql(conn, pre, source=f"{source} (tables)")
+        runner = runner_dsn(admin, target)
+    if not defer_constraints:  # keys and indexes before the data; triggers still after
+        early = ("foreign keys", "indexes", "foreign keys needing unique indexes")
+        pre_parts += [s for s in post_parts if s.title in early]
+        post_parts = [s for s in post_parts if s.title not in early]
+    post = _script(post_parts)
+    tick = time.perf_counter()
+    _apply_pre(pre_parts, target, runner, source)
+    # Everything from here runs the design's own SQL (defaults, checks, triggers, index
+    # expressions, views): as the unprivileged runner, never as the kit's superuser.
+    with psycopg.connect(runner, autocommit=True) as conn:
         phases["tables"] = time.perf_counter() - tick
         tick = time.perf_counter()
         try:
