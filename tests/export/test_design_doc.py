@@ -220,3 +220,15 @@ def test_a_realworld_schema_it_did_not_expect(pg_dsn: str) -> None:
     lines = _index_lines(doc)
     assert all(ix.name in lines for t in design.tables for ix in t.indexes)
     assert "declares no query patterns" in _section(doc, "### Indexes")
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.stem)
+def test_no_set_aside_markup_is_left_behind(path: Path) -> None:
+    """The escaping pass sets the kit's own markup (code spans, links) aside under
+    placeholders and puts it back; one nested in a table cell once came out as literal
+    ``\\x00<key>:<n>\\x00`` text, hundreds of times per document."""
+    text = design_document(pk.load_design(path), machine=MACHINE)
+    assert "\x00" not in text and "\\x00" not in text
+    cells = [ln for ln in text.splitlines() if ln.startswith("| ") and "`" in ln]
+    assert cells, "expected table rows with code spans (column types)"
+    assert all(ln.count("`") % 2 == 0 for ln in cells)

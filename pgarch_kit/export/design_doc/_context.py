@@ -119,11 +119,27 @@ def _embed(markdown: str) -> str:
     return "\n".join(out)
 
 
+_HELD = re.compile(r"(\x00[0-9a-f]{16}:\d+\x00)")
+
+
 def _cell(text: object, *, code: bool = False) -> str:
-    """A GFM table cell: ``|`` escaped even inside a code span (tables split cells first)."""
+    """A GFM table cell: ``|`` escaped even inside a code span (tables split cells first).
+    Kit markup already set aside in ``text`` (a code span in a sentence) stays a placeholder:
+    only the text around it is put on one line."""
     if code:
         return _keep(md_code(text).replace("|", "\\|"))
-    return one_line(text).replace("|", _keep("\\|"))
+    return "".join(piece if i % 2 else _flat(piece).replace("|", _keep("\\|"))
+                   for i, piece in enumerate(_HELD.split(str(text))))
+
+
+def _flat(piece: str) -> str:
+    """:func:`one_line` that keeps one space at either end (the gap before a code span)."""
+    flat = one_line(piece)
+    if piece[:1].isspace():
+        flat = " " + flat
+    if piece[-1:].isspace() and piece.strip():
+        flat += " "
+    return flat
 
 
 def _cols(cols: Iterable[str]) -> str:
