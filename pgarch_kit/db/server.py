@@ -113,6 +113,34 @@ def reachable_home(home: Path) -> Path:
     return moved
 
 
+def reachable_bin_dir(bin_dir: Path) -> Path:
+    """``bin_dir``, or — when we are root and the server user cannot reach it (a virtual
+    environment under ``/root``) — a copy of its installation (``bin``, ``lib``, ``share``,
+    about 40 MB; PostgreSQL finds its libraries relative to its binaries) in a folder of the
+    kit's own, made once per installation and reused."""
+    account = _server_account()
+    if account is None or not _blocking_parents(bin_dir / "postgres", account):
+        return bin_dir
+    install = bin_dir.parent
+    digest = hashlib.sha256(str(install.resolve()).encode()).hexdigest()[:10]
+    copy = _KIT_OWNED_HOMES / f"pginstall-{digest}"
+    if not (copy / ".complete").is_file():
+        _make_dirs(_KIT_OWNED_HOMES)
+        staging = Path(tempfile.mkdtemp(prefix=".pginstall-", dir=_KIT_OWNED_HOMES))
+        try:
+            shutil.copytree(install, staging / "i", symlinks=True)
+            (staging / "i" / ".complete").write_text(str(install) + "\n")
+            for folder in (staging / "i", *(d for d in (staging / "i").rglob("*") if d.is_dir())):
+                folder.chmod(0o755)  # readable and searchable by the server user
+            with contextlib.suppress(OSError):  # another process finished first: use theirs
+                os.rename(staging / "i", copy)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        _log.info("server binaries in %s are not reachable by %s; copied to %s", install,
+                  SERVER_OS_USER, copy)
+    return copy / bin_dir.name
+
+
 @dataclass(frozen=True)
 class ServerStatus:
     """A snapshot of the server: what ``status()`` returns and notebooks display."""
@@ -300,7 +328,7 @@ class Server:
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir or default_home() / "pg18").expanduser().absolute()
-        self.bin_dir = Path(self.bin_dir or embedded_bin_dir())
+        self.bin_dir = reachable_bin_dir(Path(self.bin_dir or embedded_bin_dir()))
 
     @classmethod
     def temporary(cls, bin_dir: Path | str | None = None, *, durable: bool = False) -> Server:

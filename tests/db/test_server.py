@@ -209,3 +209,29 @@ def test_server_of_a_deleted_data_dir_does_not_block_a_fresh_start() -> None:
         assert postmasters_for(srv.data_dir) == [new]
     finally:
         srv.destroy()
+
+
+def test_binaries_the_server_user_cannot_reach_are_copied_not_opened_up(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As root, a virtual environment under a private folder holds binaries the server user
+    cannot execute: they are copied once into a kit-owned folder; no mode changes."""
+    from pgarch_kit.db import server
+    if os.geteuid() != 0:
+        pytest.skip("only root runs the server as another user")
+    private = tmp_path / "private"
+    bin_dir = private / "venv" / "pginstall" / "bin"
+    bin_dir.mkdir(parents=True)
+    (bin_dir / "postgres").write_text("#!/bin/sh\n")
+    (bin_dir / "postgres").chmod(0o755)
+    (private / "venv" / "pginstall" / "lib").mkdir()
+    private.chmod(0o700)
+    monkeypatch.setattr(server, "_KIT_OWNED_HOMES", tmp_path / "kit")
+    (tmp_path / "kit").mkdir()
+    (tmp_path / "kit").chmod(0o755)
+    tmp_path.chmod(0o755)
+    copied = server.reachable_bin_dir(bin_dir)
+    assert copied.parent.parent == tmp_path / "kit" and copied.name == "bin"
+    assert (copied / "postgres").read_text() == "#!/bin/sh\n"
+    assert (copied.parent / "lib").is_dir() and (copied.parent / ".complete").is_file()
+    assert server.reachable_bin_dir(bin_dir) == copied  # made once, reused
+    assert private.stat().st_mode & 0o777 == 0o700
