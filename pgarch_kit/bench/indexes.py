@@ -22,6 +22,7 @@ The sandbox is left with the indexes it had. ``advice.apply(design)`` adds the k
 """
 from __future__ import annotations
 
+import contextlib
 import html
 import statistics
 import time
@@ -310,6 +311,7 @@ def index_advice(design: Design, query: str, *, dsn: str | None = None, runs: in
     ``covering``, ``partial``, ``gin``, ``trigram``, ``brin``). See the module docstring."""
     import psycopg
 
+    from pgarch_kit.db.runner import design_dsn
     from pgarch_kit.db.sandbox import guard_destructive
     from pgarch_kit.ddl.render_index import index_sql
     pattern = pattern_of(design, query)
@@ -317,7 +319,8 @@ def index_advice(design: Design, query: str, *, dsn: str | None = None, runs: in
     guard_destructive(target.dbname, f"build and drop trial indexes for {pattern.name!r}",
                       dsn=target.dsn)
     note = ensure_statements(target.dsn, server=target.server)
-    with psycopg.connect(target.dsn, autocommit=True) as conn:
+    with contextlib.ExitStack() as stack:
+        conn = stack.enter_context(psycopg.connect(target.dsn, autocommit=True))
         version = conn.info.server_version
         trgm = conn.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'"
                             ).fetchone() is not None
@@ -331,10 +334,14 @@ def index_advice(design: Design, query: str, *, dsn: str | None = None, runs: in
         # index-only scan skip the heap (a fresh bulk load has none)
         for t in {c.table.name: c.table for c in found}.values():
             conn.execute(f"VACUUM (ANALYZE) {_qualified(t, t.name)}")
-        sampler = prepare_params(conn, design, pattern, seed=seed)
+        # the pattern itself runs as the design's role (the runner in a sandbox the kit
+        # loaded); building, dropping and imagining indexes stays the kit's own work
+        run = stack.enter_context(psycopg.connect(design_dsn(conn, target.dsn),
+                                                  autocommit=True))
+        sampler = prepare_params(run, design, pattern, seed=seed)
         timed = {"name": pattern.name, "runs": runs, "warmup": warmup, "seed": seed,
                  "statements": note is None, "design": design, "critical": pattern.critical,
-                 "budget_ms": budget_ms, "warm": True,
+                 "budget_ms": budget_ms, "warm": True, "run_conn": run,
                  "allow_setup": True}  # guard_destructive above: a sandbox, or refused
         before = time_query(conn, pattern.sql, sampler, **timed)
         advice = IndexAdvice(pattern.name, pattern.sql, pattern.per_second, before,

@@ -193,7 +193,10 @@ def load_test(design: Design, *, clients: Sequence[int] = (1, 4, 16, 64),
     import psycopg
     from tqdm.auto import tqdm
 
+    from pgarch_kit.db.runner import RUNNER_ROLE, design_dsn
     from pgarch_kit.db.sandbox import guard_destructive
+
+    from .params import BENCH_SCHEMA
     if duration < 1 or duration != int(duration):
         raise BenchError(f"duration {duration}: give whole seconds ≥ 1 (pgbench's -T)")
     target = resolve_target(design, dsn)
@@ -202,6 +205,14 @@ def load_test(design: Design, *, clients: Sequence[int] = (1, 4, 16, 64),
     with psycopg.connect(target.dsn, autocommit=True) as conn:
         scripts, notes = scripts_for(design, conn, queries, seed=seed)
         max_conn = int(conn.execute("SHOW max_connections").fetchone()[0])
+        # pgbench runs the design's patterns (and its triggers, views, routines) as the
+        # runner in a sandbox the kit loaded; it reads the kit's parameter samples
+        run_dsn = design_dsn(conn, target.dsn)
+        if run_dsn != target.dsn and conn.execute(
+                "SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = %s",
+                (BENCH_SCHEMA,)).fetchone():
+            conn.execute(f"GRANT USAGE ON SCHEMA {BENCH_SCHEMA} TO {RUNNER_ROLE}")
+            conn.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA {BENCH_SCHEMA} TO {RUNNER_ROLE}")
     too_many = [c for c in clients if c > max_conn - 5]
     if too_many:
         raise BenchError(f"{too_many} clients exceed this server's max_connections "
@@ -215,11 +226,11 @@ def load_test(design: Design, *, clients: Sequence[int] = (1, 4, 16, 64),
     order = sorted(clients)
     # a one-second warm-up: caches filled, statements prepared, and the throughput that sets
     # how much of the next run's log to keep
-    expected = run_pgbench(target.dsn, scripts, clients=order[0], duration=1, log=False).tps
+    expected = run_pgbench(run_dsn, scripts, clients=order[0], duration=1, log=False).tps
     bar = tqdm(order, desc="load test", unit="run", disable=not progress)
     for c in bar:
         bar.set_postfix_str(f"{c} clients, {duration:g} s")
-        run = run_pgbench(target.dsn, scripts, clients=c, duration=duration,
+        run = run_pgbench(run_dsn, scripts, clients=c, duration=duration,
                           sampling=sampling_rate(expected), per_statement=per_statement)
         result.runs.append(run)
         expected = max(expected, run.tps)

@@ -202,6 +202,7 @@ def scaling(design: Design, *, rows: Sequence[int] | None = None,
     from tqdm.auto import tqdm
 
     from pgarch_kit.db.load import load
+    from pgarch_kit.db.runner import design_dsn
 
     from .params import prepare_params
     from .statements import ensure_statements
@@ -231,14 +232,16 @@ def scaling(design: Design, *, rows: Sequence[int] | None = None,
         result.load_seconds.append(loaded.seconds)
         note = ensure_statements(loaded.dsn, server=embedded_server())
         timings = Timings()
-        with psycopg.connect(loaded.dsn, autocommit=True) as conn:
+        with psycopg.connect(loaded.dsn, autocommit=True) as conn, \
+                psycopg.connect(design_dsn(conn, loaded.dsn), autocommit=True) as run:
             for p in patterns:
                 bar.set_postfix_str(f"timing {p.name}")
-                sampler = prepare_params(conn, design, p, size=sample_size, seed=seed)
+                sampler = prepare_params(run, design, p, size=sample_size, seed=seed)
                 timings.items.append(time_query(
                     conn, p.sql, sampler, name=p.name, runs=runs, warmup=warmup, seed=seed,
                     statements=note is None, design=design, critical=p.critical,
-                    budget_ms=budget_ms, warm=True, allow_setup=True))  # load(): a sandbox
+                    budget_ms=budget_ms, warm=True, allow_setup=True,  # load(): a sandbox
+                    run_conn=run))
         per_step.append(timings)
     for p in patterns:
         series = [step[p.name] for step in per_step]

@@ -263,11 +263,14 @@ def time_query(conn: psycopg.Connection, sql: str, sampler: ParamSampler | None 
                name: str = "query", runs: int = 50, warmup: int = 5, seed: int = 0,
                explain: bool = True, statements: bool = True, design: Design | None = None,
                critical: bool = False, budget_ms: float = BUDGET_MS,
-               warm: bool = False, allow_setup: bool = False) -> Timing:
+               warm: bool = False, allow_setup: bool = False,
+               run_conn: psycopg.Connection | None = None) -> Timing:
     """Time ``sql`` (``:name`` or ``$n`` parameters, values from ``sampler``) on ``conn``;
     see the module docstring for what is measured. ``warm`` prewarms the tables it reads
     (:func:`prewarm`), installing ``pg_prewarm`` if needed only in a kit sandbox or with
-    ``allow_setup``."""
+    ``allow_setup``. ``run_conn``, when given, is the session that runs the query itself (the
+    design's SQL: :func:`pgarch_kit.db.runner.design_dsn`); ``conn`` keeps the kit's own work
+    (statistics, prewarming, sizes)."""
     import psycopg
 
     from .setup_guard import conn_dsn, may_set_up, refused
@@ -287,7 +290,7 @@ def time_query(conn: psycopg.Connection, sql: str, sampler: ParamSampler | None 
                          if _prewarm_available(conn) else
                          "tables not prewarmed: the server has no pg_prewarm extension")
     draws = sampler.draw(warmup + runs + 1, seed) if sampler else [[]] * (warmup + runs + 1)
-    cur = psycopg.RawCursor(conn)
+    cur = psycopg.RawCursor(run_conn if run_conn is not None else conn)
     for params in draws[:warmup]:
         _execute(cur, text, params, rollback)
     plan, queryid = _explain(cur, text, draws[warmup]) if explain else (None, None)
@@ -360,15 +363,18 @@ def time_pattern(design: Design, query: str, *, dsn: str | None = None, runs: in
     setup = may_set_up(target.dbname, target.dsn, allow_setup)
     note = ensure_statements(target.dsn, server=target.server, allow_setup=setup)
     notes = [note] if note is not None else []
-    with psycopg.connect(target.dsn, autocommit=True) as conn:
-        sampler = prepare_params(conn, design, pattern, size=sample_size, seed=seed)
+    from pgarch_kit.db.runner import design_dsn
+    with psycopg.connect(target.dsn, autocommit=True) as conn, \
+            psycopg.connect(design_dsn(conn, target.dsn), autocommit=True) as run:
+        sampler = prepare_params(run, design, pattern, size=sample_size, seed=seed)
         if not prewarm(conn, pattern.sql, create=setup) and not setup \
                 and _prewarm_available(conn):
             notes.append(refused("CREATE EXTENSION pg_prewarm (tables not prewarmed)",
                                  target.dbname))
         timing = time_query(conn, pattern.sql, sampler, name=pattern.name, runs=runs,
                             warmup=warmup, seed=seed, statements=note is None,
-                            design=design, critical=pattern.critical, budget_ms=budget_ms)
+                            design=design, critical=pattern.critical, budget_ms=budget_ms,
+                            run_conn=run)
     from dataclasses import replace
     return replace(timing, server_note=note or timing.server_note, notes=tuple(notes))
 

@@ -26,7 +26,7 @@ from pgarch_kit.errors import UnsafeOperationError
 if TYPE_CHECKING:
     import psycopg
 
-__all__ = ["RUNNER_ROLE", "runner_dsn"]
+__all__ = ["RUNNER_ROLE", "design_dsn", "runner_dsn"]
 
 RUNNER_ROLE = "pgarch_runner"
 
@@ -84,3 +84,31 @@ def runner_dsn(admin: psycopg.Connection, target: str) -> str:
                   f"login for {RUNNER_ROLE} in pg_hba.conf, or use the embedded server",
                   stacklevel=3)
     return target
+
+
+def _loaded_by_runner(admin: psycopg.Connection) -> bool:
+    """True when the connected database is a kit sandbox whose every user relation (not an
+    extension's) belongs to the runner: a sandbox the kit loaded, whose SQL the runner may run
+    in full. A sandbox built otherwise (DDL applied as the superuser) is left as it is."""
+    from pgarch_kit.db.sandbox import _marked
+    if not _marked(admin, admin.info.dbname):
+        return False
+    row = admin.execute(
+        "SELECT count(*), count(*) FILTER (WHERE r.rolname = %s) FROM pg_catalog.pg_class c"
+        " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+        " JOIN pg_catalog.pg_roles r ON r.oid = c.relowner"
+        " WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')"
+        " AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
+        " AND n.nspname NOT LIKE 'pg\\_%%'"
+        " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid ="
+        " 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')",
+        (RUNNER_ROLE,)).fetchone()
+    return bool(row and row[0] and row[0] == row[1])
+
+
+def design_dsn(admin: psycopg.Connection, target: str) -> str:
+    """The DSN to run the design's own SQL (query patterns, load tests) with: the runner's in
+    a sandbox the kit loaded, else ``target`` itself."""
+    if admin.info.parameter_status("is_superuser") != "on" or not _loaded_by_runner(admin):
+        return target
+    return runner_dsn(admin, target)

@@ -77,3 +77,24 @@ def test_a_check_calling_a_routine_cannot_run_a_shell_command(name: str) -> None
     message = str(info.value)
     assert "permission denied" in message and "pg_execute_server_program" in message, message
     assert not marker.exists()
+
+
+def test_timing_a_query_pattern_runs_it_unprivileged(name: str) -> None:
+    """A query pattern is one SELECT, so validation accepts it; timing it after a load runs
+    it as the runner, which may not read server files (base: the timing returned the file)."""
+    from pgarch_kit.bench.timing import time_pattern
+    design = _design("queries:\n  - name: leak\n    sql: \"SELECT pg_catalog.pg_read_file("
+                     "'postgresql.conf') AS body FROM t WHERE id = :id\"\n", name)
+    _load(design)
+    with pytest.raises(psycopg.errors.InsufficientPrivilege, match="pg_read_file"):
+        time_pattern(design, "leak", runs=3, warmup=1)
+
+
+def test_a_load_test_runs_the_patterns_unprivileged(name: str) -> None:
+    from pgarch_kit.bench.loadtest import load_test
+    from pgarch_kit.bench.target import BenchError
+    design = _design("queries:\n  - name: leak\n    sql: \"SELECT pg_catalog.pg_read_file("
+                     "'postgresql.conf') AS body FROM t WHERE id = :id\"\n", name)
+    _load(design)
+    with pytest.raises(BenchError, match="permission denied for function pg_read_file"):
+        load_test(design, clients=(1,), duration=1, progress=False)
