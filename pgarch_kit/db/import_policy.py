@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 from pgarch_kit.errors import SqlApplyError
 from pgarch_kit.model.extensions import ALLOWED_EXTENSIONS
+from pgarch_kit.model.sqltext import skip_noise
 
 __all__ = ["ALLOWED_EXTENSIONS", "Statement", "classify_script"]
 
@@ -188,19 +189,7 @@ def _inner_extensions(body: dict) -> tuple[dict[str, Any], ...]:
 
 def _start_line(text: str, char_offset: int, char_end: int) -> int:
     """1-based line of the statement's first token (after leading blanks and comments)."""
-    i = char_offset
-    while i < char_end:
-        if text[i].isspace():
-            i += 1
-        elif text.startswith("--", i):
-            nl = text.find("\n", i)
-            i = char_end if nl < 0 else nl + 1
-        elif text.startswith("/*", i):
-            close = text.find("*/", i + 2)
-            i = char_end if close < 0 else close + 2
-        else:
-            break
-    return text.count("\n", 0, min(i, char_end)) + 1
+    return text.count("\n", 0, skip_noise(text, char_offset, char_end)) + 1
 
 
 def classify_script(text: str, *, source: str = "SQL") -> tuple[list[Statement], set[str]]:

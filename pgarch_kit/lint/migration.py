@@ -18,6 +18,7 @@ from typing import Any
 
 from pgarch_kit.errors import PgArchError
 from pgarch_kit.model import Design, Table
+from pgarch_kit.model.sqltext import skip_noise
 
 __all__ = ["Migration", "MigrationParseError", "Statement", "relation_key", "render", "sort_key"]
 
@@ -77,23 +78,6 @@ def _line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, max(offset, 0)) + 1
 
 
-def _skip_noise(text: str, start: int) -> int:
-    """First offset at or after ``start`` that is not whitespace or a comment."""
-    i, n = start, len(text)
-    while i < n:
-        if text[i].isspace():
-            i += 1
-        elif text.startswith("--", i):
-            j = text.find("\n", i)
-            i = n if j < 0 else j + 1
-        elif text.startswith("/*", i):
-            j = text.find("*/", i + 2)
-            i = n if j < 0 else j + 2
-        else:
-            break
-    return i
-
-
 @dataclass(frozen=True)
 class Migration:
     """A parsed migration script and the design it applies to."""
@@ -135,7 +119,7 @@ class Migration:
         statements = []
         for i, rs in enumerate(raw):
             # pglast reports character offsets; stmt_len 0 means "to the end of the text".
-            start = _skip_noise(sql_text, rs.stmt_location)
+            start = skip_noise(sql_text, rs.stmt_location)
             end = rs.stmt_location + rs.stmt_len if rs.stmt_len else len(sql_text)
             statements.append((rs.stmt, sql_text[start:end].strip().rstrip(";").strip(),
                                 _line_of(sql_text, start), i))
