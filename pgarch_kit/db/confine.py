@@ -161,6 +161,19 @@ def _make_database(admin: psycopg.Connection, name: str) -> None:
     admin.execute(sql.SQL("REVOKE ALL ON DATABASE {} FROM PUBLIC").format(ident))
 
 
+def _open_public(admin_dsn: str, role: str) -> None:
+    """Make the import role the owner of ``public``, as a schema's author is of their own
+    database: it owns it through pg_database_owner on PostgreSQL 16 and later, but PostgreSQL
+    15 refuses both CREATE and COMMENT there for a database another role made."""
+    import psycopg
+    from psycopg import sql
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = 'public'"
+                        ).fetchone():
+            conn.execute(sql.SQL("ALTER SCHEMA public OWNER TO {}").format(
+                sql.Identifier(role)))
+
+
 def add_placeholders(admin_dsn: str, role: str, names: set[str]) -> list[str]:
     """Make NOLOGIN placeholders for the role names the script uses that the server lacks
     and grant them (and earlier imports' placeholders of the same names) to ``role``; returns
@@ -207,6 +220,7 @@ def confined_database(dsn: str | None = None, *, limit_s: float = 600) -> Iterat
         try:
             _make_role(admin, name, password, limit_s)
             _make_database(admin, name)
+            _open_public(server_dsn(dsn, name), name)
             confined = Confined(
                 name, make_conninfo(server_dsn(dsn, name), user=name, password=password),
                 server_dsn(dsn, name))

@@ -16,6 +16,7 @@ from corpus import REALWORLD
 from corpus import REALWORLD_FILES as FILES
 
 from pgarch_kit.db.catalog import diff_snapshots
+from pgarch_kit.db.importer import import_schema
 from pgarch_kit.model.validate import validate
 
 from .helpers import first_difference, load_and_read, regenerate
@@ -32,6 +33,12 @@ def test_realworld_round_trip(path: Path, fresh_db: str, pg_dsn: str) -> None:
     from pgarch_kit.db import create_sandbox, drop_sandbox, server_dsn
     first, cat1, version = load_and_read(fresh_db, path.read_text(encoding="utf-8"), str(path))
     assert first.tables, f"{path.name}: nothing imported"
+    # the confined import (a role with no privileges, statement by statement) reads the same
+    # design from the same file as the superuser's one-transaction apply, refusing nothing
+    confined = import_schema(path.read_text(encoding="utf-8"), name="roundtrip",
+                             source=str(path), dsn=pg_dsn)
+    assert confined.refused == (), confined.report()
+    assert confined.design == first, first_difference(first, confined.design)
     # every SQL fragment PostgreSQL printed (defaults, checks, views, BEGIN ATOMIC and
     # dollar-quoted routine bodies, aggregates, triggers) is one of its kind: nothing real
     # is refused by the fragment checks (pgarch_kit/model/fragments.py)
@@ -57,6 +64,10 @@ def test_realworld_round_trip_pg15(path: Path, pg15_dsn: str) -> None:
         first, cat1, version = load_and_read(server_dsn(pg15_dsn, dbs[0]),
                                              path.read_text(encoding="utf-8"), str(path))
         assert version < 160000
+        confined = import_schema(path.read_text(encoding="utf-8"), name="roundtrip",
+                                 source=str(path), dsn=pg15_dsn)
+        assert confined.refused == () and confined.design == first, \
+            confined.report() or first_difference(first, confined.design)
         second, cat2, _ = load_and_read(server_dsn(pg15_dsn, dbs[1]),
                                         regenerate(first, version), "generated DDL")
     finally:
