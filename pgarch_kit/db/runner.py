@@ -67,12 +67,13 @@ def runner_dsn(admin: psycopg.Connection, target: str) -> str:
     if admin.info.parameter_status("is_superuser") != "on":
         return target  # the DSN's own role is not a superuser: nothing to drop
     if _ensure_role(admin):
-        # The runner creates objects as a member of the database's owner role. PostgreSQL 15
-        # does not pass pg_database_owner's CREATE on public through that membership (16
-        # does), so the schema's privileges are granted to the runner outright.
+        # The runner creates objects as a member of the database's owner role, which owns
+        # public through pg_database_owner on PostgreSQL 16 and later; PostgreSQL 15 refuses
+        # CREATE and COMMENT there, so the runner is made the schema's owner outright.
         if admin.execute("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = 'public'"
-                         ).fetchone():
-            admin.execute(f"GRANT CREATE, USAGE ON SCHEMA public TO {RUNNER_ROLE}")
+                         " AND pg_catalog.pg_get_userbyid(nspowner) <> %s",
+                         (RUNNER_ROLE,)).fetchone():
+            admin.execute(f"ALTER SCHEMA public OWNER TO {RUNNER_ROLE}")
         dsn = make_conninfo(target, user=RUNNER_ROLE, password="")
         try:
             with psycopg.connect(dsn, connect_timeout=10):

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import dataclasses
 import secrets
+import shutil
+import tempfile
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -27,16 +30,42 @@ def _admin(dsn: str) -> psycopg.Connection:
     return psycopg.connect(make_conninfo(dsn, dbname="postgres"), autocommit=True)
 
 
+@pytest.fixture(scope="module")
+def own_home() -> Iterator[Path]:
+    """A throwaway server of this module's own: a full reset drops every sandbox on its
+    server, and the shared one holds other tests' sandboxes (tests/db/test_reset.py does the
+    same)."""
+    from pgarch_kit.db.server import Server
+    base = Path(tempfile.mkdtemp(prefix="pgarch-hostile-"))
+    base.chmod(0o711)  # the server user must traverse it; nobody may list it
+    server = Server(data_dir=base / "pg18", temporary_dir=base, fast_unsafe=True)
+    try:
+        server.ensure_started()
+        yield base
+    finally:
+        server.destroy()
+        shutil.rmtree(base, ignore_errors=True)
+
+
 @pytest.fixture
-def victim(pg_dsn: str):
+def own_dsn(own_home: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """That server's DSN, and the kit's default (``pgarch`` and dsn=None) pointed at it."""
+    from pgarch_kit.db.server import Server
+    monkeypatch.setenv("PGARCH_HOME", str(own_home))
+    monkeypatch.delenv("PGARCH_DSN", raising=False)
+    return Server(data_dir=own_home / "pg18").dsn()
+
+
+@pytest.fixture
+def victim(own_dsn: str):
     """A database holding data someone cares about, named like a sandbox."""
     name = f"pgarch_victim_{secrets.token_hex(3)}"
-    with _admin(pg_dsn) as conn:
+    with _admin(own_dsn) as conn:
         conn.execute(f"CREATE DATABASE {name}")
-    with psycopg.connect(make_conninfo(pg_dsn, dbname=name), autocommit=True) as conn:
+    with psycopg.connect(make_conninfo(own_dsn, dbname=name), autocommit=True) as conn:
         conn.execute("CREATE TABLE precious (v text); INSERT INTO precious VALUES ('keep me')")
     yield name
-    with _admin(pg_dsn) as conn:
+    with _admin(own_dsn) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
@@ -45,51 +74,54 @@ def _still_there(pg_dsn: str, name: str) -> bool:
         return conn.execute("SELECT v FROM precious").fetchone() == ("keep me",)
 
 
-def test_the_old_setting_marker_is_not_trusted_by_reset(victim: str, pg_dsn: str,
+def test_the_old_setting_marker_is_not_trusted_by_reset(victim: str, own_dsn: str,
                                                         capsys) -> None:
-    with _admin(pg_dsn) as conn:
+    with _admin(own_dsn) as conn:
         conn.execute(f"ALTER DATABASE {victim} SET pgarch.sandbox = '{victim}'")
-    assert not is_sandbox(victim, dsn=pg_dsn)
+    assert not is_sandbox(victim, dsn=own_dsn)
+    real = create_sandbox(f"pgarch_real_{secrets.token_hex(3)}", dsn=own_dsn)
     assert main(["server", "reset", "--yes"]) == 0
-    capsys.readouterr()
-    assert _still_there(pg_dsn, victim)
+    out = capsys.readouterr()
+    assert real in out.out + out.err and not database_exists(real, dsn=own_dsn)  # it did run
+    assert victim not in out.out + out.err
+    assert _still_there(own_dsn, victim)
     with pytest.raises(UnsafeOperationError, match="not a pgarch_kit sandbox"):
-        drop_sandbox(victim, dsn=pg_dsn)
-    assert _still_there(pg_dsn, victim)
+        drop_sandbox(victim, dsn=own_dsn)
+    assert _still_there(own_dsn, victim)
 
 
-def test_an_imported_script_cannot_mark_a_foreign_database(victim: str, pg_dsn: str) -> None:
+def test_an_imported_script_cannot_mark_a_foreign_database(victim: str, own_dsn: str) -> None:
     result = import_schema(
         f"CREATE TABLE t (id int);\nALTER DATABASE {victim} SET pgarch.sandbox = '{victim}';\n",
-        dsn=pg_dsn)
+        dsn=own_dsn)
     assert {s.line for s in result.refused} == {2}, result.report()
-    with _admin(pg_dsn) as conn:
+    with _admin(own_dsn) as conn:
         assert conn.execute("SELECT setconfig FROM pg_db_role_setting s JOIN pg_database d"
                             " ON d.oid = s.setdatabase WHERE d.datname = %s",
                             (victim,)).fetchone() is None
-    assert not is_sandbox(victim, dsn=pg_dsn)
-    sandbox.reset_sandboxes(dsn=pg_dsn)
-    assert _still_there(pg_dsn, victim)
+    assert not is_sandbox(victim, dsn=own_dsn)
+    sandbox.reset_sandboxes(dsn=own_dsn)
+    assert _still_there(own_dsn, victim)
 
 
-def test_a_database_owner_cannot_hand_a_database_to_the_kit(victim: str, pg_dsn: str) -> None:
+def test_a_database_owner_cannot_hand_a_database_to_the_kit(victim: str, own_dsn: str) -> None:
     """A CREATEDB user who owns a database can set its settings, but cannot make it the kit's:
     giving a database to the kit's role needs membership in that role."""
-    create_sandbox(f"pgarch_test_{secrets.token_hex(3)}", dsn=pg_dsn)  # the kit role exists
+    create_sandbox(f"pgarch_test_{secrets.token_hex(3)}", dsn=own_dsn)  # the kit role exists
     user = f"mallory_{secrets.token_hex(3)}"
-    with _admin(pg_dsn) as conn:
+    with _admin(own_dsn) as conn:
         conn.execute(f"CREATE ROLE {user} LOGIN CREATEDB")
         conn.execute(f"ALTER DATABASE {victim} OWNER TO {user}")
     try:
-        as_owner = make_conninfo(pg_dsn, dbname="postgres", user=user)
+        as_owner = make_conninfo(own_dsn, dbname="postgres", user=user)
         with psycopg.connect(as_owner, autocommit=True) as conn:
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 conn.execute(f"ALTER DATABASE {victim} OWNER TO {sandbox.OWNER_ROLE}")
-        assert not is_sandbox(victim, dsn=pg_dsn)
-        sandbox.reset_sandboxes(dsn=pg_dsn)
-        assert _still_there(pg_dsn, victim)
+        assert not is_sandbox(victim, dsn=own_dsn)
+        sandbox.reset_sandboxes(dsn=own_dsn)
+        assert _still_there(own_dsn, victim)
     finally:
-        with _admin(pg_dsn) as conn:
+        with _admin(own_dsn) as conn:
             conn.execute(f"ALTER DATABASE {victim} OWNER TO postgres")
             conn.execute(f"DROP ROLE {user}")
 
