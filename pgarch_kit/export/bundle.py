@@ -163,7 +163,9 @@ def demo(out_dir: str | Path = "exports", *, notebooks: str | Path | None = None
     from pgarch_kit.model.serde import load_design
 
     from .notebooks import run_notebooks as run_all
-    out = Path(out_dir)
+    # resolved: the writers return the real paths they wrote (through symlinks), and the
+    # index links them relative to this folder
+    out = Path(out_dir).resolve()
     started = time.perf_counter()
     runs = run_all(notebooks or ROOT / "notebooks", out / "reports",
                    progress=progress) if run_notebooks else []
@@ -201,7 +203,8 @@ def _example_migration(folder: Path) -> dict[str, Path]:
 
 def _index(out: Path, runs: list, exports: list[Export], migration: dict[str, Path]) -> Path:
     def link(p: Path, text: str) -> str:
-        return f'<a href="{html.escape(str(p.relative_to(out)))}">{html.escape(text)}</a>'
+        href = Path(p).resolve().relative_to(out.resolve())
+        return f'<a href="{html.escape(str(href))}">{html.escape(text)}</a>'
     items = ["<h2>Notebook reports</h2><ul>"]
     items += [f"<li>{link(r.html, r.notebook.stem)} ({r.seconds:.0f} s)</li>" for r in runs
               if r.html]

@@ -88,3 +88,17 @@ def test_models_of_each_sample_import(path: Path, tmp_path: Path) -> None:
         del sys.modules[module.stem]
     assert {t.name if t.schema == "public" else f"{t.schema}.{t.name}"
             for t in design.tables if not t.partition_of} <= tables
+
+
+def test_demo_into_a_relative_folder_links_everything(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """``make demo`` passes ``-o exports``: a folder relative to the working directory, while
+    the writers return the real (absolute) paths they wrote."""
+    designs = tmp_path / "designs"
+    designs.mkdir()
+    shutil.copy(DESIGNS / "index_lab.yaml", designs)
+    monkeypatch.chdir(tmp_path)
+    done = demo("exports", designs=designs, measure=False, run_notebooks=False, progress=False)
+    index = done["index"].read_text()
+    assert 'href="index_lab/report.html"' in index
+    assert 'href="ecommerce/migrations/0002_ecommerce_v2.up.sql"' in index
