@@ -232,3 +232,17 @@ def test_no_set_aside_markup_is_left_behind(path: Path) -> None:
     cells = [ln for ln in text.splitlines() if ln.startswith("| ") and "`" in ln]
     assert cells, "expected table rows with code spans (column types)"
     assert all(ln.count("`") % 2 == 0 for ln in cells)
+
+
+def test_markup_set_aside_survives_one_line_and_a_leak_is_loud() -> None:
+    """Kit markup set aside inside text that is later put on one line (a list of index names
+    in a measured plan's sentence) comes back as markup; anything left over is a kit bug and
+    raises instead of shipping placeholders in DESIGN.md."""
+    from pgarch_kit._escape import one_line
+    from pgarch_kit.export.design_doc._context import _Kept
+    kept = _Kept()
+    held = kept.hold("`orders_customer_placed`")
+    assert kept.restore(f"although {one_line(held)} can deliver") == \
+        "although `orders_customer_placed` can deliver"
+    with pytest.raises(RuntimeError, match="not restored"):
+        kept.restore(f"{kept.key}:99 left behind")
