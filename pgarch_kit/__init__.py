@@ -72,7 +72,8 @@ _LAZY = {
     "create_sandbox": "pgarch_kit.db.sandbox", "drop_sandbox": "pgarch_kit.db.sandbox",
     "is_sandbox": "pgarch_kit.db.sandbox", "guard_destructive": "pgarch_kit.db.sandbox",
     "import_sql": "pgarch_kit.db.importer", "import_sql_file": "pgarch_kit.db.importer",
-    "import_live": "pgarch_kit.db.importer",
+    "import_live": "pgarch_kit.db.importer", "import_schema": "pgarch_kit.db.importer",
+    "import_schema_file": "pgarch_kit.db.importer",
     # the advisor, plans
     "advise": "pgarch_kit.lint", "checklist": "pgarch_kit.lint.checklist",
     "explain": "pgarch_kit.db.explain",
