@@ -187,6 +187,70 @@ def _inner_extensions(body: dict) -> tuple[dict[str, Any], ...]:
     return tuple(found)
 
 
+def _do_body(body: dict) -> tuple[str, str]:
+    """A DO block's code and language."""
+    code, language = "", "plpgsql"
+    for option in body.get("args", []):
+        elem = option.get("DefElem", {})
+        value = elem.get("arg", {}).get("String", {}).get("sval", "")
+        if elem.get("defname") == "as":
+            code = value
+        elif elem.get("defname") == "language":
+            language = value
+    return code, language
+
+
+def _walk(node: Any) -> Any:
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)
+
+
+_ROLE_BLOCK_NOISE = frozenset({"PLpgSQL_stmt_block", "PLpgSQL_stmt_return", "PLpgSQL_stmt_if",
+                               "PLpgSQL_stmt_raise"})
+
+
+def _roles_only_block(body: dict) -> set[str]:
+    """The roles a DO block creates when creating roles is all it does (the usual
+    ``BEGIN CREATE ROLE anon; EXCEPTION WHEN duplicate_object THEN NULL; END`` of Supabase-style
+    migrations), read with PostgreSQL's PL/pgSQL parser; empty for any other block."""
+    from pglast import parser
+    code, language = _do_body(body)
+    if language.lower() != "plpgsql" or "CREATE" not in code.upper():
+        return set()
+    tag = "$pgarch$"
+    while tag in code:
+        tag = tag[:-1] + "x$"
+    try:
+        tree = json.loads(parser.parse_plpgsql_json(
+            f"CREATE FUNCTION pg_temp.f() RETURNS void LANGUAGE plpgsql AS {tag}{code}{tag}"))
+    except (parser.ParseError, ValueError):
+        return set()
+    roles: set[str] = set()
+    for node in _walk(tree):
+        for key, value in node.items():
+            # control flow and messages around the CREATE ROLE (IF NOT EXISTS (...) THEN,
+            # RAISE NOTICE) do nothing of their own; the block is skipped, never run
+            if not key.startswith("PLpgSQL_stmt_") or key in _ROLE_BLOCK_NOISE:
+                continue
+            if key != "PLpgSQL_stmt_execsql":
+                return set()
+            query = value.get("sqlstmt", {}).get("PLpgSQL_expr", {}).get("query", "")
+            try:
+                (raw,) = json.loads(parser.parse_sql_json(query))["stmts"]
+            except (parser.ParseError, ValueError):
+                return set()
+            if "CreateRoleStmt" not in raw["stmt"]:
+                return set()
+            roles.add(raw["stmt"]["CreateRoleStmt"].get("role", ""))
+    roles.discard("")
+    return roles
+
+
 def _start_line(text: str, char_offset: int, char_end: int) -> int:
     """1-based line of the statement's first token (after leading blanks and comments)."""
     return text.count("\n", 0, skip_noise(text, char_offset, char_end)) + 1
@@ -216,6 +280,9 @@ def classify_script(text: str, *, source: str = "SQL") -> tuple[list[Statement],
         char_start = len(data[:start].decode("utf-8"))
         (kind, body), = raw["stmt"].items()
         verdict, reason, ext = _verdict(kind, body)
+        if kind == "DoStmt" and (made := _roles_only_block(body)):
+            verdict, reason = "note", _NOTED["CreateRoleStmt"]
+            roles |= made
         line = _start_line(text, char_start, char_start + len(chunk))
         inner = _inner_extensions(body) if kind == "DoStmt" else ()
         statements.append(Statement(chunk, line, kind, verdict, reason, ext, inner))

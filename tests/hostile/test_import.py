@@ -224,3 +224,25 @@ def test_sigterm_to_the_cli_drops_the_scratch_database(tmp_path: Path, pg_dsn: s
     proc.terminate()
     assert proc.wait(timeout=60) == 128 + 15
     assert _leftover_imports(pg_dsn) == []
+
+
+def test_role_making_blocks_are_skipped_others_run_confined(pg_dsn: str,
+                                                            unchanged_server) -> None:
+    """Supabase-style migrations make their roles in DO blocks: skipped with a note (a
+    placeholder stands in), so a policy TO them still imports. A block that does anything
+    else besides runs confined, and the server refuses what the role may not do."""
+    sql = BASE + textwrap.dedent("""\
+        DO $$ BEGIN CREATE ROLE anon NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+        DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'authenticated')
+          THEN CREATE ROLE authenticated; END IF; END $$;
+        DO $$ BEGIN CREATE ROLE sneaky SUPERUSER; PERFORM pg_catalog.pg_reload_conf(); END $$;
+        ALTER TABLE account ENABLE ROW LEVEL SECURITY;
+        CREATE POLICY reads ON account FOR SELECT TO anon, authenticated USING (true);
+        """)
+    result = import_schema(sql, name="supabase", dsn=pg_dsn)
+    assert {s.line for s in result.notes} == {2, 3}
+    assert {s.line: s.reason for s in result.refused}.keys() == {5}, result.report()
+    assert "permission denied to create role" in result.refused[0].reason
+    assert result.design.table("account").policies[0].roles == ("anon", "authenticated")
+    assert _leftover_imports(pg_dsn) == []
+    unchanged_server()
