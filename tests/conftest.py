@@ -117,3 +117,23 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield start(home)
     finally:
         stop_redis(home)
+
+
+@pytest.fixture(scope="module")
+def throwaway_home() -> Iterator[Path]:
+    """PGARCH_HOME of a throwaway server of the module's own, laid out like the project's
+    (``<home>/pg18``) so the ``pgarch`` command adopts it: for tests that reset *every*
+    sandbox, which on the shared server would drop the ones other tests are using."""
+    import shutil
+    import tempfile
+
+    from pgarch_kit.db.server import Server
+    base = Path(tempfile.mkdtemp(prefix="pgarch-own-"))
+    base.chmod(0o711)  # the server user must traverse it; nobody may list it
+    server = Server(data_dir=base / "pg18", temporary_dir=base, fast_unsafe=True)
+    try:
+        server.ensure_started()
+        yield base
+    finally:
+        server.destroy()
+        shutil.rmtree(base, ignore_errors=True)

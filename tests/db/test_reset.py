@@ -9,10 +9,8 @@ from __future__ import annotations
 import os
 import pty
 import secrets
-import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,18 +32,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def home() -> Iterator[Path]:
-    """PGARCH_HOME of a throwaway server, laid out like the project's (``<home>/pg18``) so the
-    ``pgarch`` command adopts it."""
-    base = Path(tempfile.mkdtemp(prefix="pgarch-reset-"))
-    base.chmod(0o711)  # the server user must traverse it; nobody may list it
-    server = Server(data_dir=base / "pg18", temporary_dir=base, fast_unsafe=True)
-    try:
-        server.ensure_started()
-        yield base
-    finally:
-        server.destroy()
-        shutil.rmtree(base, ignore_errors=True)
+def home(throwaway_home: Path) -> Path:
+    return throwaway_home
 
 
 @pytest.fixture

@@ -7,10 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import secrets
-import shutil
-import tempfile
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -30,30 +27,14 @@ def _admin(dsn: str) -> psycopg.Connection:
     return psycopg.connect(make_conninfo(dsn, dbname="postgres"), autocommit=True)
 
 
-@pytest.fixture(scope="module")
-def own_home() -> Iterator[Path]:
-    """A throwaway server of this module's own: a full reset drops every sandbox on its
-    server, and the shared one holds other tests' sandboxes (tests/db/test_reset.py does the
-    same)."""
-    from pgarch_kit.db.server import Server
-    base = Path(tempfile.mkdtemp(prefix="pgarch-hostile-"))
-    base.chmod(0o711)  # the server user must traverse it; nobody may list it
-    server = Server(data_dir=base / "pg18", temporary_dir=base, fast_unsafe=True)
-    try:
-        server.ensure_started()
-        yield base
-    finally:
-        server.destroy()
-        shutil.rmtree(base, ignore_errors=True)
-
-
 @pytest.fixture
-def own_dsn(own_home: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """That server's DSN, and the kit's default (``pgarch`` and dsn=None) pointed at it."""
+def own_dsn(throwaway_home: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A throwaway server's DSN (a full reset drops every sandbox on its server), and the
+    kit's default (``pgarch`` and dsn=None) pointed at it."""
     from pgarch_kit.db.server import Server
-    monkeypatch.setenv("PGARCH_HOME", str(own_home))
+    monkeypatch.setenv("PGARCH_HOME", str(throwaway_home))
     monkeypatch.delenv("PGARCH_DSN", raising=False)
-    return Server(data_dir=own_home / "pg18").dsn()
+    return Server(data_dir=throwaway_home / "pg18").dsn()
 
 
 @pytest.fixture
