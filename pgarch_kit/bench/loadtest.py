@@ -193,26 +193,21 @@ def load_test(design: Design, *, clients: Sequence[int] = (1, 4, 16, 64),
     import psycopg
     from tqdm.auto import tqdm
 
-    from pgarch_kit.db.runner import RUNNER_ROLE, design_dsn
+    from pgarch_kit.db.runner import design_dsn
     from pgarch_kit.db.sandbox import guard_destructive
-
-    from .params import BENCH_SCHEMA
     if duration < 1 or duration != int(duration):
         raise BenchError(f"duration {duration}: give whole seconds ≥ 1 (pgbench's -T)")
     target = resolve_target(design, dsn)
     guard_destructive(target.dbname, "run a load test (it writes pgarch_bench parameter "
                       "tables, and the design's write patterns change data)", dsn=target.dsn)
     with psycopg.connect(target.dsn, autocommit=True) as conn:
-        scripts, notes = scripts_for(design, conn, queries, seed=seed)
         max_conn = int(conn.execute("SHOW max_connections").fetchone()[0])
         # pgbench runs the design's patterns (and its triggers, views, routines) as the
-        # runner in a sandbox the kit loaded; it reads the kit's parameter samples
+        # runner in a sandbox the kit loaded; the parameter samples it reads are made by the
+        # same role, so they belong to it and the sandbox stays the runner's
         run_dsn = design_dsn(conn, target.dsn)
-        if run_dsn != target.dsn and conn.execute(
-                "SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = %s",
-                (BENCH_SCHEMA,)).fetchone():
-            conn.execute(f"GRANT USAGE ON SCHEMA {BENCH_SCHEMA} TO {RUNNER_ROLE}")
-            conn.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA {BENCH_SCHEMA} TO {RUNNER_ROLE}")
+    with psycopg.connect(run_dsn, autocommit=True) as run:
+        scripts, notes = scripts_for(design, run, queries, seed=seed)
     too_many = [c for c in clients if c > max_conn - 5]
     if too_many:
         raise BenchError(f"{too_many} clients exceed this server's max_connections "

@@ -91,6 +91,7 @@ def _loaded_by_runner(admin: psycopg.Connection) -> bool:
     """True when the connected database is a kit sandbox whose every user relation (not an
     extension's) belongs to the runner: a sandbox the kit loaded, whose SQL the runner may run
     in full. A sandbox built otherwise (DDL applied as the superuser) is left as it is."""
+    from pgarch_kit.db.introspect_common import not_extension_member, nsp_filter
     from pgarch_kit.db.sandbox import _marked
     if not _marked(admin, admin.info.dbname):
         return False
@@ -98,12 +99,8 @@ def _loaded_by_runner(admin: psycopg.Connection) -> bool:
         "SELECT count(*), count(*) FILTER (WHERE r.rolname = %s) FROM pg_catalog.pg_class c"
         " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
         " JOIN pg_catalog.pg_roles r ON r.oid = c.relowner"
-        " WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')"
-        " AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
-        " AND n.nspname NOT LIKE 'pg\\_%%'"
-        " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid ="
-        " 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')",
-        (RUNNER_ROLE,)).fetchone()
+        f" WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND {nsp_filter('n', None)}"
+        f" AND {not_extension_member('pg_class', 'c.oid')}", (RUNNER_ROLE,)).fetchone()
     return bool(row and row[0] and row[0] == row[1])
 
 

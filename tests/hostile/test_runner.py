@@ -98,3 +98,19 @@ def test_a_load_test_runs_the_patterns_unprivileged(name: str) -> None:
     _load(design)
     with pytest.raises(BenchError, match="permission denied for function pg_read_file"):
         load_test(design, clients=(1,), duration=1, progress=False)
+
+
+def test_after_a_load_test_timings_still_run_unprivileged(name: str) -> None:
+    """The load test keeps parameter samples in the sandbox (``pgarch_bench``); they are the
+    runner's too, so the sandbox still counts as one the kit loaded and a later timing does
+    not fall back to the superuser (it did while the samples were made as the superuser)."""
+    from pgarch_kit.bench.loadtest import load_test
+    from pgarch_kit.bench.timing import time_pattern
+    design = _design("queries:\n  - name: ok\n    sql: \"SELECT id FROM t WHERE note = :note\"\n"
+                     "  - name: leak\n    sql: \"SELECT pg_catalog.pg_read_file("
+                     "'postgresql.conf') AS body FROM t WHERE id = :id\"\n", name)
+    _load(design)
+    (run,) = load_test(design, queries=["ok"], clients=(1,), duration=1, progress=False).runs
+    assert run.transactions > 0 and run.failed == 0
+    with pytest.raises(psycopg.errors.InsufficientPrivilege, match="pg_read_file"):
+        time_pattern(design, "leak", runs=3, warmup=1)
