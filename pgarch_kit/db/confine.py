@@ -109,9 +109,9 @@ def cleanup_dead_imports(dsn: str | None = None, *,
         if conn is None:
             conn = stack.enter_context(_admin(dsn))
         rows = conn.execute(
-            "SELECT rolname FROM pg_catalog.pg_roles WHERE rolname ~ '^pgarch_import_[0-9a-f]{16}$'"
+            "SELECT rolname FROM pg_catalog.pg_roles WHERE rolname ~ %s"
             " AND pg_catalog.shobj_description(oid, 'pg_authid') = %s ORDER BY 1",
-            (_FINGERPRINT,)).fetchall()
+            (_IMPORT_ROLE.pattern, _FINGERPRINT)).fetchall()
         dropped = []
         for (role,) in rows:
             key = _key(role.removeprefix(IMPORT_ROLE_PREFIX))

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     import psycopg
 
 __all__ = ["DEFAULT_TIMEOUT", "ImportResult", "Skipped", "import_live", "import_schema",
-           "import_sql", "import_sql_file"]
+           "import_schema_file", "import_sql", "import_sql_file"]
 
 DEFAULT_TIMEOUT = 600.0  # seconds for a whole import: a real schema takes seconds
 
