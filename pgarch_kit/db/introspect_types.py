@@ -12,6 +12,7 @@ __all__ = [
     "read_extensions",
     "read_schemas",
     "read_sequences",
+    "sequence_defaults",
 ]
 
 
@@ -72,11 +73,13 @@ def read_domains(ctx: Ctx) -> tuple[Domain, ...]:
         WHERE t.typtype = 'd' AND {ctx.nsp()} AND {not_extension_member('pg_type', 't.oid')}
         ORDER BY n.nspname, t.typname"""
     checks: dict[int, list[DomainCheck]] = {}
-    for typ, name, expr in ctx.rows("""
-            SELECT c.contypid, c.conname, pg_catalog.pg_get_expr(c.conbin, 0)
+    for typ, name, expr, valid, comment in ctx.rows("""
+            SELECT c.contypid, c.conname, pg_catalog.pg_get_expr(c.conbin, 0), c.convalidated,
+                   pg_catalog.obj_description(c.oid, 'pg_constraint')
             FROM pg_catalog.pg_constraint c WHERE c.contypid <> 0 AND c.contype = 'c'
             ORDER BY c.conname"""):
-        checks.setdefault(typ, []).append(DomainCheck(expression=expr, name=name))
+        checks.setdefault(typ, []).append(DomainCheck(expression=expr, name=name,
+                                                      not_valid=not valid, comment=comment))
     return tuple(
         Domain(name=name, type=base, schema=schema, not_null=notnull, default=default,
                checks=tuple(checks.get(oid, ())), collation=coll, comment=comment)
@@ -105,6 +108,13 @@ _TYPE_LIMITS = {"smallint": (-32768, 32767), "integer": (-2147483648, 2147483647
                 "bigint": (-9223372036854775808, 9223372036854775807)}
 
 
+def sequence_defaults(data_type: str, increment: int) -> tuple[int, int]:
+    """(MINVALUE, MAXVALUE) PostgreSQL gives a sequence of ``data_type`` counting in the
+    direction of ``increment`` when none is named."""
+    lo, hi = _TYPE_LIMITS.get(data_type, _TYPE_LIMITS["bigint"])
+    return (1, hi) if increment > 0 else (lo, -1)
+
+
 def read_sequences(ctx: Ctx) -> tuple[Sequence, ...]:
     """Sequences that are not identity sequences (those belong to their column)."""
     sql = f"""
@@ -129,8 +139,7 @@ def read_sequences(ctx: Ctx) -> tuple[Sequence, ...]:
     out = []
     for schema, name, dtype, start, inc, smin, smax, cache, cycle, owned, comment in \
             ctx.rows(sql):
-        lo, hi = _TYPE_LIMITS.get(dtype, _TYPE_LIMITS["bigint"])
-        default_min, default_max = (1, hi) if inc > 0 else (lo, -1)
+        default_min, default_max = sequence_defaults(dtype, inc)
         out.append(Sequence(
             name=name, schema=schema, data_type=dtype, start=start, increment=inc,
             min_value=None if smin == default_min else smin,

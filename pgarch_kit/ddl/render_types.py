@@ -69,10 +69,15 @@ def domain_sql(domain: Domain) -> list[str]:
         parts.append(f"DEFAULT {domain.default}")
     if domain.not_null:
         parts.append("NOT NULL")
+    later = []
     for check in domain.checks:
         named = f"CONSTRAINT {quote_ident(check.name)} " if check.name else ""
-        parts.append(f"{named}CHECK {wrap(check.expression)}")
-    return [statement("\n    ".join(parts))]
+        if check.not_valid:  # values already stored were never checked: added unchecked
+            later.append(f"ALTER DOMAIN {rel(domain.schema, domain.name)}\n    ADD {named}"
+                         f"CHECK {wrap(check.expression)} NOT VALID;")
+        else:
+            parts.append(f"{named}CHECK {wrap(check.expression)}")
+    return [statement("\n    ".join(parts)), *later]
 
 
 def composite_sql(comp: CompositeType) -> list[str]:
