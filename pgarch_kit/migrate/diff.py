@@ -18,6 +18,13 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from pgarch_kit.ddl._common import literal, rel
+from pgarch_kit.ddl.render_details import (
+    constraint_comments_sql,
+    index_statistics_sql,
+    not_valid_sql,
+    parents_of,
+    table_details_sql,
+)
 from pgarch_kit.ddl.render_index import index_sql
 from pgarch_kit.ddl.render_objects import (
     comment_sql,
@@ -26,14 +33,16 @@ from pgarch_kit.ddl.render_objects import (
     trigger_sql,
     view_sql,
 )
-from pgarch_kit.ddl.render_table import create_table_sql, foreign_key_sql
+from pgarch_kit.ddl.render_table import check_sql, create_table_sql, foreign_key_sql
 from pgarch_kit.ddl.render_types import enum_sql, extension_sql
-from pgarch_kit.model.default_names import ConstraintNames, constraint_names
-from pgarch_kit.model.design import Check, Design, ForeignKey, Index, Table, Unique
+from pgarch_kit.model.default_names import ConstraintNames, constraint_names, not_null_names
+from pgarch_kit.model.design import Check, Column, Design, ForeignKey, Index, Table, Unique
 from pgarch_kit.model.graph import table_order
 from pgarch_kit.model.names import quote_ident
 
 from . import columns as col
+from . import details
+from .details import same
 from .live_names import live_name
 from .plan import MigrationError, MigrationPlan, Step
 
@@ -84,8 +93,23 @@ def _index_why(t: Table) -> str:
             "the INVALID index it leaves before resuming")
 
 
-def _create_table(t: Table, v: int) -> str:
-    return create_table_sql(t, v, t.foreign_keys).replace("TABLE ", "TABLE IF NOT EXISTS ", 1)
+def _create_table(t: Table, v: int, design: Design | None = None) -> str:
+    inline = tuple(fk for fk in t.foreign_keys if not fk.not_valid)
+    return create_table_sql(t, v, inline, parents_of(design, t)).replace(
+        "TABLE ", "TABLE IF NOT EXISTS ", 1)
+
+
+def _whole_table(t: Table, v: int, design: Design) -> list[str]:
+    """A table with everything on it: settings, NOT VALID constraints, indexes, comments
+    (row-level security is the caller's)."""
+    out = [_create_table(t, v, design), *table_details_sql(design, t, v)]
+    out += [_alter(t, f"ADD {foreign_key_sql(t, fk, v)} NOT VALID") for fk in t.foreign_keys
+            if fk.not_valid]
+    out += not_valid_sql(t, v)
+    for i in t.indexes:
+        out += [index_sql(t.schema, t.name, i, v).replace("INDEX ", "INDEX IF NOT EXISTS ", 1),
+                *index_statistics_sql(t.schema, i)]
+    return out
 
 
 class _Builder:
@@ -144,8 +168,8 @@ class _Builder:
             if self.new.table(o.name, o.schema) is None:
                 self.contract.append(Step(
                     f"drop table {o.name}", (f"DROP TABLE IF EXISTS {rel(o.schema, o.name)};",),
-                    (_create_table(o, self.v),
-                     *(index_sql(o.schema, o.name, i, self.v) for i in o.indexes)),
+                    (*_whole_table(o, self.v, self.old), *_table_comments(o),
+                     *constraint_comments_sql(o)),
                     phase="contract", why="the new design no longer has it",
                     loses_data=f"every row of {o.name} (the down script recreates it empty)"))
         self._dependent_objects_up()
@@ -270,21 +294,20 @@ class _Builder:
 
     # -- tables -----------------------------------------------------------------------
     def _new_table(self, t: Table) -> None:
-        stmts = [_create_table(t, self.v)]
-        stmts += [index_sql(t.schema, t.name, i, self.v).replace(
-            "INDEX ", "INDEX IF NOT EXISTS ", 1) for i in t.indexes]
+        stmts = _whole_table(t, self.v, self.new)
         if t.rls_enabled:
             stmts.append(_alter(t, "ENABLE ROW LEVEL SECURITY"))
         if t.rls_forced:
             stmts.append(_alter(t, "FORCE ROW LEVEL SECURITY"))
         stmts += [policy_sql(t, p) for p in t.policies]
         stmts += _table_comments(t)
+        stmts += constraint_comments_sql(t)
         self.body.append(Step(f"create table {t.name}", tuple(stmts),
                               (f"DROP TABLE IF EXISTS {rel(t.schema, t.name)};",),
                               why="a new, empty table: its indexes and keys cost nothing yet"))
 
     def _table(self, o: Table, t: Table) -> None:
-        if (o.primary_key or None) != (t.primary_key or None):
+        if same(o.primary_key or None) != same(t.primary_key or None):
             raise MigrationError(
                 f"table {t.name}: the primary key changed ({o.primary_key} -> "
                 f"{t.primary_key}). Swapping a primary key is a multi-release job (build the "
@@ -305,6 +328,7 @@ class _Builder:
                 why="applies to pages written from now on; no rewrite"))
         renames = self.renames.get(t.key, {})
         renamed_to = set(renames.values())
+        nn_old, nn_new = not_null_names(self.old, o), not_null_names(self.new, t)
         # dropped constraints and indexes first (they may name columns that go)
         self._constraints_down(o, t)
         for c in t.columns:
@@ -314,7 +338,8 @@ class _Builder:
                 continue
             before = o.column(c.name)
             if before is None:
-                self.body += col.add_column(t, c, self.v)
+                if not self._comes_with_parent(o, t, c.name):
+                    self.body += col.add_column(t, c, self.v)
                 continue
             if before.type != c.type:
                 self.body += col.change_type(t, before, c, self.v)
@@ -324,51 +349,94 @@ class _Builder:
             if before.default != c.default:
                 self.body += col.change_default(t, before, c)
             if before.nullable != c.nullable:
-                self.body += col.change_nullability(t, before, c)
-            if (before.identity, before.generated, before.collation) != (
-                    c.identity, c.generated, c.collation):
+                self.body += self._nullability(t, before, c, nn_old, nn_new)
+            if ((before.identity is None) != (c.identity is None), before.generated,
+                    before.collation) != (False, c.generated, c.collation):
                 raise MigrationError(
                     f"column {t.name}.{c.name}: identity, generation or collation changed. "
                     f"Declare a new column (and a rename) instead of changing it in place")
+            self.body += details.column_detail_steps(
+                t, before, c, self.v, nn_old.get(c.name), nn_new.get(c.name))
+        self.body += details.inherit_steps(o, t)
         for c in o.columns:
-            if t.column(c.name) is None and c.name not in renames:
+            if t.column(c.name) is None and c.name not in renames \
+                    and not self._comes_with_parent(t, o, c.name, self.old, self.new):
                 self.contract += col.drop_column(o, c, self.v)
         self._constraints_up(o, t)
-        if (o.rls_enabled, o.rls_forced, o.policies) != (t.rls_enabled, t.rls_forced,
-                                                         t.policies):
+        self.body += details.index_detail_steps(o, t)
+        if (o.rls_enabled, o.rls_forced, _sans_comments(o.policies)) != (
+                t.rls_enabled, t.rls_forced, _sans_comments(t.policies)):
             self._rls(o, t)
         if _table_comments(o) != _table_comments(t):
             self.late.append(Step(f"comments on {t.name}", tuple(_table_comments(t, o)),
                                   tuple(_table_comments(o, t))))
+        self.late += details.comment_steps(o, t, _names(o), _names(t))
+
+    def _comes_with_parent(self, o: Table, t: Table, column: str,
+                           before: Design | None = None, after: Design | None = None) -> bool:
+        """Whether ``column``, which ``t`` (the version that has it) only inherits, reaches
+        it through a parent that gains it in the same migration (PostgreSQL adds it to every
+        child, and drops it from them with the parent's column)."""
+        before, after = before or self.old, after or self.new
+        c = t.column(column)
+        if c is None or not c.inherited:
+            return False
+        for key in t.parent_keys:
+            now, then = after.table(key[1], key[0]), before.table(key[1], key[0])
+            if now is not None and now.column(column) is not None and (
+                    then is None or then.column(column) is None):
+                return True
+        return False
+
+    def _nullability(self, t: Table, before: Column, c: Column, nn_old: dict[str, str],
+                     nn_new: dict[str, str]) -> list[Step]:
+        """SET / DROP NOT NULL; on PostgreSQL 18 the constraint is then named as the design
+        names it (SET NOT NULL gives it PostgreSQL's name)."""
+        steps = col.change_nullability(t, before, c)
+        default = details.default_not_null_name(t, c.name)
+        if not c.nullable and nn_new.get(c.name, default) != default:
+            name = nn_new[c.name]
+            steps.append(Step(f"name NOT NULL of {t.name}.{c.name} {name}",
+                              (col.rename_not_null(t, default, name),), (),
+                              why="catalog-only"))
+        if c.nullable and nn_old.get(c.name, default) != default:
+            name = nn_old[c.name]
+            steps.insert(0, Step(f"(undo only) name NOT NULL of {t.name}.{c.name} {name}", (),
+                                 (col.rename_not_null(t, default, name),)))
+        return steps
 
     def _constraints_down(self, o: Table, t: Table) -> None:
-        new_idx = {i.name: i for i in t.indexes}
+        new_idx = {i.name: same(i) for i in t.indexes}
         for i in o.indexes:
-            if new_idx.get(i.name) != i:
+            if new_idx.get(i.name) != same(i):
                 self.body.append(Step(
                     f"drop index {i.name}", (_drop_index(o, i.name, existing=True),),
-                    (_concurrent_index(o, i, self.v),), transactional=bool(o.partition_by),
+                    (_concurrent_index(o, i, self.v),
+                     *_index_extras(o, i)), transactional=bool(o.partition_by),
                     why=_index_why(o)))
+        kept_checks = [same(c) for c in t.checks]
         for c in o.checks:
-            if c not in t.checks:
+            if same(c) not in kept_checks:
                 name = self._existing_name(o, c)
-                (add, _), (validate, _) = _validated(o, name, f"CHECK ({c.expression})")
+                add, validate = _validated(o, replace(c, name=name), self.v)
                 self._drop_with_two_step_down(f"check {name} on {o.name}", (
-                    _drop_constraint(o, name),), add, validate)
+                    _drop_constraint(o, name),), add[0], validate[0])
+        kept_uniques = [same(u) for u in t.uniques]
         for u in o.uniques:
-            if u not in t.uniques:
+            if same(u) not in kept_uniques:
                 name = self._existing_name(o, u)
                 (idx, _), (attach, _) = _unique_up(o, u, name, self.v)
                 self._drop_with_two_step_down(f"unique {name} on {o.name}", (
-                    _drop_constraint(o, name),), idx, attach,
+                    _drop_constraint(o, name),), idx,
+                    attach + details.constraint_comment(o, name, u.comment),
                     transactional=False)
+        kept_fks = [same(fk) for fk in t.foreign_keys]
         for fk in o.foreign_keys:
-            if fk not in t.foreign_keys:
+            if same(fk) not in kept_fks:
                 name = self._existing_name(o, fk)
+                add, validate = _validated(o, replace(fk, name=name), self.v)
                 self._drop_with_two_step_down(
-                    f"foreign key {name}", (_drop_constraint(o, name),),
-                    (_alter(o, f"ADD {foreign_key_sql(o, replace(fk, name=name))} NOT VALID"),),
-                    (_alter(o, f"VALIDATE CONSTRAINT {_q(name)}"),))
+                    f"foreign key {name}", (_drop_constraint(o, name),), add[0], validate[0])
 
     def _drop_with_two_step_down(self, what: str, drop: tuple[str, ...],
                                  first: tuple[str, ...], second: tuple[str, ...], *,
@@ -381,54 +449,70 @@ class _Builder:
                               why="the new design drops it"))
 
     def _constraints_up(self, o: Table, t: Table) -> None:
-        old_idx = {i.name: i for i in o.indexes}
+        old_idx = {i.name: same(i) for i in o.indexes}
         for i in t.indexes:
-            if old_idx.get(i.name) != i:
+            if old_idx.get(i.name) != same(i):
                 self.body.append(Step(
-                    f"index {i.name} on {t.name}", (_concurrent_index(t, i, self.v),),
+                    f"index {i.name} on {t.name}", (_concurrent_index(t, i, self.v),
+                                                    *_index_extras(t, i)),
                     (_drop_index(t, i.name),), transactional=bool(t.partition_by),
                     why=_index_why(t)))
+        old_checks = {same(c): c for c in o.checks}
         for c in t.checks:
-            if c not in o.checks:
-                name = _names(t).of(t, c)
-                add, validate = _validated(t, name, f"CHECK ({c.expression})")
-                self.body.append(Step(f"check {name} on {t.name} (NOT VALID)", add[0],
-                                      add[1], why="existing rows are not scanned under the "
-                                                  "ACCESS EXCLUSIVE lock"))
+            if same(c) in old_checks:
+                prev = old_checks[same(c)]
+                self.body += details.validity_steps(t, prev, c, self._existing_name(o, prev),
+                                                    self.v)
+                continue
+            name = _names(t).of(t, c)
+            add, validate = _validated(t, replace(c, name=name), self.v)
+            self.body.append(Step(f"check {name} on {t.name} (NOT VALID)", add[0],
+                                  add[1], why="existing rows are not scanned under the "
+                                              "ACCESS EXCLUSIVE lock"))
+            if validate[0]:
                 self.body.append(Step(f"validate {name}", validate[0], validate[1],
                                       why="VALIDATE takes SHARE UPDATE EXCLUSIVE: reads and "
                                           "writes continue"))
+        old_uniques = [same(u) for u in o.uniques]
         for u in t.uniques:
-            if u not in o.uniques:
+            if same(u) not in old_uniques:
                 name = _names(t).of(t, u)
-                if t.partition_by:
+                if t.partition_by or u.without_overlaps:
                     from pgarch_kit.ddl.render_table import _unique as unique_clause
                     self.body.append(Step(
                         f"unique constraint {name}",
                         (_alter(t, f"ADD CONSTRAINT {_q(name)} "
                                    + unique_clause(t, u, self.v).removeprefix(
-                                       f"CONSTRAINT {_q(name)} ")),),
+                                       f"CONSTRAINT {_q(name)} ")),
+                         *details.constraint_comment(t, name, u.comment)),
                         (_alter(t, f"DROP CONSTRAINT IF EXISTS {_q(name)}"),),
-                        why=_index_why(t)))
+                        why=_index_why(t) if t.partition_by else
+                        "WITHOUT OVERLAPS needs its GiST index built by ADD CONSTRAINT: writes "
+                        "wait for the build"))
                     continue
                 idx, attach = _unique_up(t, u, name, self.v)
                 self.body.append(Step(f"unique index {name} on {t.name}", idx[0], idx[1],
                                       transactional=False,
                                       why="built CONCURRENTLY, then attached as the "
                                           "constraint without a second scan"))
-                self.body.append(Step(f"unique constraint {name}", attach[0], attach[1],
-                                      why="ADD CONSTRAINT … USING INDEX: instant"))
+                self.body.append(Step(f"unique constraint {name}",
+                                      attach[0] + details.constraint_comment(t, name, u.comment),
+                                      attach[1], why="ADD CONSTRAINT … USING INDEX: instant"))
+        old_fks = {same(fk): fk for fk in o.foreign_keys}
         for fk in t.foreign_keys:
-            if fk not in o.foreign_keys:
-                name = _names(t).of(t, fk)
-                self.late.append(Step(
-                    f"foreign key {name} (NOT VALID)",
-                    (_alter(t, f"ADD {foreign_key_sql(t, replace(fk, name=name))} NOT VALID"),),
-                    (_alter(t, f"DROP CONSTRAINT IF EXISTS {_q(name)}"),),
-                    why="NOT VALID: new writes are checked at once, existing rows are not "
-                        "scanned while both tables are locked"))
-                self.late.append(Step(f"validate {name}",
-                                      (_alter(t, f"VALIDATE CONSTRAINT {_q(name)}"),), (),
+            if same(fk) in old_fks:
+                prev = old_fks[same(fk)]
+                self.late += details.validity_steps(t, prev, fk, self._existing_name(o, prev),
+                                                    self.v)
+                continue
+            name = _names(t).of(t, fk)
+            add, validate = _validated(t, replace(fk, name=name), self.v)
+            self.late.append(Step(
+                f"foreign key {name} (NOT VALID)", add[0], add[1],
+                why="NOT VALID: new writes are checked at once, existing rows are not "
+                    "scanned while both tables are locked"))
+            if validate[0]:
+                self.late.append(Step(f"validate {name}", validate[0], (),
                                       why="the scan runs under SHARE UPDATE EXCLUSIVE"))
 
     def _rls(self, o: Table, t: Table) -> None:
@@ -442,18 +526,45 @@ class _Builder:
                     for p in o.policies]
         self.late.append(Step(
             f"row-level security on {t.name}",
-            (*drop_old, *[policy_sql(t, p) for p in t.policies], *state(t)),
-            (*drop_new, *[policy_sql(o, p) for p in o.policies], *state(o)),
+            (*drop_old, *[policy_sql(t, p) for p in t.policies], *state(t),
+             *_policy_comments(t)),
+            (*drop_new, *[policy_sql(o, p) for p in o.policies], *state(o),
+             *_policy_comments(o)),
             why="policies replaced in one transaction: no moment without them"))
 
 
-def _validated(t: Table, name: str, definition: str
+def _policy_comments(t: Table) -> list[str]:
+    return [f"COMMENT ON POLICY {_q(p.name)} ON {rel(t.schema, t.name)} IS "
+            f"{literal(p.comment)};" for p in t.policies if p.comment is not None]
+
+
+def _sans_comments(policies: tuple) -> tuple:
+    return tuple(replace(p, comment=None) for p in policies)
+
+
+def _index_extras(t: Table, i: Index) -> tuple[str, ...]:
+    """Statistics targets and the comment of an index just built."""
+    out = tuple(index_statistics_sql(t.schema, i))
+    if i.comment is not None:
+        out += (f"COMMENT ON INDEX {rel(t.schema, i.name)} IS {literal(i.comment)};",)
+    return out
+
+
+def _validated(t: Table, con: Check | ForeignKey, v: int
                ) -> tuple[tuple[tuple[str, ...], tuple[str, ...]],
                           tuple[tuple[str, ...], tuple[str, ...]]]:
-    """(add NOT VALID: up, down), (VALIDATE: up, down)."""
-    return ((( _alter(t, f"ADD CONSTRAINT {_q(name)} {definition} NOT VALID"),),
+    """(add NOT VALID: up, down), (VALIDATE: up, down) for a named check or foreign key; the
+    VALIDATE half is empty when the design keeps it NOT VALID (or NOT ENFORCED, which is
+    never validated). The add carries the constraint's comment."""
+    name = con.name or ""
+    definition = (check_sql(t, con, v) if isinstance(con, Check)
+                  else foreign_key_sql(t, con, v))
+    add = _alter(t, f"ADD {definition}" + (" NOT VALID" if con.enforced else ""))
+    validate = ((_alter(t, f"VALIDATE CONSTRAINT {_q(name)}"),)
+                if con.enforced and not con.not_valid else ())
+    return (((add, *details.constraint_comment(t, name, con.comment)),
              (_alter(t, f"DROP CONSTRAINT IF EXISTS {_q(name)}"),)),
-            ((_alter(t, f"VALIDATE CONSTRAINT {_q(name)}"),), ()))
+            (validate, ()))
 
 
 def _unique_up(t: Table, u: Unique, name: str, v: int
