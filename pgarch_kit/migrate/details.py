@@ -22,6 +22,7 @@ from pgarch_kit.model.default_names import ConstraintNames, identity_sequence_na
 from pgarch_kit.model.design import (
     Check,
     Column,
+    Exclusion,
     ForeignKey,
     IdentityOptions,
     Index,
@@ -34,7 +35,7 @@ from pgarch_kit.model.names import pg_default_name, quote_ident
 from .plan import MigrationError, Step
 
 __all__ = ["column_detail_steps", "comment_steps", "index_detail_steps", "inherit_steps",
-           "same", "validity_steps"]
+           "new_column_settings", "same", "validity_steps"]
 
 PG16, PG18 = 160000, 180000
 _LIMITS = {"smallint": (-32768, 32767), "integer": (-2147483648, 2147483647)}
@@ -48,7 +49,7 @@ def same(con: object) -> object:
         return replace(con, comment=None, not_valid=False, enforced=True)
     if isinstance(con, Check):
         return replace(con, comment=None, not_valid=False)
-    if isinstance(con, (Unique, PrimaryKey)):
+    if isinstance(con, (Unique, PrimaryKey, Exclusion)):
         return replace(con, comment=None)
     if isinstance(con, Index):
         return replace(con, comment=None,
@@ -70,8 +71,8 @@ def column_detail_steps(t: Table, old: Column, new: Column, server_version: int,
     steps = _identity_steps(t, old, new)
     settings = _settings(t, old, new, server_version)
     if settings:
-        steps.append(Step(f"settings of {t.name}.{new.name}", (_alter(t, *settings[0]),),
-                          (_alter(t, *settings[1]),),
+        steps.append(Step(f"settings of {t.name}.{new.name}", _settings_sql(t, settings[0]),
+                          _settings_sql(t, settings[1]),
                           why="storage, compression and statistics settings are catalog-only: "
                               "they apply to values written and statistics gathered from now"))
     if not old.nullable and not new.nullable:
@@ -107,12 +108,18 @@ def _identity_steps(t: Table, old: Column, new: Column) -> list[Step]:
             why="catalog-only"))
     oo, no = old.identity_options or IdentityOptions(), new.identity_options or IdentityOptions()
     if replace(oo, sequence=None) != replace(no, sequence=None):
+        # a sequence turning round must start again from its START: its current value is
+        # outside the new range
+        turn = (oo.increment > 0) != (no.increment > 0)
         steps.append(Step(
             f"identity sequence options of {t.name}.{new.name}",
-            (_alter(t, f"ALTER COLUMN {q} " + " ".join(_identity_clauses(new))),),
-            (_alter(t, f"ALTER COLUMN {q} " + " ".join(_identity_clauses(old))),),
-            why="the sequence keeps its current value; a MINVALUE above it (or a MAXVALUE "
-                "below it) is refused — RESTART the sequence by hand first"))
+            (_alter(t, f"ALTER COLUMN {q} " + " ".join(_identity_clauses(new))
+                    + (" RESTART" if turn else "")),),
+            (_alter(t, f"ALTER COLUMN {q} " + " ".join(_identity_clauses(old))
+                    + (" RESTART" if turn else "")),),
+            why="the sequence keeps its current value (it restarts only when it changes "
+                "direction); a MINVALUE above that value (or a MAXVALUE below it) is "
+                "refused — RESTART the sequence by hand first"))
     old_seq = oo.sequence or identity_sequence_name(t, old.name)
     new_seq = no.sequence or identity_sequence_name(t, new.name)
     if old_seq != new_seq:
@@ -124,34 +131,77 @@ def _identity_steps(t: Table, old: Column, new: Column) -> list[Step]:
     return steps
 
 
+def _settings_sql(t: Table, clauses: list[tuple[bool, str]]) -> tuple[str, ...]:
+    """Storage and compression reach the table's partitions and children, as PARTITION OF
+    and INHERITS copy them; statistics targets and options are the table's own (ONLY)."""
+    spread = [c for only, c in clauses if not only]
+    own = [c for only, c in clauses if only]
+    out = (_alter(t, *spread),) if spread else ()
+    if own:
+        out += (f"ALTER TABLE ONLY {rel(t.schema, t.name)} " + ", ".join(own) + ";",)
+    return out
+
+
 def _settings(t: Table, old: Column, new: Column, server_version: int
-              ) -> tuple[list[str], list[str]] | None:
-    """(up clauses, down clauses) for storage, compression, statistics and options."""
+              ) -> tuple[list[tuple[bool, str]], list[tuple[bool, str]]] | None:
+    """(up clauses, down clauses) for storage, compression, statistics and options, each
+    with whether it must stay on the table itself (ONLY)."""
     q = quote_ident(new.name)
 
-    def one(a: Column, b: Column) -> list[str]:
-        out = []
+    def one(a: Column, b: Column) -> list[tuple[bool, str]]:
+        out: list[tuple[bool, str]] = []
         if a.storage != b.storage:
-            if b.storage is None and server_version < PG16:
+            storage = b.storage or ("default" if server_version >= PG16
+                                    else _type_storage(b.type))
+            if storage is None:
                 raise MigrationError(
                     f"column {t.name}.{b.name}: back to the type's default storage needs "
                     f"SET STORAGE DEFAULT (PostgreSQL 16+): name the storage in the design")
-            out.append(f"ALTER COLUMN {q} SET STORAGE {(b.storage or 'default').upper()}")
+            out.append((False, f"ALTER COLUMN {q} SET STORAGE {storage.upper()}"))
         if a.compression != b.compression:
-            out.append(f"ALTER COLUMN {q} SET COMPRESSION {b.compression or 'default'}")
+            out.append((False, f"ALTER COLUMN {q} SET COMPRESSION "
+                               f"{b.compression or 'default'}"))
         if a.statistics != b.statistics:
-            out.append(f"ALTER COLUMN {q} SET STATISTICS "
-                       f"{b.statistics if b.statistics is not None else -1}")
+            out.append((True, f"ALTER COLUMN {q} SET STATISTICS "
+                              f"{b.statistics if b.statistics is not None else -1}"))
         if a.options != b.options:
             gone = [o.split("=")[0].strip() for o in a.options]
             gone = [k for k in gone if k not in [o.split("=")[0].strip() for o in b.options]]
             if gone:
-                out.append(f"ALTER COLUMN {q} RESET ({', '.join(gone)})")
+                out.append((True, f"ALTER COLUMN {q} RESET ({', '.join(gone)})"))
             if b.options:
-                out.append(f"ALTER COLUMN {q} SET ({', '.join(o.strip() for o in b.options)})")
+                out.append((True, f"ALTER COLUMN {q} SET "
+                                  f"({', '.join(o.strip() for o in b.options)})"))
         return out
     up = one(old, new)
     return (up, one(new, old)) if up else None
+
+
+# Built-in variable-length types, stored EXTENDED unless told otherwise (PostgreSQL 15 has no
+# SET STORAGE DEFAULT, so going back to the default must name it).
+_EXTENDED = frozenset({"text", "bytea", "jsonb", "json", "xml", "numeric", "tsvector",
+                       "tsquery", "character varying", "character", "bit varying", "bit"})
+
+
+def _type_storage(type_text: str) -> str | None:
+    base = type_text.split("(")[0].strip()
+    if type_text.endswith("]") or base in _EXTENDED:
+        return "extended"
+    return None
+
+
+def new_column_settings(t: Table, c: Column, server_version: int,
+                        parent: Column | None = None) -> list[Step]:
+    """Settings of a column just added (ADD COLUMN cannot carry them); ``parent``: the column
+    of the parent it came with, whose storage and compression it got."""
+    bare = replace(c, storage=parent.storage if parent else None,
+                   compression=parent.compression if parent else None, statistics=None,
+                   options=())
+    found = _settings(t, bare, c, server_version)
+    if not found:
+        return []
+    return [Step(f"settings of {t.name}.{c.name}", _settings_sql(t, found[0]), (),
+                 why="catalog-only")]
 
 
 def _not_null_steps(t: Table, old: Column, new: Column, old_nn: str | None,

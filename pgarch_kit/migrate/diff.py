@@ -121,6 +121,7 @@ class _Builder:
         self.pre: list[Step] = []      # drops of dependent objects, types
         self.body: list[Step] = []     # additive changes
         self.late: list[Step] = []     # foreign keys, objects recreated
+        self.children: list[Step] = [] # after every table's columns: columns from parents
         self.contract: list[Step] = []
         self.notes: list[str] = []
 
@@ -164,6 +165,7 @@ class _Builder:
             o = self.old.table(t.name, t.schema)
             if o is not None:
                 self._table(o, t)
+        self.body += self.children
         for o in reversed(table_order(self.old)):
             if self.new.table(o.name, o.schema) is None:
                 self.contract.append(Step(
@@ -338,8 +340,12 @@ class _Builder:
                 continue
             before = o.column(c.name)
             if before is None:
-                if not self._comes_with_parent(o, t, c.name):
+                parent_col = self._comes_with_parent(o, t, c.name)
+                if parent_col is None:
                     self.body += col.add_column(t, c, self.v)
+                    self.body += details.new_column_settings(t, c, self.v)
+                else:
+                    self.children += self._from_parent(t, parent_col, c)
                 continue
             if before.type != c.type:
                 self.body += col.change_type(t, before, c, self.v)
@@ -360,7 +366,7 @@ class _Builder:
         self.body += details.inherit_steps(o, t)
         for c in o.columns:
             if t.column(c.name) is None and c.name not in renames \
-                    and not self._comes_with_parent(t, o, c.name, self.old, self.new):
+                    and self._comes_with_parent(t, o, c.name, self.new, self.old) is None:
                 self.contract += col.drop_column(o, c, self.v)
         self._constraints_up(o, t)
         self.body += details.index_detail_steps(o, t)
@@ -373,20 +379,32 @@ class _Builder:
         self.late += details.comment_steps(o, t, _names(o), _names(t))
 
     def _comes_with_parent(self, o: Table, t: Table, column: str,
-                           before: Design | None = None, after: Design | None = None) -> bool:
-        """Whether ``column``, which ``t`` (the version that has it) only inherits, reaches
-        it through a parent that gains it in the same migration (PostgreSQL adds it to every
-        child, and drops it from them with the parent's column)."""
+                           before: Design | None = None, after: Design | None = None
+                           ) -> Column | None:
+        """The parent's column when ``column``, which ``t`` (the version that has it) only
+        inherits, reaches it through a parent that gains it in the same migration
+        (PostgreSQL adds it to every child, and drops it from them with the parent's)."""
         before, after = before or self.old, after or self.new
         c = t.column(column)
         if c is None or not c.inherited:
-            return False
+            return None
         for key in t.parent_keys:
             now, then = after.table(key[1], key[0]), before.table(key[1], key[0])
-            if now is not None and now.column(column) is not None and (
+            if now is not None and (pc := now.column(column)) is not None and (
                     then is None or then.column(column) is None):
-                return True
-        return False
+                return pc
+        return None
+
+    def _from_parent(self, t: Table, parent_col: Column, c: Column) -> list[Step]:
+        """A column a child gets with its parent's: what the child has of its own (its
+        default, NOT NULL, settings) is set after."""
+        steps: list[Step] = []
+        got = replace(parent_col, inherited=True, statistics=None, options=(), comment=None)
+        if got.default != c.default:
+            steps += col.change_default(t, got, c)
+        if got.nullable and not c.nullable:
+            steps += col.change_nullability(t, got, replace(c, default=None))
+        return steps + details.new_column_settings(t, c, self.v, parent_col)
 
     def _nullability(self, t: Table, before: Column, c: Column, nn_old: dict[str, str],
                      nn_new: dict[str, str]) -> list[Step]:

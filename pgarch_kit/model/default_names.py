@@ -126,8 +126,8 @@ def constraint_names(table: Table, *, server_version: int = 180000) -> Constrain
     if server_version >= 180000:  # PostgreSQL 18 catalogs NOT NULL as named constraints
         pk_cols = set(table.primary_key.columns) if table.primary_key else set()
         for col in table.columns:
-            if col.inherited or col.not_null_not_valid:
-                continue  # from the parent / added after the table
+            if col.inherited:
+                continue  # from the parent
             if col.not_null_name and not col.nullable:
                 not_nulls.append((col.name, col.not_null_name))
             elif not col.nullable or col.name in pk_cols:
