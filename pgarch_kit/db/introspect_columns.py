@@ -99,19 +99,29 @@ def reduce_names(ctx: Ctx, tables: tuple[Table, ...]) -> tuple[Table, ...]:
     if ctx.version < 180000:
         return tables
     done: dict[tuple[str, str], Table] = {}
+    # PostgreSQL avoids every constraint name the schema holds when it names one, so the
+    # names are predicted in the order the DDL creates the tables
+    reserved: dict[str, set[str]] = {}
     for t in table_order(Design("", tables=tables)):  # parents before children
         actual = {c.name: c.not_null_name for c in t.columns if c.not_null_name is not None}
+        taken = frozenset(reserved.setdefault(t.schema, set()))
+        reserved[t.schema] |= {n for n in _constraint_names(t) if n} | set(actual.values())
         if not actual:
             done[t.key] = t
             continue
         kin = _ancestors(t, done)
         cleared = _named(t, {})
-        predicted = not_null_names(Design("", tables=(cleared, *kin)), cleared)
+        predicted = not_null_names(Design("", tables=(cleared, *kin)), cleared, taken)
         reduced = _named(t, {c: (None if predicted.get(c) == n else n)
                              for c, n in actual.items()})
-        check = not_null_names(Design("", tables=(reduced, *kin)), reduced)
+        check = not_null_names(Design("", tables=(reduced, *kin)), reduced, taken)
         done[t.key] = reduced if all(check.get(c) == n for c, n in actual.items()) else t
     return tuple(done[t.key] for t in tables)
+
+
+def _constraint_names(t: Table) -> list[str | None]:
+    pk = [t.primary_key.name] if t.primary_key is not None else []
+    return pk + [c.name for c in (*t.uniques, *t.checks, *t.exclusions, *t.foreign_keys)]
 
 
 def _ancestors(t: Table, done: dict[tuple[str, str], Table]) -> list[Table]:

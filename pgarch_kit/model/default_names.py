@@ -99,12 +99,15 @@ def _element_name(expression: str) -> str:
     return "expr"  # PostgreSQL's index column name for an expression it cannot name
 
 
-def constraint_names(table: Table, *, server_version: int = 180000) -> ConstraintNames:
+def constraint_names(table: Table, *, server_version: int = 180000,
+                     reserved: frozenset[str] = frozenset()) -> ConstraintNames:
     """Explicit names as written, PostgreSQL's names for the unnamed ones (see the module
-    documentation for the order and what cannot be seen from one table)."""
+    documentation for the order and what cannot be seen from one table). ``reserved``: the
+    constraint names the schema already holds when the table is created (PostgreSQL numbers
+    a default name that one of them has taken)."""
     cons = [table.primary_key, *table.uniques, *table.checks, *table.exclusions,
             *table.foreign_keys]
-    taken: set[str] = {c.name for c in cons if c is not None and c.name}
+    taken: set[str] = {c.name for c in cons if c is not None and c.name} | set(reserved)
     taken |= {c.not_null_name for c in table.columns if c.not_null_name}
     rels: set[str] = {table.name, *(i.name for i in table.indexes)}
 
@@ -141,23 +144,26 @@ def constraint_names(table: Table, *, server_version: int = 180000) -> Constrain
     return ConstraintNames(pk_name, uniques, tuple(checks), excl, fks, tuple(not_nulls))
 
 
-def not_null_names(design: Design, table: Table) -> dict[str, str]:
+def not_null_names(design: Design, table: Table,
+                   reserved: frozenset[str] = frozenset()) -> dict[str, str]:
     """Column -> name of its NOT NULL constraint under PostgreSQL 18, for every NOT NULL
     column of ``table`` as the kit's DDL creates it: explicit names as written, the table's
-    own prediction for its own columns, and for a column that only comes from a parent the
-    parent's name (PostgreSQL copies it). A partition made ``PARTITION OF`` (no columns of
-    its own) has its parent's names."""
-    return _not_null_names(design, table, frozenset())
+    own prediction for its own columns (avoiding ``reserved``, the names the schema holds
+    already), and for a column that only comes from a parent the parent's name (PostgreSQL
+    copies it). A partition made ``PARTITION OF`` (no columns of its own) has its parent's
+    names."""
+    return _not_null_names(design, table, frozenset(), reserved)
 
 
-def _not_null_names(design: Design, table: Table, seen: frozenset) -> dict[str, str]:
+def _not_null_names(design: Design, table: Table, seen: frozenset,
+                    reserved: frozenset[str] = frozenset()) -> dict[str, str]:
     if table.key in seen:
         return {}
     seen = seen | {table.key}
     if table.partition_of is not None and not table.columns:
         parent = design.table(table.partition_of, table.partition_parent[0])
         return {} if parent is None else _not_null_names(design, parent, seen)
-    out = dict(constraint_names(table).not_nulls)
+    out = dict(constraint_names(table, reserved=reserved).not_nulls)
     parents = [p for p in (design.table(n, s) for s, n in table.parent_keys) if p is not None]
     for col in table.columns:
         if not col.inherited or col.nullable:
@@ -172,7 +178,7 @@ def _not_null_names(design: Design, table: Table, seen: frozenset) -> dict[str, 
                 break
         else:  # the parents allow NULL: the table's own NOT NULL, named as its own
             out[col.name] = pg_default_name(table.name, (col.name,), "not_null",
-                                            set(out.values()))
+                                            set(out.values()) | reserved)
     return out
 
 

@@ -312,6 +312,25 @@ def _before_sub_note(d: Design) -> Design:
         c for c in t.columns if c.name != "vector")) for t in keep))
 
 
+REPEATED_KEYS = """
+CREATE TABLE v (id int PRIMARY KEY, k text NOT NULL);
+ALTER TABLE v ADD CONSTRAINT v_k_a UNIQUE (k);
+ALTER TABLE v ADD CONSTRAINT v_k_b UNIQUE (k);
+ALTER TABLE v ADD CONSTRAINT v_id_u UNIQUE (id);
+"""
+
+
+def _has_repeated_keys(d: Design) -> None:
+    # CREATE TABLE would merge these into one constraint each (PostgreSQL drops a unique
+    # constraint that repeats an earlier key), so the DDL adds the repeats afterwards
+    assert [u.name for u in _t(d, "v").uniques] == ["v_id_u", "v_k_a", "v_k_b"]
+
+
+def _first_keys_only(d: Design) -> Design:
+    return _tables(d, lambda t: replace(t, uniques=tuple(u for u in t.uniques
+                                                         if u.name == "v_k_a")))
+
+
 CROSS_SCHEMA = """
 CREATE SCHEMA a; CREATE SCHEMA b;
 CREATE TABLE b.pp (id int, d date) PARTITION BY RANGE (d);
@@ -337,6 +356,7 @@ CASES = {
                           migrate_from=_temporal_slot_only),
     "inheritance": Case(INHERITANCE, _has_inheritance, _no_inheritance,
                         migrate_from=_before_sub_note),
+    "repeated_keys": Case(REPEATED_KEYS, _has_repeated_keys, _first_keys_only),
 }
 
 
