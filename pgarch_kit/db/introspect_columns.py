@@ -47,10 +47,11 @@ def column_details(ctx: Ctx, oids: list[int]) -> dict[tuple[int, int], dict[str,
             kw["statistics"] = target
         if options:
             kw["options"] = tuple(options)
-    for rel, num, seq, dtype, start, inc, smin, smax, cache, cycle in ctx.rows("""
+    for rel, num, seq, dtype, start, inc, smin, smax, cache, cycle, comment in ctx.rows("""
             SELECT d.refobjid, d.refobjsubid, sc.relname,
                    pg_catalog.format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement,
-                   s.seqmin, s.seqmax, s.seqcache, s.seqcycle
+                   s.seqmin, s.seqmax, s.seqcache, s.seqcycle,
+                   pg_catalog.obj_description(sc.oid, 'pg_class')
             FROM pg_catalog.pg_depend d
             JOIN pg_catalog.pg_class sc ON sc.oid = d.objid
             JOIN pg_catalog.pg_sequence s ON s.seqrelid = sc.oid
@@ -61,16 +62,17 @@ def column_details(ctx: Ctx, oids: list[int]) -> dict[tuple[int, int], dict[str,
         opts = IdentityOptions(
             sequence=seq, start=None if start == (lo if inc > 0 else hi) else start,
             increment=inc, min_value=None if smin == lo else smin,
-            max_value=None if smax == hi else smax, cache=cache, cycle=cycle)
+            max_value=None if smax == hi else smax, cache=cache, cycle=cycle, comment=comment)
         out.setdefault((rel, num), {})["identity_options"] = opts
     if ctx.version >= 180000:
-        for rel, num, name, no_inherit, valid in ctx.rows("""
-                SELECT c.conrelid, c.conkey[1], c.conname, c.connoinherit, c.convalidated
+        for rel, num, name, no_inherit, valid, comment in ctx.rows("""
+                SELECT c.conrelid, c.conkey[1], c.conname, c.connoinherit, c.convalidated,
+                       pg_catalog.obj_description(c.oid, 'pg_constraint')
                 FROM pg_catalog.pg_constraint c
                 WHERE c.contype = 'n' AND c.conrelid = ANY(%s)""", [oids]):
             kw = out.setdefault((rel, num), {})
             kw.update(not_null_name=name, not_null_no_inherit=no_inherit,
-                      not_null_not_valid=not valid)
+                      not_null_not_valid=not valid, not_null_comment=comment)
     return out
 
 

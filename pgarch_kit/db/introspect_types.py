@@ -35,11 +35,16 @@ def read_schemas(ctx: Ctx) -> tuple[Schema, ...]:
 
 
 def read_extensions(ctx: Ctx) -> tuple[Extension, ...]:
+    # a comment is kept only where it is not the one the extension's install script sets
     sql = """
-        SELECT e.extname, n.nspname FROM pg_catalog.pg_extension e
+        SELECT e.extname, n.nspname,
+               NULLIF(pg_catalog.obj_description(e.oid, 'pg_extension'),
+                      (SELECT a.comment FROM pg_catalog.pg_available_extensions a
+                       WHERE a.name = e.extname))
+        FROM pg_catalog.pg_extension e
         JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
         WHERE e.extname <> 'plpgsql' ORDER BY e.extname"""
-    return tuple(Extension(name, schema) for name, schema in ctx.rows(sql))
+    return tuple(Extension(name, schema, comment) for name, schema, comment in ctx.rows(sql))
 
 
 def _user_types(ctx: Ctx, typtype: str) -> str:
@@ -94,14 +99,21 @@ def read_composites(ctx: Ctx) -> tuple[CompositeType, ...]:
                      FROM pg_catalog.pg_attribute a
                      WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
                      ORDER BY a.attnum),
-               pg_catalog.obj_description(t.oid, 'pg_type')
+               pg_catalog.obj_description(t.oid, 'pg_type'),
+               ARRAY(SELECT ARRAY[a.attname::text, d.description]
+                     FROM pg_catalog.pg_attribute a
+                     JOIN pg_catalog.pg_description d ON d.objoid = a.attrelid
+                      AND d.classoid = 'pg_catalog.pg_class'::regclass AND d.objsubid = a.attnum
+                     WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
+                     ORDER BY a.attnum)
         FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
         JOIN pg_catalog.pg_class c ON c.oid = t.typrelid AND c.relkind = 'c'
         WHERE t.typtype = 'c' AND {ctx.nsp()} AND {not_extension_member('pg_type', 't.oid')}
         ORDER BY n.nspname, t.typname"""
     return tuple(CompositeType(name=name, attributes=tuple((a, b) for a, b in attrs),
-                               schema=schema, comment=comment)
-                 for schema, name, attrs, comment in ctx.rows(sql))
+                               schema=schema, comment=comment,
+                               attribute_comments=tuple((a, c) for a, c in notes))
+                 for schema, name, attrs, comment, notes in ctx.rows(sql))
 
 
 _TYPE_LIMITS = {"smallint": (-32768, 32767), "integer": (-2147483648, 2147483647),

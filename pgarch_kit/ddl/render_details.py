@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..model.default_names import constraint_names
+from ..model.default_names import constraint_names, identity_sequence_name, not_null_names
 from ..model.design import Column, Design, Domain, Index, Table
 from ..model.names import pg_default_name, quote_ident
 from ._common import literal, need_version, rel
@@ -130,8 +130,11 @@ def not_valid_sql(table: Table, server_version: int) -> list[str]:
     return out
 
 
-def constraint_comments_sql(table: Table) -> list[str]:
-    """COMMENT ON CONSTRAINT (unnamed ones by the name PostgreSQL gives them) and ON POLICY."""
+def constraint_comments_sql(table: Table, design: Design | None = None,
+                            server_version: int = PG18) -> list[str]:
+    """COMMENT ON CONSTRAINT (unnamed ones by the name PostgreSQL gives them), ON POLICY, and
+    on the objects a column brings: its NOT NULL constraint (PostgreSQL 18 only: older
+    servers have none to comment) and its identity sequence."""
     target = rel(table.schema, table.name)
     names = None
     out = []
@@ -149,6 +152,18 @@ def constraint_comments_sql(table: Table) -> list[str]:
                    f"{literal(con.comment)};")
     out += [f"COMMENT ON POLICY {quote_ident(p.name)} ON {target} IS {literal(p.comment)};"
             for p in table.policies if p.comment is not None]
+    nn = None
+    for col in table.columns:
+        if col.not_null_comment is not None and not col.nullable and server_version >= PG18:
+            nn = nn if nn is not None else not_null_names(design or Design("", tables=(table,)),
+                                                          table)
+            out.append(f"COMMENT ON CONSTRAINT {quote_ident(nn[col.name])} ON {target} IS "
+                       f"{literal(col.not_null_comment)};")
+        opts = col.identity_options
+        if col.identity and opts is not None and opts.comment is not None:
+            seq = opts.sequence or identity_sequence_name(table, col.name)
+            out.append(f"COMMENT ON SEQUENCE {rel(table.schema, seq)} IS "
+                       f"{literal(opts.comment)};")
     return out
 
 

@@ -33,6 +33,7 @@ from ..model.graph import (
     routines_referencing_tables,
     table_order,
 )
+from ..model.names import quote_ident
 from ._common import psql_checked, rel
 from .render_details import (
     constraint_comments_sql,
@@ -192,7 +193,7 @@ def sections(design: Design, *, server_version: int = 180000) -> list[Section]:
     add("views", views)
     add("routines using view row types", _routines(design, phases, "views"))
     add("triggers", [s for tr in design.triggers for s in trigger_sql(tr)])
-    add("comments", _comments(design))
+    add("comments", _comments(design, server_version))
     return out
 
 
@@ -208,8 +209,9 @@ def _index(schema: str, relation: str, index: Index, server_version: int) -> lis
             *index_statistics_sql(schema, index)]
 
 
-def _comments(design: Design) -> list[str]:
-    out: list[str] = []
+def _comments(design: Design, server_version: int) -> list[str]:
+    out: list[str] = [s for e in design.extensions
+                      for s in comment_sql("EXTENSION", quote_ident(e.name), e.comment)]
     for e in design.enums:
         out += comment_sql("TYPE", rel(e.schema, e.name), e.comment)
     for d in design.domains:
@@ -217,11 +219,13 @@ def _comments(design: Design) -> list[str]:
         out += domain_comments_sql(d)
     for c in design.composites:
         out += comment_sql("TYPE", rel(c.schema, c.name), c.comment)
+        for attr, text in c.attribute_comments:
+            out += comment_sql("COLUMN", f"{rel(c.schema, c.name)}.{quote_ident(attr)}", text)
     for q in design.sequences:
         out += comment_sql("SEQUENCE", rel(q.schema, q.name), q.comment)
     for t in design.tables:
         out += table_comments_sql(t)
-        out += constraint_comments_sql(t)
+        out += constraint_comments_sql(t, design, server_version)
     for v in design.views:
         out += view_comments_sql(v)
     for r in design.routines:
@@ -263,7 +267,8 @@ def table_sql(design: Design, table: Table, *, server_version: int = 180000) -> 
              *(add_foreign_key_sql(table, fk, server_version) for fk in table.foreign_keys
                if fk.not_valid),
              *not_valid_sql(table, server_version),
-             *rls_sql(table), *table_comments_sql(table), *constraint_comments_sql(table)]
+             *rls_sql(table), *table_comments_sql(table),
+             *constraint_comments_sql(table, design, server_version)]
     return "\n\n".join(stmts) + "\n"
 
 

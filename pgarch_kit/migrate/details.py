@@ -107,7 +107,7 @@ def _identity_steps(t: Table, old: Column, new: Column) -> list[Step]:
             (_alter(t, f"ALTER COLUMN {q} SET GENERATED {old.identity.upper()}"),),
             why="catalog-only"))
     oo, no = old.identity_options or IdentityOptions(), new.identity_options or IdentityOptions()
-    if replace(oo, sequence=None) != replace(no, sequence=None):
+    if replace(oo, sequence=None, comment=None) != replace(no, sequence=None, comment=None):
         # a sequence turning round must start again from its START: its current value is
         # outside the new range
         turn = (oo.increment > 0) != (no.increment > 0)
@@ -273,9 +273,11 @@ def validity_steps(t: Table, old: Check | ForeignKey, new: Check | ForeignKey, n
 
 
 def comment_steps(o: Table, t: Table, old_names: ConstraintNames,
-                  new_names: ConstraintNames) -> list[Step]:
-    """COMMENT ON CONSTRAINT / POLICY / INDEX for those in both versions whose comment
-    changed (a constraint added or dropped carries its comment in its own step)."""
+                  new_names: ConstraintNames, old_nn: dict[str, str] | None = None,
+                  new_nn: dict[str, str] | None = None) -> list[Step]:
+    """COMMENT ON CONSTRAINT / POLICY / INDEX, and on a column's NOT NULL constraint and
+    identity sequence, for those in both versions whose comment changed (a constraint added
+    or dropped carries its comment in its own step)."""
     up: list[str] = []
     down: list[str] = []
     target = rel(t.schema, t.name)
@@ -301,6 +303,19 @@ def comment_steps(o: Table, t: Table, old_names: ConstraintNames,
         prev = old_idx.get(i.name)
         if prev is not None and same(prev) == same(i):
             note("INDEX", rel(t.schema, i.name), prev.comment, i.comment)
+    for c in t.columns:
+        prev = o.column(c.name)
+        if prev is None:
+            continue
+        name = (new_nn or {}).get(c.name)
+        if name is not None and name == (old_nn or {}).get(c.name):
+            note("CONSTRAINT", f"{quote_ident(name)} ON {target}", prev.not_null_comment,
+                 c.not_null_comment)
+        if c.identity and prev.identity:
+            po, no = prev.identity_options, c.identity_options
+            seq = (no.sequence if no else None) or identity_sequence_name(t, c.name)
+            note("SEQUENCE", rel(t.schema, seq), po.comment if po else None,
+                 no.comment if no else None)
     if not up:
         return []
     return [Step(f"comments on constraints, policies and indexes of {t.name}", tuple(up),

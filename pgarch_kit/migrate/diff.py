@@ -171,7 +171,7 @@ class _Builder:
                 self.contract.append(Step(
                     f"drop table {o.name}", (f"DROP TABLE IF EXISTS {rel(o.schema, o.name)};",),
                     (*_whole_table(o, self.v, self.old), *_table_comments(o),
-                     *constraint_comments_sql(o)),
+                     *constraint_comments_sql(o, self.old, self.v)),
                     phase="contract", why="the new design no longer has it",
                     loses_data=f"every row of {o.name} (the down script recreates it empty)"))
         self._dependent_objects_up()
@@ -179,11 +179,18 @@ class _Builder:
         return MigrationPlan(self.old.name, self.new.name, tuple(steps), tuple(self.notes))
 
     def _extensions_and_types(self) -> None:
-        have = {e.name for e in self.old.extensions}
+        have = {e.name: e for e in self.old.extensions}
         for e in self.new.extensions:
             if e.name not in have:
-                self.pre.append(Step(f"extension {e.name}", tuple(extension_sql(e)),
-                                     (f"DROP EXTENSION IF EXISTS {_q(e.name)};",)))
+                self.pre.append(Step(f"extension {e.name}", (
+                    *extension_sql(e), *comment_sql("EXTENSION", _q(e.name), e.comment)),
+                    (f"DROP EXTENSION IF EXISTS {_q(e.name)};",)))
+            elif have[e.name].comment != e.comment:
+                # the design's None is the install script's own comment, written back
+                self.late.append(Step(f"comment on extension {e.name}",
+                                      (_extension_comment(e.name, e.comment),),
+                                      (_extension_comment(e.name, have[e.name].comment),),
+                                      why="catalog-only"))
         old_enums = {(e.schema, e.name): e for e in self.old.enums}
         for e in self.new.enums:
             o = old_enums.get((e.schema, e.name))
@@ -303,7 +310,7 @@ class _Builder:
             stmts.append(_alter(t, "FORCE ROW LEVEL SECURITY"))
         stmts += [policy_sql(t, p) for p in t.policies]
         stmts += _table_comments(t)
-        stmts += constraint_comments_sql(t)
+        stmts += constraint_comments_sql(t, self.new, self.v)
         self.body.append(Step(f"create table {t.name}", tuple(stmts),
                               (f"DROP TABLE IF EXISTS {rel(t.schema, t.name)};",),
                               why="a new, empty table: its indexes and keys cost nothing yet"))
@@ -376,7 +383,7 @@ class _Builder:
         if _table_comments(o) != _table_comments(t):
             self.late.append(Step(f"comments on {t.name}", tuple(_table_comments(t, o)),
                                   tuple(_table_comments(o, t))))
-        self.late += details.comment_steps(o, t, _names(o), _names(t))
+        self.late += details.comment_steps(o, t, _names(o), _names(t), nn_old, nn_new)
 
     def _comes_with_parent(self, o: Table, t: Table, column: str,
                            before: Design | None = None, after: Design | None = None
@@ -549,6 +556,21 @@ class _Builder:
             (*drop_new, *[policy_sql(o, p) for p in o.policies], *state(o),
              *_policy_comments(o)),
             why="policies replaced in one transaction: no moment without them"))
+
+
+def _extension_comment(name: str, comment: str | None) -> str:
+    """COMMENT ON EXTENSION; ``None`` means the extension's own comment (the one its install
+    script sets), looked up on the server."""
+    if comment is not None:
+        return f"COMMENT ON EXTENSION {_q(name)} IS {literal(comment)};"
+    body = (f"\nBEGIN\n  EXECUTE format('COMMENT ON EXTENSION %I IS %L', {literal(name)}, "
+            f"(SELECT comment FROM pg_catalog.pg_available_extensions WHERE name = "
+            f"{literal(name)}));\nEND\n")
+    tag, n = "$ext$", 0
+    while tag in body:
+        n += 1
+        tag = f"$ext{n}$"
+    return f"DO {tag}{body}{tag};"
 
 
 def _policy_comments(t: Table) -> list[str]:

@@ -89,6 +89,7 @@ class IdentityOptions:
     max_value: int | None = None
     cache: int = 1
     cycle: bool = False
+    comment: str | None = None          # COMMENT ON SEQUENCE of the identity sequence
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,7 @@ class Column:
     not_null_no_inherit: bool = False
     not_null_not_valid: bool = False
     inherited: bool = False             # only from a parent (INHERITS), not declared here
+    not_null_comment: str | None = None  # COMMENT ON CONSTRAINT of the NOT NULL (PG 18)
 
     def __post_init__(self) -> None:
         _canon(self, "type")
@@ -377,6 +379,7 @@ class CompositeType:
     attributes: tuple[tuple[str, str], ...]  # (name, type)
     schema: str = "public"
     comment: str | None = None
+    attribute_comments: tuple[tuple[str, str], ...] = ()  # (attribute, comment)
 
     def __post_init__(self) -> None:
         attrs = []
@@ -388,6 +391,8 @@ class CompositeType:
                 pass
             attrs.append((name, typ))
         object.__setattr__(self, "attributes", tuple(attrs))
+        object.__setattr__(self, "attribute_comments",
+                           tuple(tuple(pair) for pair in self.attribute_comments))
 
 
 @dataclass(frozen=True)
@@ -414,6 +419,7 @@ class Sequence:
 class Extension:
     name: str
     schema: str | None = None
+    comment: str | None = None          # only when not the extension's own comment
 
 
 @dataclass(frozen=True)

@@ -716,7 +716,8 @@ def _upper(s: str) -> str:
 _IDENTITY = _choice(("always", "by default"))
 _IDENTITY_OPTIONS = (
     _F("sequence", _opt_text), _F("start", _int), _F("increment", _int),
-    _F("min_value", _int), _F("max_value", _int), _F("cache", _int), _F("cycle", _bool))
+    _F("min_value", _int), _F("max_value", _int), _F("cache", _int), _F("cycle", _bool),
+    _F("comment", _opt_text))
 _COLUMN = (
     _F("name", _text), _F("type", _text, _w_type), _F("nullable", _bool),
     _F("default", _opt_text), _F("identity", _IDENTITY),
@@ -725,7 +726,8 @@ _COLUMN = (
     _F("generated", _opt_text),
     _F("generated_kind", _choice(("stored", "virtual"))), _F("collation", _opt_text),
     _F("not_null_name", _opt_text), _F("not_null_no_inherit", _bool),
-    _F("not_null_not_valid", _bool), _F("inherited", _bool),
+    _F("not_null_not_valid", _bool), _F("not_null_comment", _opt_text),
+    _F("inherited", _bool),
     _F("storage", _choice(STORAGE_KINDS)), _F("compression", _choice(COMPRESSION_METHODS)),
     _F("statistics", _int), _F("options", _names, _w_names),
     _F("comment", _opt_text),
@@ -821,13 +823,14 @@ _COMPOSITE = (
     _F("name", _text), _F("schema", _text),
     _F("attributes", _items(_read_attribute),
        _w_items(lambda a: _FlowMap(name=a[0], type=_w_type(a[1])))),
-    _F("comment", _opt_text))
+    _F("comment", _opt_text),
+    _F("attribute_comments", _read_comment_map, lambda pairs: _compact(dict(pairs))))
 _SEQUENCE = (
     _F("name", _text), _F("schema", _text), _F("data_type", _text, _w_type),
     _F("start", _int), _F("increment", _int), _F("min_value", _int), _F("max_value", _int),
     _F("cache", _int), _F("cycle", _bool), _F("owned_by", _read_owned_by, _w_names),
     _F("comment", _opt_text))
-_EXTENSION = (_F("name", _text), _F("schema", _opt_text))
+_EXTENSION = (_F("name", _text), _F("schema", _opt_text), _F("comment", _opt_text))
 _SCHEMA = (_F("name", _text), _F("comment", _opt_text))
 _VIEW = (
     _F("name", _text), _F("schema", _text), _F("materialized", _bool),

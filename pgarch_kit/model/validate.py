@@ -323,6 +323,12 @@ def _check_namespaces(ctx: _Context) -> Iterator[Problem]:
     for c in d.composites:
         cp = f"composites.{label(c.schema, c.name)}"
         yield from _unique(((f"{cp}.{a}", a) for a, _ in c.attributes), "attribute")
+        names = [a for a, _ in c.attributes]
+        for a, _ in c.attribute_comments:
+            if a not in names:
+                yield Problem(f"{cp}.attribute_comments", f"comment on attribute {a!r}, "
+                              "which the type does not have",
+                              "name one of its attributes" + _suggest(a, names))
     by_table: dict[tuple[str, str], list] = defaultdict(list)
     for tr in d.triggers:
         by_table[(tr.schema, tr.table)].append((f"triggers.{label(tr.schema, tr.name)}",
@@ -482,10 +488,10 @@ def _column_details(t: Table, c: Column, path: str) -> Iterator[Problem]:
             yield Problem(f"{path}.identity_options", f"min_value {opts.min_value} is not "
                           f"below max_value {opts.max_value}", "make min_value < max_value")
     if c.nullable and (c.not_null_name is not None or c.not_null_no_inherit
-                       or c.not_null_not_valid):
+                       or c.not_null_not_valid or c.not_null_comment is not None):
         yield Problem(f"{path}.nullable", "the column is nullable but has NOT NULL constraint "
-                      "details (not_null_name, not_null_no_inherit or not_null_not_valid)",
-                      "set `nullable: false`, or drop those details")
+                      "details (not_null_name, not_null_no_inherit, not_null_not_valid or "
+                      "not_null_comment)", "set `nullable: false`, or drop those details")
     if c.inherited and not t.inherits:
         yield Problem(f"{path}.inherited", "the column is marked inherited but the table "
                       "inherits from no table", "list the parent under `inherits`, or drop "

@@ -178,6 +178,11 @@ CREATE INDEX t_v_idx ON t (v);
 COMMENT ON INDEX t_v_idx IS 'by v';
 CREATE DOMAIN d AS int CONSTRAINT d_pos CHECK (VALUE > 0);
 COMMENT ON CONSTRAINT d_pos ON DOMAIN d IS 'positive';
+CREATE TYPE pair AS (a int, b text);
+COMMENT ON COLUMN pair.a IS 'first';
+CREATE TABLE ids (id int GENERATED ALWAYS AS IDENTITY);
+COMMENT ON SEQUENCE ids_id_seq IS 'numbers ids';
+COMMENT ON EXTENSION btree_gist IS 'for the exclusion';
 """
 
 
@@ -188,6 +193,21 @@ def _has_comments(d: Design) -> None:
     assert t.policies[0].comment == "positive rows" and t.indexes[0].comment == "by v"
     assert _t(d, "s").foreign_keys[0].comment == "its t"
     assert d.domains[0].checks[0].comment == "positive"
+    assert d.composites[0].attribute_comments == (("a", "first"),)
+    assert _t(d, "ids").column("id").identity_options == IdentityOptions(comment="numbers ids")
+    assert d.extensions[0].comment == "for the exclusion"
+
+
+def _uncommented_but_types(d: Design) -> Design:
+    """Without the comments migrate handles (composite types have no migrate steps yet)."""
+    return replace(_tables(_uncommented(d), lambda t: _cols(
+        t, lambda c: replace(c, identity_options=None))),
+        extensions=tuple(replace(e, comment=None) for e in d.extensions))
+
+
+def _no_comments(d: Design) -> Design:
+    return replace(_uncommented_but_types(d), composites=tuple(
+        replace(c, attribute_comments=()) for c in d.composites))
 
 
 def _uncommented(d: Design) -> Design:
@@ -201,6 +221,23 @@ def _uncommented(d: Design) -> Design:
             policies=tuple(replace(x, comment=None) for x in t.policies),
             indexes=tuple(replace(x, comment=None) for x in t.indexes))
     return _tables(d, bare)
+
+
+NOT_NULL_COMMENT = """
+CREATE TABLE t (id int NOT NULL, v int CONSTRAINT t_v_named NOT NULL);
+COMMENT ON CONSTRAINT t_id_not_null ON t IS 'always there';
+COMMENT ON CONSTRAINT t_v_named ON t IS 'named';
+"""
+
+
+def _has_not_null_comment(d: Design) -> None:
+    t = _t(d, "t")
+    assert [(c.not_null_name, c.not_null_comment) for c in t.columns] == [
+        (None, "always there"), ("t_v_named", "named")]
+
+
+def _no_not_null_comment(d: Design) -> Design:
+    return _tables(d, lambda t: _cols(t, lambda c: replace(c, not_null_comment=None)))
 
 
 SETTINGS = """
@@ -350,7 +387,10 @@ CASES = {
     "not_enforced": Case(NOT_ENFORCED, _has_not_enforced, _enforced, min_version=180000),
     "identity_options": Case(IDENTITY, _has_identity, _default_identity),
     "not_null_names": Case(NOT_NULL, _has_not_null, _default_not_null, min_version=180000),
-    "comments": Case(COMMENTS, _has_comments, _uncommented),
+    "comments": Case(COMMENTS, _has_comments, _no_comments,
+                     migrate_from=_uncommented_but_types),
+    "not_null_comment": Case(NOT_NULL_COMMENT, _has_not_null_comment, _no_not_null_comment,
+                             min_version=180000),
     "column_settings": Case(SETTINGS, _has_settings, _default_settings),
     "temporal_keys": Case(TEMPORAL, _has_temporal, _not_temporal, min_version=180000,
                           migrate_from=_temporal_slot_only),
