@@ -524,3 +524,17 @@ def test_inherited_tables_load_with_data_and_draw(make_db) -> None:
     assert report is not None
     dot = to_dot(design)
     assert "inherits" in dot
+
+
+def test_identity_sequences_with_options_load_with_data(make_db) -> None:
+    """The loader writes 1..n into identity columns and then moves each sequence past them;
+    a descending or bounded identity sequence cannot take that value as it is, so it is
+    clamped into the sequence's range, and new rows still get numbers."""
+    from pgarch_kit.db.load import load
+    design, _, _ = load_and_read(make_db(), IDENTITY, "identity")
+    target = make_db()
+    load(replace(design, name="identity_load"), dsn=target, scale=0.001, progress=False)
+    with psycopg.connect(target, autocommit=True) as conn:
+        assert conn.execute("SELECT count(*) FROM t").fetchone()[0] > 0
+        down = conn.execute("INSERT INTO t DEFAULT VALUES RETURNING down").fetchone()[0]
+    assert down < 0  # the descending sequence counts down from its MAXVALUE (-1)
