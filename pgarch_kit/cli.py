@@ -185,6 +185,9 @@ def _cmd_import(args: argparse.Namespace) -> int:
         design = _load_any(args.sql, None, name=args.name, schemas=args.schema or None)
     elif args.dsn:
         design = import_live(args.dsn, schemas=args.schema or None, name=args.name)
+        if design.source is not None:  # what the intents came from, and the patterns' source
+            print(f"pgarch: {design.source.summary()}\npgarch: {design.source.queries}",
+                  file=sys.stderr)
     else:
         raise _Usage("nothing to import: give a SQL file (pgarch import schema.sql) "
                      "or a live database (pgarch import --dsn URL)")
@@ -545,7 +548,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     i = sub.add_parser("import", help="import a schema into a design file",
                        description="Import a SQL schema (parsed by PostgreSQL in a scratch "
-                                   "sandbox) or a live database into a design file.")
+                                   "sandbox) or a live database into a design file. From a "
+                                   "live database the intents come from the source: rows per "
+                                   "table (counted, or pg_class.reltuples when big), sizes, "
+                                   "and the top queries of pg_stat_statements as query "
+                                   "patterns; a .sql schema has no volumes.")
     i.add_argument("sql", nargs="?", help="a .sql schema file (or a .dbml file)")
     i.add_argument("--dsn", help="import this live database instead of a file")
     i.add_argument("--schema", action="append", help="only this schema (repeatable)")

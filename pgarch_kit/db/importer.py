@@ -199,12 +199,18 @@ def import_schema_file(path: str | Path, *, name: str | None = None, dsn: str | 
                          schemas=schemas, timeout=timeout, strict=strict)
 
 
-def import_live(dsn: str, *, schemas: list[str] | None = None, name: str | None = None) -> Design:
-    """Read the design of a live database (any server) without changing it."""
+def import_live(dsn: str, *, schemas: list[str] | None = None, name: str | None = None,
+                intents: bool = True) -> Design:
+    """Read the design of a live database (any server) without changing it; with
+    ``intents`` (the default) also what the source says of its volumes and queries — rows and
+    sizes per table, the top ``pg_stat_statements`` queries as query patterns — as intents,
+    with the facts in ``design.source`` (see :mod:`pgarch_kit.db.source_facts`)."""
     import psycopg
 
     from pgarch_kit.db.connect import dsn_dbname
     from pgarch_kit.db.introspect import introspect
+    from pgarch_kit.db.source_facts import read_source
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.read_only = True
-        return introspect(conn, name=name or dsn_dbname(dsn), schemas=schemas)
+        design = introspect(conn, name=name or dsn_dbname(dsn), schemas=schemas)
+        return read_source(conn, design) if intents else design
