@@ -455,7 +455,7 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
         # database being migrated, not from a guess at PostgreSQL's naming
         from pgarch_kit.db import server_dsn
         from pgarch_kit.db.importer import import_live
-        live = import_live(server_dsn(args.dsn, args.apply))
+        live = import_live(server_dsn(args.dsn, args.apply), intents=False)
     plan = replace(migration_plan(old, new, renames=renames, live=live),
                    old_name=Path(args.old).name, new_name=Path(args.new).name)
     checked = check_plan(plan, old, new)
