@@ -46,7 +46,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from pgarch_kit.db.connect import dsn_dbname, redact_dsn, server_dsn
+from pgarch_kit.db.connect import KIT_MARK, dsn_dbname, redact_dsn, server_dsn
 from pgarch_kit.db.runner import runner_dsn
 from pgarch_kit.db.sandbox import create_sandbox, guard_destructive, sandbox_lock, sandbox_name
 from pgarch_kit.errors import PgArchError
@@ -236,7 +236,7 @@ def _apply_updates(conn: psycopg.Connection, dp: DataPlan, batch_rows: int) -> N
                                   for c in up.columns)
         where = sql.SQL(" AND ").join(sql.SQL("t.{0} = u.{0}").format(sql.Identifier(c))
                                       for c in up.key_columns)
-        conn.execute(sql.SQL("UPDATE {} AS t SET {} FROM {} AS u WHERE {}").format(
+        conn.execute(sql.SQL("UPDATE {} AS t SET {} FROM {} AS u WHERE {}" + KIT_MARK).format(
             sql.SQL(_rel(table)), sets, sql.Identifier(tmp), where))
 
 
@@ -253,7 +253,7 @@ def _reset_sequences(conn: psycopg.Connection, dp: DataPlan) -> None:
                     continue
                 seq = m[1].replace("''", "'")
             conn.execute(sql.SQL("SELECT setval({}::regclass, COALESCE(max({}), 1), "
-                                 "max({}) IS NOT NULL) FROM {}").format(
+                                 "max({}) IS NOT NULL) FROM {}" + KIT_MARK).format(
                 sql.Literal(seq), sql.Identifier(c), sql.Identifier(c), sql.SQL(_rel(table))))
 
 

@@ -28,6 +28,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from pgarch_kit.db.connect import KIT_MARK
 from pgarch_kit.model import Design, QueryPattern, SourceFacts, SourceTable, derive_name
 
 if TYPE_CHECKING:
@@ -40,9 +41,10 @@ _COUNT_BUDGET_BYTES = 1024 ** 3     # all exact counts together read at most thi
 _COUNT_TIMEOUT = "5s"               # one count that takes longer falls back to the estimate
 TOP_QUERIES = 20
 _CANDIDATES = 500                   # statements read from pg_stat_statements before filtering
-# Every statement the kit runs here ends with this comment, which pg_stat_statements keeps in
-# the text it stores (a leading comment it drops): a later import skips the kit's own counts.
-MARK = " /* pgarch_kit source facts */"
+# Every statement the kit runs here ends with the kit's mark, which pg_stat_statements keeps
+# in the text it stores (a leading comment it drops): a later import skips the kit's own
+# counts, as it skips the loader's, the verifier's and the benchmarks' statements.
+MARK = KIT_MARK
 _KINDS = {"SelectStmt": "select", "InsertStmt": "insert", "UpdateStmt": "update",
           "DeleteStmt": "delete", "MergeStmt": "merge"}
 _HIDDEN = "<insufficient privilege>"

@@ -217,3 +217,31 @@ def test_which_statements_are_patterns(text: str, expected: str | None) -> None:
     from pgarch_kit.db.source_facts import _shape
     tables = {("public", "orders"), ("public", "customers"), ("public", "Odd Name<x>")}
     assert _shape(text, tables) == expected
+
+
+def test_the_kits_own_statements_are_not_the_applications(fresh_db: str) -> None:
+    """A database the kit loaded, verified and benchmarked (its sampling, min/max probes,
+    sequence resets, verification counts all reach pg_stat_statements) gives back the
+    design's own query patterns, one for one, and none of the kit's statements."""
+    import pgarch_kit as pk
+    from pgarch_kit.bench import time_pattern
+    from pgarch_kit.db.load import load
+    from pgarch_kit.db.source_facts import _shape
+    from pgarch_kit.model.sqlparams import parse_params
+    design = pk.load_design(Path(__file__).resolve().parents[2] / "data" / "designs"
+                            / "ecommerce.yaml")
+    with psycopg.connect(fresh_db, autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION pg_stat_statements")
+        conn.execute("SELECT pg_stat_statements_reset()")
+    loaded = load(design, dsn=fresh_db, scale=0.002, progress=False, verify=True)
+    for q in design.queries:
+        time_pattern(design, q.name, dsn=fresh_db, runs=5, warmup=1)
+    live = import_live(fresh_db)
+    with psycopg.connect(fresh_db) as conn:
+        kits = conn.execute("SELECT count(*) FROM pg_stat_statements WHERE query LIKE "
+                            "'%/* pgarch_kit */%'").fetchone()[0]
+    assert kits >= len(design.tables)  # the kit's statements were there to be skipped
+    tables = {t.key for t in design.tables}
+    assert sorted(_shape(parse_params(q.sql).dollar, tables) for q in design.queries) == \
+        sorted(_shape(q.sql, tables) for q in live.queries)
+    assert {t.table: t.rows for t in live.source.tables} == loaded.rows
