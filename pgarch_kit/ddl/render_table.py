@@ -108,13 +108,36 @@ def foreign_key_sql(table: Table, fk: ForeignKey) -> str:
     return text + deferrable(fk.deferrable, fk.initially_deferred)
 
 
+def twin_uniques(table: Table) -> list[Unique]:
+    """Unique constraints identical to the primary key or an earlier unique (names aside).
+
+    Inside one CREATE TABLE, PostgreSQL keeps only the first of identical key constraints
+    (Hibernate schemas often declare the same UNIQUE twice); ``ALTER TABLE … ADD`` keeps
+    both, so the twins are added after the table to come back as they were."""
+    def spec(columns, include, nnd, deferrable, deferred):
+        return (tuple(columns), tuple(include), nnd, deferrable, deferred)
+    seen = set()
+    if table.primary_key is not None:
+        pk = table.primary_key
+        seen.add(spec(pk.columns, pk.include, False, pk.deferrable, pk.initially_deferred))
+    twins = []
+    for u in table.uniques:
+        key = spec(u.columns, u.include, u.nulls_not_distinct, u.deferrable,
+                   u.initially_deferred)
+        if key in seen:
+            twins.append(u)
+        seen.add(key)
+    return twins
+
+
 def constraint_sql(table: Table, server_version: int,
                    foreign_keys: tuple[ForeignKey, ...] | list[ForeignKey] = ()) -> list[str]:
     """Table constraints in a fixed order: primary key, unique, check, exclusion, foreign."""
     out = []
     if table.primary_key is not None:
         out.append(_primary_key(table.primary_key))
-    out += [_unique(table, u, server_version) for u in table.uniques]
+    twins = set(map(id, twin_uniques(table)))
+    out += [_unique(table, u, server_version) for u in table.uniques if id(u) not in twins]
     out += [_check(c) for c in table.checks]
     out += [_exclusion(e) for e in table.exclusions]
     out += [foreign_key_sql(table, fk) for fk in foreign_keys]
@@ -154,7 +177,9 @@ def create_table_sql(table: Table, server_version: int,
         items = [column_sql(table, c, server_version) for c in table.columns] + cons
         body = f"(\n    {_SEP.join(items)}\n)" if items else "()"
         text = f"CREATE {unlogged}TABLE {name} {body}"
-    return f"{text}{_partition_by(table)}{options(table.options)};"
+    twins = [f"ALTER TABLE {name}\n    ADD {_unique(table, u, server_version)};"
+             for u in twin_uniques(table)]
+    return "\n".join([f"{text}{_partition_by(table)}{options(table.options)};", *twins])
 
 
 def attach_partition_sql(table: Table) -> list[str]:
