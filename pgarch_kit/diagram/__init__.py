@@ -19,7 +19,7 @@ from .crowsfoot import ARROWHEADS, Cardinality, cardinality
 from .dot import DETAILS, DIRECTIONS, NOTATIONS, to_dot
 from .errors import DiagramError, GraphvizNotFoundError, GraphvizRenderError
 from .mermaid import to_mermaid
-from .overview import overview_dot
+from .overview import KEEP_LINKS, overview_dot
 from .render import Diagram, area_path, diagram, render, render_svg
 from .subset import neighbourhood
 
@@ -29,7 +29,7 @@ __all__ = [
     "ARROWHEADS", "Cardinality", "DETAILS", "DIRECTIONS", "NOTATIONS",
     # large designs: subject areas and their overview
     "subject_areas", "overview_dot", "area_path", "Area", "AreaLink", "SubjectAreas",
-    "OVERVIEW_AT", "MAX_AREA_TABLES",
+    "OVERVIEW_AT", "MAX_AREA_TABLES", "KEEP_LINKS",
     # rendering and display
     "render", "render_svg", "diagram", "Diagram",
     # errors

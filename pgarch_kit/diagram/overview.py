@@ -25,10 +25,10 @@ from pgarch_kit.model.design import Design
 from .areas import Area, SubjectAreas
 from .labels import BORDER, FONT, GREY, dot_string, esc, schema_colour
 
-__all__ = ["KEEP", "drawn_pairs", "overview_dot"]
+__all__ = ["KEEP_LINKS", "drawn_pairs", "overview_dot"]
 
 _STANDALONE = "#f1f5f9"
-KEEP = 3  # strongest links drawn per area when there are too many to draw them all
+KEEP_LINKS = 3  # strongest links drawn per area when there are too many to draw them all
 
 
 def overview_dot(design: Design, areas: SubjectAreas, *,
@@ -125,7 +125,7 @@ def _pairs(areas: SubjectAreas) -> dict[tuple[str, str], dict[str, int]]:
     return pairs
 
 
-def drawn_pairs(areas: SubjectAreas, keep: int = KEEP) -> set[tuple[str, str]]:
+def drawn_pairs(areas: SubjectAreas, keep: int = KEEP_LINKS) -> set[tuple[str, str]]:
     """The pairs of areas the overview draws a line between: all of them when there are few
     (at most twice as many as areas), else each area's ``keep`` strongest ties. Where almost
     every area references almost every other, drawing every line makes a hairball in which

@@ -197,9 +197,9 @@ class Diagram:
     def __repr__(self) -> str:
         opts = ", ".join(f"{k}={v!r}" for k, v in sorted(self.options.items())
                          if k != "areas")
-        kind = (f"overview of {len(self.areas.areas)} areas"
+        kind = (f"overview of {len(self.areas.areas)} areas "
                 if self.is_overview and self.areas is not None else "")
-        return f"<Diagram {kind + ' ' if kind else ''}of {self.design.name!r}{', ' + opts if opts else ''}>"
+        return f"<Diagram {kind}of {self.design.name!r}{', ' + opts if opts else ''}>"
 
 
 def diagram(design: Design, *, overview_at: int | None = OVERVIEW_AT,
