@@ -164,9 +164,12 @@ def _lines(areas: SubjectAreas, ids: dict[str, str], drawn: set[tuple[str, str]]
         colour = _grey(weight)
         tip = "; ".join(f"{names[c]} → {names[b if c == a else a]}: {k} foreign "
                         f"key{'s' if k != 1 else ''}" for c, k in by_child.items())
+        # the count on a white ground, so a line crossing it cannot change the number read
+        count = (f'<<TABLE BORDER="0" CELLPADDING="1" BGCOLOR="white"><TR><TD>{n}</TD></TR>'
+                 "</TABLE>>")
         lines.append(f'  {ids[a]} -- {ids[b]} [dir={direction}, penwidth={width:.2f}, '
                      f'color="{colour}", fontcolor="{_grey(max(weight, 0.6))}", '
-                     f'label="{n}", tooltip={dot_string(tip)}];')
+                     f"label={count}, tooltip={dot_string(tip)}];")
     return lines
 
 

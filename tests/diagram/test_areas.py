@@ -37,7 +37,7 @@ from .designs import clustered, shop
 ROOT = Path(__file__).resolve().parents[2]
 NEXT = REALWORLD / "next"
 SAFE_SLUG = re.compile(r"^[A-Za-z0-9_-]+$")
-EDGE_LABEL = re.compile(r'^\s+a\d+ -- a\d+ \[.*label="(\d+)"', re.M)
+EDGE_LABEL = re.compile(r"^\s+a\d+ -- a\d+ \[.*<TD>(\d+)</TD>", re.M)
 HIDDEN = re.compile(r"\+ (\d+) FKs? with (\d+) more areas?")
 TABLE_NODE = re.compile(r"^\s+t\d+ \[label=", re.M)
 
