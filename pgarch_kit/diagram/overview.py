@@ -79,7 +79,7 @@ def _box(area: Area, colour: str, hidden: tuple[int, int] | None) -> str:
     n = len(area.tables)
     rows = [f'<<TABLE BORDER="1" COLOR="{BORDER}" BGCOLOR="white" CELLBORDER="0" '
             'CELLSPACING="0" CELLPADDING="4">',
-            f'<TR><TD ALIGN="LEFT" BGCOLOR="{colour}"><B>{esc(area.name)}</B></TD>'
+            f'<TR><TD ALIGN="LEFT" BGCOLOR="{colour}"><B>{esc(_short(area.name, 48))}</B></TD>'
             f'<TD ALIGN="RIGHT" BGCOLOR="{colour}"><FONT COLOR="#374151">{n} '
             f'table{"s" if n != 1 else ""}</FONT></TD></TR>']
     if area.kind == "standalone":
