@@ -7,6 +7,7 @@ table is rendered with exactly the foreign keys it is handed.
 from __future__ import annotations
 
 from ..model.design import Check, Column, Exclusion, ForeignKey, PrimaryKey, Table, Unique
+from ..model.keys import twin_uniques
 from ..model.names import quote_ident
 from ._common import (
     DdlError,
@@ -106,28 +107,6 @@ def foreign_key_sql(table: Table, fk: ForeignKey) -> str:
     if fk.on_delete != "NO ACTION":
         text += f" ON DELETE {fk.on_delete}"
     return text + deferrable(fk.deferrable, fk.initially_deferred)
-
-
-def twin_uniques(table: Table) -> list[Unique]:
-    """Unique constraints identical to the primary key or an earlier unique (names aside).
-
-    Inside one CREATE TABLE, PostgreSQL keeps only the first of identical key constraints
-    (Hibernate schemas often declare the same UNIQUE twice); ``ALTER TABLE … ADD`` keeps
-    both, so the twins are added after the table to come back as they were."""
-    def spec(columns, include, nnd, deferrable, deferred):
-        return (tuple(columns), tuple(include), nnd, deferrable, deferred)
-    seen = set()
-    if table.primary_key is not None:
-        pk = table.primary_key
-        seen.add(spec(pk.columns, pk.include, False, pk.deferrable, pk.initially_deferred))
-    twins = []
-    for u in table.uniques:
-        key = spec(u.columns, u.include, u.nulls_not_distinct, u.deferrable,
-                   u.initially_deferred)
-        if key in seen:
-            twins.append(u)
-        seen.add(key)
-    return twins
 
 
 def constraint_sql(table: Table, server_version: int,
