@@ -201,9 +201,11 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 
 def _cmd_diagram(args: argparse.Namespace) -> int:
-    from pgarch_kit.diagram import DiagramError, diagram
+    from pgarch_kit.diagram import DiagramError, area_path, diagram
     if args.depth is not None and args.focus is None:
         raise _Usage("--depth needs --focus TABLE")
+    if args.area is not None and args.focus is not None:
+        raise _Usage("--area and --focus each choose what to draw: give one of them")
     suffixes = (".svg", ".png", ".dot", ".gv", ".mmd")
     if args.output is not None and Path(args.output).suffix.lower() not in suffixes:
         raise _Usage(f"{args.output}: the suffix chooses the format; use one of "
@@ -211,14 +213,24 @@ def _cmd_diagram(args: argparse.Namespace) -> int:
     design = _load_any(args.design, args.dsn)
     try:
         d = diagram(design, detail=args.detail, direction=args.direction, focus=args.focus,
-                    depth=1 if args.depth is None else args.depth, notation=args.notation)
+                    depth=1 if args.depth is None else args.depth, notation=args.notation,
+                    area=args.area, overview_at=None if args.whole else args.overview_at,
+                    max_area_tables=args.area_tables)
         if args.output is None:
             _out(d.dot)
-            return EXIT_OK
-        d.save(args.output)
-    except DiagramError as exc:  # an unknown table or file type: the command line is wrong
+        else:
+            d.save(args.output)
+    except DiagramError as exc:  # an unknown table, area or file type: the command is wrong
         raise _Usage(str(exc)) from exc
-    print(f"wrote {args.output}", file=sys.stderr)
+    if d.is_overview and d.areas is not None:
+        many = args.output is not None and not args.output.lower().endswith(".mmd")
+        print(f"{len(d.areas.areas)} subject areas (--area NAME draws one, --whole all "
+              f"tables in one picture){':' if not many else ''}", file=sys.stderr)
+        for a in d.areas.areas:
+            where = f"wrote {area_path(args.output, a.slug)}: " if many else "  "
+            print(f"{where}{a.slug}, {len(a.tables)} tables", file=sys.stderr)
+    if args.output is not None:
+        print(f"wrote {args.output}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -564,10 +576,19 @@ def build_parser() -> argparse.ArgumentParser:
                        description="The ER diagram (crow's-foot notation) of a design file, or "
                                    "of a .sql schema imported on the fly: SVG or PNG (needs "
                                    "Graphviz), DOT, or Mermaid, chosen by the -o suffix; "
-                                   "without -o, prints the DOT text.")
+                                   "without -o, prints the DOT text. A design with 100 tables "
+                                   "or more (--overview-at) is cut into subject areas (its "
+                                   "schemas, or groups of tables linked by foreign keys): "
+                                   "-o er.svg then writes the overview of the areas to er.svg "
+                                   "and one diagram per area to er-AREA.svg beside it (the "
+                                   "overview's boxes link to them); --area NAME draws one "
+                                   "area, --focus one table's neighbourhood, --whole every "
+                                   "table in one picture. Mermaid (.mmd) is always the whole "
+                                   "design.")
     g.add_argument("design", help="a .yaml design file or a .sql schema")
     g.add_argument("-o", "--output",
-                   help="file to write (atomically): .svg, .png, .dot or .mmd")
+                   help="file to write (atomically): .svg, .png, .dot or .mmd; for a large "
+                        "design also one er-AREA file per subject area beside it")
     g.add_argument("--detail", choices=["all", "keys"], default="all",
                    help="all columns (default) or key columns only")
     g.add_argument("--direction", choices=["LR", "TB", "RL", "BT"], default="LR",
@@ -579,6 +600,16 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--notation", choices=["crowsfoot", "simple"], default="crowsfoot",
                    help="crow's-foot ends (default) or plain arrows labelled 1 and N, "
                         "for beginners")
+    g.add_argument("--area", metavar="NAME",
+                   help="draw only this subject area (its name as listed on stderr and in "
+                        "the overview), with stubs for the areas it links to")
+    g.add_argument("--overview-at", type=int, default=100, metavar="N",
+                   help="designs with N tables or more get an overview plus one diagram "
+                        "per subject area (default 100)")
+    g.add_argument("--area-tables", type=int, default=40, metavar="N",
+                   help="about how many tables a subject area may hold (default 40)")
+    g.add_argument("--whole", action="store_true",
+                   help="draw every table in one diagram, however large the design")
     g.add_argument("--dsn", help="server used to import a .sql schema (default: embedded)")
     g.set_defaults(func=_cmd_diagram)
 

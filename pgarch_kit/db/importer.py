@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pgarch_kit.db.apply import _message, _prepare
+from pgarch_kit.db.apply import _message, _prepare, strip_copy_data
 from pgarch_kit.db.confine import Deadline, add_placeholders, confined_database
 from pgarch_kit.db.import_policy import ALLOWED_EXTENSIONS, Statement, classify_script
 from pgarch_kit.errors import ImportRefusedError, ImportTimeoutError, PgArchError, SqlApplyError
@@ -26,6 +26,7 @@ __all__ = ["DEFAULT_TIMEOUT", "ImportResult", "Skipped", "import_live", "import_
            "import_schema_file", "import_sql", "import_sql_file"]
 
 DEFAULT_TIMEOUT = 600.0  # seconds for a whole import: a real schema takes seconds
+_DATA_NOTE = "table data (COPY ... FROM stdin) is not part of a design"
 
 
 @dataclass(frozen=True)
@@ -151,11 +152,14 @@ def import_schema(sql_text: str, *, name: str = "imported", source: str = "SQL",
     from pgarch_kit.db.introspect import introspect
     if timeout <= 0:
         raise PgArchError(f"timeout must be a positive number of seconds, not {timeout!r}")
-    text, _ = _prepare(sql_text, source)  # psql meta-commands and COPY FROM stdin: refused
+    text, data_blocks = strip_copy_data(sql_text)
+    text, _ = _prepare(text, source)  # psql meta-commands: refused
     statements, roles = classify_script(text, source=source)
     with confined_database(dsn, limit_s=timeout) as confined:
         add_placeholders(confined.admin_dsn, confined.dbname, roles)
         refused, notes = _run(confined, statements, source=source, timeout=timeout)
+        notes = sorted([Skipped(line, statement, _DATA_NOTE) for line, statement in data_blocks]
+                       + notes, key=lambda s: s.line)
         if strict and refused:
             raise ImportRefusedError(source, [str(s) for s in refused])
         with psycopg.connect(confined.dsn, autocommit=True) as conn:
