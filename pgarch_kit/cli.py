@@ -269,7 +269,8 @@ def _cmd_lint(args: argparse.Namespace) -> int:
         if args.dsn:
             import psycopg
             conn = psycopg.connect(args.dsn, autocommit=True)
-            conn.read_only = True
+            # conn.read_only has no effect in autocommit: the session default does
+            conn.execute("SET default_transaction_read_only = on")
         try:
             report = lint(design, select=select, ignore=ignore, conn=conn)
         finally:

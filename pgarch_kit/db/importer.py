@@ -163,7 +163,7 @@ def import_schema(sql_text: str, *, name: str = "imported", source: str = "SQL",
         if strict and refused:
             raise ImportRefusedError(source, [str(s) for s in refused])
         with psycopg.connect(confined.dsn, autocommit=True) as conn:
-            conn.read_only = True
+            conn.execute("SET default_transaction_read_only = on")
             design = introspect(conn, name=name, schemas=schemas)
     return ImportResult(design, tuple(refused), tuple(notes))
 
@@ -215,6 +215,7 @@ def import_live(dsn: str, *, schemas: list[str] | None = None, name: str | None 
     from pgarch_kit.db.introspect import introspect
     from pgarch_kit.db.source_facts import read_source
     with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.read_only = True
+        # conn.read_only has no effect in autocommit: the session default does
+        conn.execute("SET default_transaction_read_only = on")
         design = introspect(conn, name=name or dsn_dbname(dsn), schemas=schemas)
         return read_source(conn, design) if intents else design

@@ -245,3 +245,27 @@ def test_the_kits_own_statements_are_not_the_applications(fresh_db: str) -> None
     assert sorted(_shape(parse_params(q.sql).dollar, tables) for q in design.queries) == \
         sorted(_shape(q.sql, tables) for q in live.queries)
     assert {t.table: t.rows for t in live.source.tables} == loaded.rows
+
+
+def test_live_import_reads_in_read_only_sessions(fresh_db: str, monkeypatch) -> None:
+    """Nothing a live import runs can write: its session defaults to read-only transactions
+    (psycopg's read_only flag alone does nothing in autocommit)."""
+    import psycopg
+
+    from pgarch_kit.db import introspect as introspect_module
+    from pgarch_kit.db.importer import import_live
+    with psycopg.connect(fresh_db, autocommit=True) as conn:
+        conn.execute("CREATE TABLE t (id int PRIMARY KEY)")
+    real = introspect_module.introspect
+    attempts = []
+
+    def writing_introspect(conn, **kw):
+        try:
+            conn.execute("CREATE TABLE written_by_import (x int)")
+            attempts.append("wrote")
+        except psycopg.errors.ReadOnlySqlTransaction:
+            attempts.append("refused")
+        return real(conn, **kw)
+    monkeypatch.setattr(introspect_module, "introspect", writing_introspect)
+    design = import_live(fresh_db, intents=False)
+    assert attempts == ["refused"] and [t.name for t in design.tables] == ["t"]
