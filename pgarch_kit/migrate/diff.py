@@ -39,6 +39,7 @@ from pgarch_kit.model.design import (
     Table,
     Trigger,
     Unique,
+    View,
 )
 from pgarch_kit.model.graph import table_order
 from pgarch_kit.model.names import quote_ident
@@ -220,7 +221,7 @@ class _Builder:
             self.pre.append(Step(f"drop {kind.lower()} {v.name} (recreated below)",
                                  (f"DROP {kind} IF EXISTS {rel(v.schema, v.name)};",),
                                  (view_sql(v),
-                                  *(index_sql(v.schema, v.name, i, self.v) for i in v.indexes),
+                                  *(_view_index(v, i, self.v) for i in v.indexes),
                                   *([f"REFRESH MATERIALIZED VIEW {rel(v.schema, v.name)};"]
                                     if v.materialized else []), *view_comments(v))))
         gone_t, _ = self._changed("triggers")
@@ -258,7 +259,7 @@ class _Builder:
             kind = "MATERIALIZED VIEW" if v.materialized else "VIEW"
             self.late.append(Step(
                 f"{kind.lower()} {v.name}",
-                (view_sql(v), *(index_sql(v.schema, v.name, i, self.v) for i in v.indexes),
+                (view_sql(v), *(_view_index(v, i, self.v) for i in v.indexes),
                  *([f"REFRESH MATERIALIZED VIEW {rel(v.schema, v.name)};"]
                    if v.materialized else []), *view_comments(v)),
                 (f"DROP {kind} IF EXISTS {rel(v.schema, v.name)};",)))
@@ -450,6 +451,12 @@ def _definition(x: object) -> object:
     """What a re-creation is needed for: comments and a trigger's enabled state aside."""
     x = bare(x)  # type: ignore[arg-type]
     return replace(x, enabled="O") if isinstance(x, Trigger) else x
+
+
+def _view_index(v: View, i: Index, server_version: int) -> str:
+    # the view was just (re)created: no reader yet, so no CONCURRENTLY; guarded for a resume
+    return index_sql(v.schema, v.name, i, server_version).replace("INDEX ", "INDEX IF NOT EXISTS ",
+                                                                  1)
 
 
 def _drop_routine(r: Routine) -> str:

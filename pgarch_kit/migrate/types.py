@@ -5,7 +5,8 @@ Everything new is created first (before the tables and columns that use it) and 
 gone is dropped last (after them), in reverse order of creation: routines' and columns' types
 before the extensions that provide them, schemas last. Drops never CASCADE: an object the new
 design no longer lists but something still uses stops the migration instead of taking that
-something with it.
+something with it. They say ``IF EXISTS`` (a resumed migration passes them): these objects are
+named in the design itself, unlike the constraint names the plan drops without it.
 
 PostgreSQL facts the forms rely on:
 
@@ -115,7 +116,7 @@ def _schemas(old: Design, new: Design, out: TypeSteps) -> None:
         if s.name == "public":
             continue
         out.last.append(Step(
-            f"drop schema {s.name}", (f"DROP SCHEMA {quote_ident(s.name)};",),
+            f"drop schema {s.name}", (f"DROP SCHEMA IF EXISTS {quote_ident(s.name)};",),
             tuple(schema_sql(s)), phase="contract",
             why="without CASCADE: it fails if the schema still holds an object the new "
                 "design does not list, instead of dropping that object"))
@@ -135,7 +136,7 @@ def _extensions(old: Design, new: Design, out: TypeSteps) -> None:
                 why="moves the extension's objects; columns keep using them (by OID)"))
     for e in gone:
         out.last.append(Step(
-            f"drop extension {e.name}", (f"DROP EXTENSION {quote_ident(e.name)};",),
+            f"drop extension {e.name}", (f"DROP EXTENSION IF EXISTS {quote_ident(e.name)};",),
             tuple(extension_sql(e)), phase="contract",
             why="without CASCADE: it fails while a column or routine still uses the "
                 "extension's types or functions"))
@@ -161,7 +162,7 @@ def _enums(old: Design, new: Design, out: TypeSteps) -> None:
     added, both, gone = _pairs(old.enums, new.enums, _key)
     for e in added:
         out.first.append(Step(f"enum {e.name}", (*enum_sql(e), *_comment("TYPE", e)),
-                              (f"DROP TYPE IF EXISTS {rel(e.schema, e.name)};",)))
+                              (_drop_type(e),)))
     for o, e in both:
         if o.values == e.values:
             continue
@@ -178,8 +179,8 @@ def _enums(old: Design, new: Design, out: TypeSteps) -> None:
                     f"rebuild by hand")
             out.first.append(Step(
                 f"enum {e.name}: rebuilt with values {list(e.values)}",
-                (f"DROP TYPE {rel(o.schema, o.name)};", *enum_sql(e), *_comment("TYPE", e)),
-                (f"DROP TYPE {rel(e.schema, e.name)};", *enum_sql(o), *_comment("TYPE", o)),
+                (_drop_type(o), *enum_sql(e), *_comment("TYPE", e)),
+                (_drop_type(e), *enum_sql(o), *_comment("TYPE", o)),
                 why="nothing uses the type, so it is dropped and created again"))
             continue
         for i, v in enumerate(e.values):
@@ -198,8 +199,12 @@ def _enums(old: Design, new: Design, out: TypeSteps) -> None:
                 loses_data=f"nothing now, but the down script cannot remove {v!r} from "
                            f"{e.name} (PostgreSQL has no DROP VALUE)"))
     for o in gone:
-        out.last.append(Step(f"drop enum {o.name}", (f"DROP TYPE {rel(o.schema, o.name)};",),
+        out.last.append(Step(f"drop enum {o.name}", (_drop_type(o),),
                              (*enum_sql(o), *_comment("TYPE", o)), phase="contract"))
+
+
+def _drop_type(x: EnumType | CompositeType) -> str:
+    return f"DROP TYPE IF EXISTS {rel(x.schema, x.name)};"
 
 
 def _comment(kind: str, x: EnumType | Domain | CompositeType | Sequence) -> list[str]:
@@ -219,7 +224,7 @@ def _domains(old: Design, new: Design, out: TypeSteps) -> None:
         _alter_domain(o, d, out)
     for o in gone:
         out.last.append(Step(f"drop domain {o.name}",
-                             (f"DROP DOMAIN {rel(o.schema, o.name)};",),
+                             (f"DROP DOMAIN IF EXISTS {rel(o.schema, o.name)};",),
                              (*domain_sql(o), *_comment("DOMAIN", o)), phase="contract"))
 
 
@@ -287,7 +292,7 @@ def _composites(old: Design, new: Design, out: TypeSteps) -> None:
             out.first += _alter_composite(old, o, c)
     for o in gone:
         out.last.append(Step(f"drop composite type {o.name}",
-                             (f"DROP TYPE {rel(o.schema, o.name)};",),
+                             (_drop_type(o),),
                              (*composite_sql(o), *_comment("TYPE", o)), phase="contract"))
 
 
@@ -295,8 +300,8 @@ def _alter_composite(old: Design, o: CompositeType, c: CompositeType) -> list[St
     name = rel(c.schema, c.name)
     if not _mentions(old, o.schema, o.name):
         return [Step(f"composite type {c.name}: attributes changed",
-                     (f"DROP TYPE {name};", *composite_sql(c), *_comment("TYPE", c)),
-                     (f"DROP TYPE {name};", *composite_sql(o), *_comment("TYPE", o)),
+                     (f"DROP TYPE IF EXISTS {name};", *composite_sql(c), *_comment("TYPE", c)),
+                     (f"DROP TYPE IF EXISTS {name};", *composite_sql(o), *_comment("TYPE", o)),
                      why="nothing uses the type, so it is dropped and created again")]
     old_types, new_types = dict(o.attributes), dict(c.attributes)
     gone = [(n, t) for n, t in o.attributes if n not in new_types]
@@ -397,7 +402,7 @@ def _sequences(old: Design, new: Design, out: TypeSteps) -> None:
         create = sequence_sql(o)[0].replace("CREATE SEQUENCE ", "CREATE SEQUENCE IF NOT EXISTS ",
                                             1)
         out.last.append(Step(f"drop sequence {o.name}",
-                             (f"DROP SEQUENCE {rel(o.schema, o.name)};",),
+                             (f"DROP SEQUENCE IF EXISTS {rel(o.schema, o.name)};",),
                              (create, *_comment("SEQUENCE", o)), phase="contract",
                              why="without CASCADE: it fails while a default still calls it",
                              loses_data=f"the current value of {o.name} (the down script "
