@@ -78,7 +78,9 @@ def _changes(old: Design, new: Design) -> Iterator[tuple[str, str, str, str | No
         have_idx = {i.name: i for i in ot.indexes}
         for i in t.indexes:
             o = have_idx.get(i.name)
-            if o is not None and bare(o) == bare(i):
+            # not rebuilt (storage options are set in place): the comment stays unless changed
+            if o is not None and replace(o, comment=None, options=()) == replace(
+                    i, comment=None, options=()):
                 yield f"index {i.name}", "INDEX", rel(t.schema, i.name), o.comment, i.comment
     have_r = {(r.schema, r.name, r.signature): r for r in old.routines}
     for r in new.routines:

@@ -338,9 +338,9 @@ class _Builder:
                                   tuple(_table_comments(o, t))))
 
     def _constraints_down(self, o: Table, t: Table) -> None:
-        new_idx = {i.name: bare(i) for i in t.indexes}
+        new_idx = {i.name: tab.index_shape(i) for i in t.indexes}
         for i in o.indexes:
-            if new_idx.get(i.name) != bare(i):
+            if new_idx.get(i.name) != tab.index_shape(i):
                 self.body.append(Step(
                     f"drop index {i.name}", (_drop_index(o, i.name, existing=True),),
                     _with_comment(o, i, self.v), transactional=bool(o.partition_by),
@@ -377,9 +377,10 @@ class _Builder:
                               why="the new design drops it"))
 
     def _constraints_up(self, o: Table, t: Table) -> None:
-        old_idx = {i.name: bare(i) for i in o.indexes}
+        old_idx = {i.name: tab.index_shape(i) for i in o.indexes}
+        self.body += tab.index_option_steps(o, t)
         for i in t.indexes:
-            if old_idx.get(i.name) != bare(i):
+            if old_idx.get(i.name) != tab.index_shape(i):
                 self.body.append(Step(
                     f"index {i.name} on {t.name}", _with_comment(t, i, self.v),
                     (_drop_index(t, i.name),), transactional=bool(t.partition_by),

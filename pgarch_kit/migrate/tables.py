@@ -10,7 +10,7 @@ PostgreSQL facts the forms rely on:
 * an exclusion constraint has no ``NOT VALID`` and no ``USING INDEX`` form: its index is built
   under ACCESS EXCLUSIVE, so reads and writes wait for the build;
 * ``SET LOGGED``/``SET UNLOGGED`` rewrite the table under ACCESS EXCLUSIVE;
-* storage options apply to pages written from then on (no rewrite);
+* storage options apply to pages written from then on (no rewrite), an index's too;
 * a partition's bound changes by ``DETACH`` and ``ATTACH`` in one transaction: no moment without
   the partition, but the parent is locked (ACCESS EXCLUSIVE) until ``ATTACH`` has scanned the
   partition — and the DEFAULT partition, if any — for rows outside the new bound.
@@ -27,7 +27,8 @@ from pgarch_kit.model.names import quote_ident
 
 from .plan import MigrationError, Step
 
-__all__ = ["concurrent_index", "exclusion_steps", "index_why", "options_steps",
+__all__ = ["concurrent_index", "exclusion_steps", "index_option_steps", "index_shape",
+           "index_why", "options_steps",
            "partition_bound_steps", "persistence_steps", "primary_key_steps"]
 
 
@@ -144,16 +145,41 @@ def _option_keys(opts: tuple[str, ...]) -> dict[str, str]:
 def options_steps(o: Table, t: Table) -> list[Step]:
     if o.options == t.options:
         return []
-    def to(src: Table, dst: Table) -> tuple[str, ...]:
-        a, b = _option_keys(src.options), _option_keys(dst.options)
-        out = []
-        if gone := [k for k in a if k not in b]:
-            out.append(_alter(dst, f"RESET ({', '.join(gone)})"))
-        if b:
-            out.append(_alter(dst, f"SET ({', '.join(b.values())})"))
-        return tuple(out)
-    return [Step(f"storage options of {t.name}", to(o, t), to(t, o),
+    target = f"TABLE {rel(t.schema, t.name)}"
+    return [Step(f"storage options of {t.name}", _set_options(target, o.options, t.options),
+                 _set_options(target, t.options, o.options),
                  why="applies to pages written from now on; no rewrite")]
+
+
+def index_shape(i: Index) -> Index:
+    """What rebuilding an index is needed for: its comment and storage options aside."""
+    return replace(i, comment=None, options=())
+
+
+def _set_options(target: str, src: tuple[str, ...], dst: tuple[str, ...]) -> tuple[str, ...]:
+    """ALTER statements (``target`` is ``TABLE x`` or ``INDEX x``) from ``src`` to ``dst``."""
+    a, b = _option_keys(src), _option_keys(dst)
+    out = []
+    if gone := [k for k in a if k not in b]:
+        out.append(f"ALTER {target} RESET ({', '.join(gone)});")
+    if b and a != b:
+        out.append(f"ALTER {target} SET ({', '.join(b.values())});")
+    return tuple(out)
+
+
+def index_option_steps(o: Table, t: Table) -> list[Step]:
+    """Storage options of an index that is otherwise unchanged, set in place."""
+    had = {i.name: i for i in o.indexes}
+    steps = []
+    for i in t.indexes:
+        old = had.get(i.name)
+        if old is not None and index_shape(old) == index_shape(i) and old.options != i.options:
+            target = f"INDEX {rel(t.schema, i.name)}"
+            steps.append(Step(f"storage options of index {i.name}",
+                              _set_options(target, old.options, i.options),
+                              _set_options(target, i.options, old.options),
+                              why="applies to pages written from now on; no rebuild"))
+    return steps
 
 
 def partition_bound_steps(o: Table, t: Table) -> list[Step]:

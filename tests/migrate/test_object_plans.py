@@ -125,11 +125,16 @@ def test_a_primary_key_is_added_through_a_concurrent_index_and_dropped_at_contra
         migration_plan(_design(), _design(table=swapped))
 
 
-def test_a_comment_only_change_never_rebuilds_an_index() -> None:
+def test_a_comment_or_storage_option_change_never_rebuilds_an_index() -> None:
     from pgarch_kit.model.design import Index, IndexKey
-    idx = Index("orders_note_idx", (IndexKey("note"),))
+    idx = Index("orders_note_idx", (IndexKey("note"),), options=("fillfactor=70",))
     old = _design(table=replace(ORDERS, indexes=(idx,)))
-    new = _design(table=replace(ORDERS, indexes=(replace(idx, comment="for search"),)))
+    new = _design(table=replace(ORDERS, indexes=(replace(idx, comment="for search",
+                                                         options=("deduplicate_items=off",)),)))
     plan = migration_plan(old, new)
-    assert _titles(plan) == ["comment on index orders_note_idx"]
-    assert "CREATE INDEX" not in plan.up_sql() and "DROP INDEX" not in plan.down_sql()
+    assert sorted(_titles(plan)) == ["comment on index orders_note_idx",
+                                     "storage options of index orders_note_idx"]
+    up, down = plan.up_sql(), plan.down_sql()
+    assert "INDEX" not in up.replace("ALTER INDEX", "").replace("COMMENT ON INDEX", "")
+    assert "ALTER INDEX orders_note_idx RESET (fillfactor);" in up
+    assert "ALTER INDEX orders_note_idx SET (fillfactor=70);" in down
