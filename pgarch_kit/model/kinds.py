@@ -320,7 +320,7 @@ KINDS: tuple[Kind, ...] = (
          out_of_scope=(_no_dot("a policy"),)),
     # -- views and routines -----------------------------------------------------------------
     Kind("view", _VIEW, _named("views", lambda v: not v.materialized),
-         ("Design.views", "View.name", "View.query", "View.schema", "View.materialized"),
+         ("Design.views", "View.name", "View.query", "View.schema"),
          alter="CREATE OR REPLACE VIEW big_orders AS SELECT id, customer_id, total, "
                "placed_at FROM orders WHERE total > 100;"),
     Kind("view options", "CREATE VIEW open_orders WITH (security_barrier = true) AS "
@@ -328,7 +328,8 @@ KINDS: tuple[Kind, ...] = (
          _named("views", lambda v: v.options or v.check_option),
          ("View.options", "View.check_option"),
          alter="ALTER VIEW open_orders SET (security_invoker = true);"),
-    Kind("materialized view", _MATVIEW, _named("views", lambda v: v.materialized), (),
+    Kind("materialized view", _MATVIEW, _named("views", lambda v: v.materialized),
+         ("View.materialized",),
          alter="DROP MATERIALIZED VIEW customer_totals;\n"
                + _MATVIEW.replace("count(*) AS n", "count(*) AS n, max(placed_at) AS last")),
     Kind("materialized view index", _MATVIEW + "\nCREATE UNIQUE INDEX customer_totals_key "
@@ -340,19 +341,19 @@ KINDS: tuple[Kind, ...] = (
          lambda d: tuple(f"{_rel(r.schema, r.name)}({r.signature})" for r in d.routines
                          if r.kind == "function"),
          ("Design.routines", "Routine.name", "Routine.signature", "Routine.definition",
-          "Routine.schema", "Routine.kind"),
+          "Routine.schema"),
          alter=_FUNCTION.replace("CREATE", "CREATE OR REPLACE").replace("count(*)",
                                                                         "count(*) + 0"),
          out_of_scope=(_no_dot("a function"),)),
     Kind("procedure", "CREATE PROCEDURE clear_notes(before timestamptz) LANGUAGE sql AS "
          "$$ UPDATE orders SET note = NULL WHERE placed_at < before $$;",
          lambda d: tuple(f"{_rel(r.schema, r.name)}({r.signature})" for r in d.routines
-                         if r.kind == "procedure"), (),
+                         if r.kind == "procedure"), ("Routine.kind",),
          out_of_scope=(_no_dot("a procedure"),)),
     Kind("aggregate", "CREATE AGGREGATE concat_all(text) (SFUNC = textcat, STYPE = text, "
          "INITCOND = '');",
          lambda d: tuple(f"{_rel(r.schema, r.name)}({r.signature})" for r in d.routines
-                         if r.kind == "aggregate"), (),
+                         if r.kind == "aggregate"), ("Routine.kind",),
          alter="DROP AGGREGATE concat_all(text);\nCREATE AGGREGATE concat_all(text) "
                "(SFUNC = textcat, STYPE = text, INITCOND = '-');",
          out_of_scope=(_no_dot("an aggregate"),)),
@@ -437,7 +438,7 @@ def kinds_markdown() -> str:
         return text.replace("|", "\\|").replace("\n", " ")
     rows = ["| kind | model fields | not handled by |", "|---|---|---|"]
     for k in KINDS:
-        fields = ", ".join(f"`{f}`" for f in k.fields) or "(as above)"
+        fields = ", ".join(f"`{f}`" for f in k.fields)
         gaps = "; ".join(f"**{c}**: {r}" for c, r in k.out_of_scope) or "—"
         rows.append(f"| {cell(k.name)} | {cell(fields)} | {cell(gaps)} |")
     return "\n".join(rows) + "\n"
