@@ -138,3 +138,50 @@ def test_a_comment_or_storage_option_change_never_rebuilds_an_index() -> None:
     assert "INDEX" not in up.replace("ALTER INDEX", "").replace("COMMENT ON INDEX", "")
     assert "ALTER INDEX orders_note_idx RESET (fillfactor);" in up
     assert "ALTER INDEX orders_note_idx SET (fillfactor=70);" in down
+
+
+def test_hostile_names_of_types_schemas_and_sequences_migrate_both_ways(fresh_db: str,
+                                                                        make_db) -> None:
+    """Names and comments from an untrusted design reach the scripts only quoted."""
+    import psycopg
+
+    from pgarch_kit.db.catalog import catalog_snapshot, diff_snapshots
+    from pgarch_kit.db.run_script import run_script
+    from pgarch_kit.ddl import to_sql
+    sch = 'we"ird $owner$ sch'
+    table = Table("t;drop", (Column("id", "bigint", False),
+                             Column("n", "integer", False,
+                                    f"nextval('{_qq(sch)}.{_qq('s$owner$')}'::regclass)"),
+                             Column("v", _qq(sch) + "." + _qq("d'x"))),
+                  schema=sch, primary_key=PrimaryKey(("id",)))
+    new = Design("h", schemas=(Schema(sch, comment="it's \\ here"),),
+                 domains=(Domain("d'x", "text", sch, checks=(DomainCheck(
+                     "VALUE <> 'x'", 'c"1'),), comment="$$ end"),),
+                 composites=(CompositeType("c;drop", (("a b", "integer"),), sch),),
+                 enums=(EnumType("e\n", ("a'", "b\\"), sch),),
+                 sequences=(Sequence("s$owner$", sch, "integer", owned_by=("t;drop", "n"),
+                                     comment="'; DROP TABLE x; --"),),
+                 tables=(table,))
+    old = Design("h")
+    db = psycopg.conninfo.conninfo_to_dict(fresh_db)["dbname"]
+
+    def snap(dsn: str) -> dict:
+        with psycopg.connect(dsn) as conn:
+            return catalog_snapshot(conn)
+    empty = snap(fresh_db)
+    target = make_db()
+    with psycopg.connect(target, autocommit=True) as conn:
+        conn.execute(to_sql(new))
+    plan = migration_plan(old, new)
+    run_script(db, plan.up_sql(), dsn=fresh_db)
+    assert diff_snapshots(snap(fresh_db), snap(target)) == []
+    run_script(db, plan.down_sql(), dsn=fresh_db)
+    assert diff_snapshots(snap(fresh_db), empty) == []
+    run_script(db, plan.up_sql(), dsn=fresh_db)
+    run_script(db, migration_plan(new, old).up_sql(), dsn=fresh_db)
+    assert diff_snapshots(snap(fresh_db), empty) == []
+
+
+def _qq(name: str) -> str:
+    from pgarch_kit.model.names import quote_ident
+    return quote_ident(name)
