@@ -3,8 +3,9 @@
 Objects are matched by name (schema-qualified). Designs do not record renames, so a renamed
 column is declared: ``renames={"orders.note": "remark"}`` (``"schema.table.column"`` works
 too); without it the old column is dropped and the new one added, which the plan marks as
-data loss. Changes the kit does not migrate automatically (a new primary key, partitioning,
-table storage options) are refused with a :class:`MigrationError` that says how to split them.
+data loss. Changes the kit does not migrate automatically (a swapped primary key,
+partitioning, an enum value removed from a type in use) are refused with a
+:class:`MigrationError` that says how to split them.
 
 Order of the up script: roles, schemas, extensions and types (:mod:`.types`); views and
 triggers that the change touches are dropped first (they would block a column change); new
@@ -247,8 +248,8 @@ class _Builder:
             else:
                 down = [*routine_sql(old), *_routine_comment(old)]
                 if r.kind == "aggregate" or old.kind == "aggregate":
-                    # CREATE AGGREGATE has no OR REPLACE before PostgreSQL 12 and the model
-                    # keeps it without: drop and create in the same transaction
+                    # the model keeps an aggregate as CREATE AGGREGATE (no OR REPLACE):
+                    # dropped and created again in the same transaction
                     up.insert(0, _drop_routine(old))
                     down.insert(0, _drop_routine(r))
             self.late.append(Step(f"{r.kind} {r.name}", tuple(up), tuple(down)))
