@@ -30,6 +30,7 @@ from pgarch_kit.ddl.render_objects import (
     view_sql,
 )
 from pgarch_kit.ddl.render_table import attach_partition_sql, create_table_sql, foreign_key_sql
+from pgarch_kit.ddl.script import plan_foreign_keys, routine_phases
 from pgarch_kit.model.default_names import ConstraintNames, constraint_names
 from pgarch_kit.model.design import (
     Check,
@@ -114,6 +115,7 @@ class _Builder:
         self.live = live
         self.renames = self._renames(renames)
         self.pre: list[Step] = []      # drops of dependent objects, types
+        self.early: list[Step] = []    # new routines the tables use (defaults, checks)
         self.body: list[Step] = []     # additive changes
         self.late: list[Step] = []     # foreign keys, objects recreated
         self.contract: list[Step] = []
@@ -153,9 +155,38 @@ class _Builder:
         self.pre += types.first
         self._dependent_objects_down()
         old_keys = {t.key for t in self.old.tables}
-        for t in table_order(self.new):
+        order = table_order(self.new)
+        # new tables follow the DDL's order: foreign keys inline when their target already
+        # exists, the rest (cycles, forward references, unique-index targets) once every new
+        # table and its indexes are there
+        fks = plan_foreign_keys(self.new, order)
+        later: list[tuple[Table, ForeignKey]] = []
+        for t in order:
             if t.key not in old_keys:
-                self._new_table(t)
+                self._new_table(t, fks.inline[t.key])
+                later += [(t, fk) for fk in t.foreign_keys if fk not in fks.inline[t.key]]
+        # policies may read other new tables: after all of them, as in the DDL
+        secured = [t for t in order if t.key not in old_keys
+                   and (t.rls_enabled or t.rls_forced or t.policies)]
+        if secured:
+            up: list[str] = []
+            for t in secured:
+                up += [_alter(t, "ENABLE ROW LEVEL SECURITY")] if t.rls_enabled else []
+                up += [_alter(t, "FORCE ROW LEVEL SECURITY")] if t.rls_forced else []
+                up += [policy_sql(t, p) for p in t.policies]
+            self.late.append(Step(
+                "row-level security of the new tables", tuple(up),
+                tuple(f"DROP POLICY IF EXISTS {_q(p.name)} ON {rel(t.schema, t.name)};"
+                      for t in reversed(secured) for p in t.policies),
+                why="the tables are new: nothing reads them yet"))
+        if later:
+            self.body.append(Step(
+                "foreign keys of the new tables (cycles and forward references)",
+                tuple(f"ALTER TABLE {rel(t.schema, t.name)} ADD {foreign_key_sql(t, fk)};"
+                      for t, fk in later),
+                tuple(_alter(t, f"DROP CONSTRAINT IF EXISTS {_q(fk.name or _names(t).of(t, fk))}")
+                      for t, fk in reversed(later)),
+                why="the tables are new and empty: the keys validate instantly"))
         for t in self.new.tables:
             o = self.old.table(t.name, t.schema)
             if o is not None:
@@ -173,14 +204,17 @@ class _Builder:
         self.late += types.late
         self.late += comment_steps(self.old, self.new,
                                    frozenset(v.key for v in self._views_gone))
-        steps = self.pre + self.body + self.late + self.contract + types.last
+        steps = self.pre + self.early + self.body + self.late + self.contract + types.last
         return MigrationPlan(self.old.name, self.new.name, tuple(steps), tuple(self.notes))
 
     # -- views, triggers, routines, policies: dropped before, recreated after --------
     def _changed(self, kind: str) -> tuple[list, list]:
         def by_key(d: Design) -> dict:
+            # routines are told apart by signature, triggers by table (pagila has a
+            # last_updated trigger on each of its tables)
             items = getattr(d, kind)
-            return {(x.schema, x.name, getattr(x, "signature", None)): x for x in items}
+            return {(x.schema, x.name, getattr(x, "signature", None), getattr(x, "table", None)): x
+                    for x in items}
         a, b = by_key(self.old), by_key(self.new)
         # comment-only changes (and a trigger's enabled state) are steps of their own, not a
         # re-creation
@@ -239,6 +273,11 @@ class _Builder:
                 self.contract.append(Step(
                     f"drop {r.kind} {r.name}", (_drop_routine(r),),
                     (*routine_sql(r), *_routine_comment(r)), phase="contract"))
+        # as in the DDL: a routine the tables use (a default, a check) comes before them, one
+        # whose signature names a table after them, one naming a view after the views
+        phase = {(r.schema, r.name, r.signature): p
+                 for r, p in zip(self.new.routines, routine_phases(self.new))}
+        after_views: list[Step] = []
         for r in come_r:
             old = next((x for x in gone_r if x.name == r.name and x.signature == r.signature),
                        None)
@@ -252,7 +291,14 @@ class _Builder:
                     # dropped and created again in the same transaction
                     up.insert(0, _drop_routine(old))
                     down.insert(0, _drop_routine(r))
-            self.late.append(Step(f"{r.kind} {r.name}", tuple(up), tuple(down)))
+            step = Step(f"{r.kind} {r.name}", tuple(up), tuple(down))
+            where = phase.get((r.schema, r.name, r.signature), "tables")
+            if where == "early" and old is None:
+                self.early.append(step)
+            elif where == "views":
+                after_views.append(step)
+            else:
+                self.late.append(step)
         old_views = {v.key: bare(v) for v in self.old.views}
         new_views = [v for v in self.new.views if old_views.get(v.key) != bare(v)
                      or v.key in {g.key for g in self._views_gone}]
@@ -264,6 +310,7 @@ class _Builder:
                  *([f"REFRESH MATERIALIZED VIEW {rel(v.schema, v.name)};"]
                    if v.materialized else []), *view_comments(v)),
                 (f"DROP {kind} IF EXISTS {rel(v.schema, v.name)};",)))
+        self.late += after_views
         self._trigger_states()
         _, come_t = self._changed("triggers")
         for tr in come_t:
@@ -273,15 +320,11 @@ class _Builder:
                                    f"{rel(tr.schema, tr.table)};",)))
 
     # -- tables -----------------------------------------------------------------------
-    def _new_table(self, t: Table) -> None:
-        stmts = [_create_table(t, self.v), *attach_partition_sql(t)]
+    def _new_table(self, t: Table, inline: list[ForeignKey]) -> None:
+        stmts = [create_table_sql(t, self.v, inline).replace("TABLE ", "TABLE IF NOT EXISTS ",
+                                                             1), *attach_partition_sql(t)]
         stmts += [index_sql(t.schema, t.name, i, self.v).replace(
             "INDEX ", "INDEX IF NOT EXISTS ", 1) for i in t.indexes]
-        if t.rls_enabled:
-            stmts.append(_alter(t, "ENABLE ROW LEVEL SECURITY"))
-        if t.rls_forced:
-            stmts.append(_alter(t, "FORCE ROW LEVEL SECURITY"))
-        stmts += [policy_sql(t, p) for p in t.policies]
         stmts += table_comments_sql(t)
         self.body.append(Step(f"create table {t.name}", tuple(stmts),
                               (f"DROP TABLE IF EXISTS {rel(t.schema, t.name)};",),
