@@ -163,7 +163,7 @@ def import_schema(sql_text: str, *, name: str = "imported", source: str = "SQL",
         if strict and refused:
             raise ImportRefusedError(source, [str(s) for s in refused])
         with psycopg.connect(confined.dsn, autocommit=True) as conn:
-            conn.read_only = True
+            conn.execute("SET default_transaction_read_only = on")
             design = introspect(conn, name=name, schemas=schemas)
     return ImportResult(design, tuple(refused), tuple(notes))
 
@@ -203,12 +203,19 @@ def import_schema_file(path: str | Path, *, name: str | None = None, dsn: str | 
                          schemas=schemas, timeout=timeout, strict=strict)
 
 
-def import_live(dsn: str, *, schemas: list[str] | None = None, name: str | None = None) -> Design:
-    """Read the design of a live database (any server) without changing it."""
+def import_live(dsn: str, *, schemas: list[str] | None = None, name: str | None = None,
+                intents: bool = True) -> Design:
+    """Read the design of a live database (any server) without changing it; with
+    ``intents`` (the default) also what the source says of its volumes and queries — rows and
+    sizes per table, the top ``pg_stat_statements`` queries as query patterns — as intents,
+    with the facts in ``design.source`` (see :mod:`pgarch_kit.db.source_facts`)."""
     import psycopg
 
     from pgarch_kit.db.connect import dsn_dbname
     from pgarch_kit.db.introspect import introspect
+    from pgarch_kit.db.source_facts import read_source
     with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.read_only = True
-        return introspect(conn, name=name or dsn_dbname(dsn), schemas=schemas)
+        # conn.read_only has no effect in autocommit: the session default does
+        conn.execute("SET default_transaction_read_only = on")
+        design = introspect(conn, name=name or dsn_dbname(dsn), schemas=schemas)
+        return read_source(conn, design) if intents else design

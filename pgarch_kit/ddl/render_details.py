@@ -1,7 +1,6 @@
 """Statements that finish a table after its CREATE TABLE: inheritance attached later, the
-columns that come from a parent, per-column storage and statistics settings, unique
-constraints CREATE TABLE would merge, constraints added ``NOT VALID``, and comments on
-constraints and policies.
+columns that come from a parent, per-column storage and statistics settings, constraints
+added ``NOT VALID``, and comments on constraints and policies.
 
 Why they are separate statements:
 
@@ -23,7 +22,7 @@ from ..model.default_names import constraint_names, identity_sequence_name, not_
 from ..model.design import Column, Design, Domain, Index, Table
 from ..model.names import pg_default_name, quote_ident
 from ._common import literal, need_version, rel
-from .render_table import check_sql, inherits_inline, repeated_uniques, unique_sql
+from .render_table import check_sql, inherits_inline
 
 __all__ = [
     "constraint_comments_sql",
@@ -67,8 +66,7 @@ def table_details_sql(design: Design | None, table: Table, server_version: int) 
         if col.inherited and from_parent is not None:
             clauses += _inherited_column(table, col, from_parent)
         clauses += _column_settings(table, col, from_parent, server_version)
-    out += _alter(table, clauses)
-    return out + [unique_sql(table, u, server_version) for u in repeated_uniques(table)]
+    return out + _alter(table, clauses)
 
 
 def _parent_column(parents: Sequence[Table], name: str) -> Column | None:

@@ -18,6 +18,7 @@ from ..model.design import (
     Table,
     Unique,
 )
+from ..model.keys import twin_uniques
 from ..model.names import quote_ident
 from ._common import (
     DdlError,
@@ -40,8 +41,6 @@ __all__ = [
     "create_table_sql",
     "foreign_key_sql",
     "inherits_inline",
-    "repeated_uniques",
-    "unique_sql",
 ]
 
 PG15, PG18 = 150000, 180000
@@ -140,31 +139,6 @@ def _unique(table: Table, u: Unique, server_version: int) -> str:
             f"{deferrable(u.deferrable, u.initially_deferred)}")
 
 
-def _key_shape(k: PrimaryKey | Unique) -> tuple:
-    return (tuple(k.columns), tuple(k.include), getattr(k, "nulls_not_distinct", False),
-            k.deferrable, k.initially_deferred, k.without_overlaps)
-
-
-def repeated_uniques(table: Table) -> list[Unique]:
-    """Unique constraints on the same key as the primary key or an earlier unique: CREATE
-    TABLE keeps only the first of such a group (PostgreSQL merges them), so the others are
-    added by ALTER TABLE after it (a schema may hold both, e.g. one added by a migration)."""
-    seen = {_key_shape(table.primary_key)} if table.primary_key is not None else set()
-    out = []
-    for u in table.uniques:
-        shape = _key_shape(u)
-        if shape in seen:
-            out.append(u)
-        seen.add(shape)
-    return out
-
-
-def unique_sql(table: Table, u: Unique, server_version: int) -> str:
-    """ALTER TABLE … ADD a unique constraint (see :func:`repeated_uniques`)."""
-    return (f"ALTER TABLE {rel(table.schema, table.name)}\n    ADD "
-            f"{_unique(table, u, server_version)};")
-
-
 def _enforced(enforced: bool, what: str, server_version: int) -> str:
     if enforced:
         return ""
@@ -213,9 +187,8 @@ def constraint_sql(table: Table, server_version: int,
     out = []
     if table.primary_key is not None:
         out.append(_primary_key(table, table.primary_key, server_version))
-    repeated = repeated_uniques(table)
-    out += [_unique(table, u, server_version) for u in table.uniques
-            if not any(u is r for r in repeated)]
+    twins = set(map(id, twin_uniques(table)))
+    out += [_unique(table, u, server_version) for u in table.uniques if id(u) not in twins]
     out += [check_sql(table, c, server_version) for c in table.checks if not c.not_valid]
     out += [_exclusion(e) for e in table.exclusions]
     out += [foreign_key_sql(table, fk, server_version) for fk in foreign_keys
@@ -280,7 +253,10 @@ def create_table_sql(table: Table, server_version: int,
         items = [column_sql(table, c, server_version) for c in columns] + cons
         body = f"(\n    {_SEP.join(items)}\n)" if items else "()"
         text = f"CREATE {unlogged}TABLE {name} {body}"
-    return f"{text}{inherits}{_partition_by(table)}{options(table.options)};"
+    twins = [f"ALTER TABLE {name}\n    ADD {_unique(table, u, server_version)};"
+             for u in twin_uniques(table)]
+    return "\n".join([f"{text}{inherits}{_partition_by(table)}{options(table.options)};",
+                      *twins])
 
 
 def attach_partition_sql(table: Table) -> list[str]:

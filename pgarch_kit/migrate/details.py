@@ -22,6 +22,7 @@ from pgarch_kit.model.default_names import ConstraintNames, identity_sequence_na
 from pgarch_kit.model.design import (
     Check,
     Column,
+    Design,
     Exclusion,
     ForeignKey,
     IdentityOptions,
@@ -34,8 +35,9 @@ from pgarch_kit.model.names import pg_default_name, quote_ident
 
 from .plan import MigrationError, Step
 
-__all__ = ["column_detail_steps", "comment_steps", "index_detail_steps", "inherit_steps",
-           "new_column_settings", "same", "validity_steps"]
+__all__ = ["column_detail_steps", "comment_steps", "extension_comment_steps",
+           "index_detail_steps", "inherit_steps", "new_column_settings", "same",
+           "validity_steps"]
 
 PG16, PG18 = 160000, 180000
 _LIMITS = {"smallint": (-32768, 32767), "integer": (-2147483648, 2147483647)}
@@ -275,9 +277,9 @@ def validity_steps(t: Table, old: Check | ForeignKey, new: Check | ForeignKey, n
 def comment_steps(o: Table, t: Table, old_names: ConstraintNames,
                   new_names: ConstraintNames, old_nn: dict[str, str] | None = None,
                   new_nn: dict[str, str] | None = None) -> list[Step]:
-    """COMMENT ON CONSTRAINT / POLICY / INDEX, and on a column's NOT NULL constraint and
-    identity sequence, for those in both versions whose comment changed (a constraint added
-    or dropped carries its comment in its own step)."""
+    """COMMENT ON CONSTRAINT / POLICY, and on a column's NOT NULL constraint and identity
+    sequence, for those in both versions whose comment changed (a constraint added or dropped
+    carries its comment in its own step; index comments are :mod:`.comments`')."""
     up: list[str] = []
     down: list[str] = []
     target = rel(t.schema, t.name)
@@ -298,11 +300,6 @@ def comment_steps(o: Table, t: Table, old_names: ConstraintNames,
         prev = old_pol.get(p.name)
         if prev is not None and replace(prev, comment=None) == replace(p, comment=None):
             note("POLICY", f"{quote_ident(p.name)} ON {target}", prev.comment, p.comment)
-    old_idx = {i.name: i for i in o.indexes}
-    for i in t.indexes:
-        prev = old_idx.get(i.name)
-        if prev is not None and same(prev) == same(i):
-            note("INDEX", rel(t.schema, i.name), prev.comment, i.comment)
     for c in t.columns:
         prev = o.column(c.name)
         if prev is None:
@@ -318,7 +315,7 @@ def comment_steps(o: Table, t: Table, old_names: ConstraintNames,
                  no.comment if no else None)
     if not up:
         return []
-    return [Step(f"comments on constraints, policies and indexes of {t.name}", tuple(up),
+    return [Step(f"comments on constraints and policies of {t.name}", tuple(up),
                  tuple(down), why="catalog-only")]
 
 
@@ -345,11 +342,12 @@ def constraint_comment(t: Table, name: str, comment: str | None) -> tuple[str, .
 
 def index_detail_steps(o: Table, t: Table) -> list[Step]:
     """Statistics targets of expression keys, for indexes kept."""
+    from .tables import index_shape
     old_idx = {i.name: i for i in o.indexes}
     steps = []
     for i in t.indexes:
         prev = old_idx.get(i.name)
-        if prev is None or same(prev) != same(i):
+        if prev is None or index_shape(prev) != index_shape(i):
             continue
         if [k.statistics for k in prev.keys] != [k.statistics for k in i.keys]:
             def stats(ix: Index) -> tuple[str, ...]:
@@ -364,6 +362,28 @@ def index_detail_steps(o: Table, t: Table) -> list[Step]:
 
 def new_index_statistics(t: Table, i: Index) -> tuple[str, ...]:
     return tuple(index_statistics_sql(t.schema, i))
+
+
+def extension_comment_steps(old: Design, new: Design) -> list[Step]:
+    """A comment on an extension the new design sets or changes; ``None`` is the comment the
+    extension's install script wrote, looked up on the server."""
+    had = {e.name: e.comment for e in old.extensions}
+    return [Step(f"comment on extension {e.name}", (_extension_comment(e.name, e.comment),),
+                 (_extension_comment(e.name, had.get(e.name)),), why="catalog-only")
+            for e in new.extensions if had.get(e.name) != e.comment]
+
+
+def _extension_comment(name: str, comment: str | None) -> str:
+    if comment is not None:
+        return f"COMMENT ON EXTENSION {quote_ident(name)} IS {literal(comment)};"
+    body = (f"\nBEGIN\n  EXECUTE format('COMMENT ON EXTENSION %I IS %L', {literal(name)}, "
+            f"(SELECT comment FROM pg_catalog.pg_available_extensions WHERE name = "
+            f"{literal(name)}));\nEND\n")
+    tag, n = "$ext$", 0
+    while tag in body:
+        n += 1
+        tag = f"$ext{n}$"
+    return f"DO {tag}{body}{tag};"
 
 
 def inherit_steps(o: Table, t: Table) -> list[Step]:
