@@ -52,8 +52,13 @@ def schema_sql(schema: Schema) -> list[str]:
 
 
 def extension_sql(ext: Extension) -> list[str]:
+    """CREATE EXTENSION, and its comment where the design changes it (in the same section: only
+    the extension's owner, the role that creates it, may comment on it)."""
     where = f" WITH SCHEMA {quote_ident(ext.schema)}" if ext.schema else ""
-    return [f"CREATE EXTENSION IF NOT EXISTS {quote_ident(ext.name)}{where};"]
+    out = [f"CREATE EXTENSION IF NOT EXISTS {quote_ident(ext.name)}{where};"]
+    if ext.comment is not None:
+        out.append(f"COMMENT ON EXTENSION {quote_ident(ext.name)} IS {literal(ext.comment)};")
+    return out
 
 
 def enum_sql(enum: EnumType) -> list[str]:

@@ -210,8 +210,7 @@ def _index(schema: str, relation: str, index: Index, server_version: int) -> lis
 
 
 def _comments(design: Design, server_version: int) -> list[str]:
-    out: list[str] = [s for e in design.extensions
-                      for s in comment_sql("EXTENSION", quote_ident(e.name), e.comment)]
+    out: list[str] = []
     for e in design.enums:
         out += comment_sql("TYPE", rel(e.schema, e.name), e.comment)
     for d in design.domains:

@@ -20,6 +20,7 @@ PostgreSQL facts each form relies on:
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from pgarch_kit.ddl._common import literal
 from pgarch_kit.ddl.render_table import column_sql
@@ -87,6 +88,18 @@ def _not_null_steps(t: Table, col: str, title: str) -> list[Step]:
 
 def add_column(t: Table, c: Column, server_version: int) -> list[Step]:
     label = f"add column {t.name}.{c.name}"
+    if not c.nullable and c.not_null_not_valid:
+        # rows already there may hold NULL: the column comes nullable, then its NOT NULL
+        # NOT VALID (PostgreSQL 18), checked for new rows only, as the design keeps it
+        plain = replace(c, nullable=True, not_null_name=None, not_null_no_inherit=False,
+                        not_null_not_valid=False, not_null_comment=None)
+        named = f"CONSTRAINT {quote_ident(c.not_null_name)} " if c.not_null_name else ""
+        flag = " NO INHERIT" if c.not_null_no_inherit else ""
+        return [*add_column(t, plain, server_version), Step(
+            f"{label}: NOT NULL NOT VALID",
+            (_alter(t, f"ADD {named}NOT NULL {quote_ident(c.name)}{flag} NOT VALID"),),
+            (_alter(t, f"ALTER COLUMN {quote_ident(c.name)} DROP NOT NULL"),),
+            why="NOT VALID: new rows are checked, existing ones are not scanned")]
     drop = (_alter(t, f"DROP COLUMN IF EXISTS {quote_ident(c.name)}"),)
     if c.identity or c.generated:
         return [Step(label, (_alter(t, "ADD COLUMN IF NOT EXISTS "

@@ -295,6 +295,8 @@ def comment_steps(o: Table, t: Table, old_names: ConstraintNames,
         prev = old_cons.get(name)
         if prev is not None and same(prev) == same(con):
             note("CONSTRAINT", f"{quote_ident(name)} ON {target}", prev.comment, con.comment)
+        elif isinstance(con, (PrimaryKey, Exclusion)):  # (re)added by steps that omit it
+            note("CONSTRAINT", f"{quote_ident(name)} ON {target}", None, con.comment)
     old_pol = {p.name: p for p in o.policies}
     for p in t.policies:
         prev = old_pol.get(p.name)
@@ -302,14 +304,17 @@ def comment_steps(o: Table, t: Table, old_names: ConstraintNames,
             note("POLICY", f"{quote_ident(p.name)} ON {target}", prev.comment, p.comment)
     for c in t.columns:
         prev = o.column(c.name)
-        if prev is None:
-            continue
         name = (new_nn or {}).get(c.name)
-        if name is not None and name == (old_nn or {}).get(c.name):
+        if prev is None or prev.nullable:  # the column or its NOT NULL is new
+            if name is not None and not c.nullable:
+                note("CONSTRAINT", f"{quote_ident(name)} ON {target}", None,
+                     c.not_null_comment)
+        elif name is not None:  # renamed or not, the comment goes with the constraint
             note("CONSTRAINT", f"{quote_ident(name)} ON {target}", prev.not_null_comment,
                  c.not_null_comment)
-        if c.identity and prev.identity:
-            po, no = prev.identity_options, c.identity_options
+        if c.identity and (prev is None or prev.identity):
+            po = prev.identity_options if prev is not None else None
+            no = c.identity_options
             seq = (no.sequence if no else None) or identity_sequence_name(t, c.name)
             note("SEQUENCE", rel(t.schema, seq), po.comment if po else None,
                  no.comment if no else None)
@@ -370,7 +375,7 @@ def extension_comment_steps(old: Design, new: Design) -> list[Step]:
     had = {e.name: e.comment for e in old.extensions}
     return [Step(f"comment on extension {e.name}", (_extension_comment(e.name, e.comment),),
                  (_extension_comment(e.name, had.get(e.name)),), why="catalog-only")
-            for e in new.extensions if had.get(e.name) != e.comment]
+            for e in new.extensions if e.name in had and had[e.name] != e.comment]
 
 
 def _extension_comment(name: str, comment: str | None) -> str:
