@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from .design import Check, Design, Exclusion, ForeignKey, Table, Unique
 from .names import pg_default_name
 
-__all__ = ["ConstraintNames", "check_columns", "constraint_names", "identity_sequence_name",
-           "not_null_names"]
+__all__ = ["ConstraintNames", "check_columns", "constraint_names", "design_not_null_names",
+           "identity_sequence_name", "not_null_names"]
 
 
 @dataclass(frozen=True)
@@ -185,3 +185,30 @@ def _not_null_names(design: Design, table: Table, seen: frozenset,
 def identity_sequence_name(table: Table, column: str) -> str:
     """The name PostgreSQL gives an identity column's sequence when the design names none."""
     return pg_default_name(table.name, (column,), "seq")
+
+
+def design_not_null_names(design: Design) -> dict[tuple[str, str], dict[str, str]]:
+    """Every table's NOT NULL constraint names as the kit's DDL creates them (PostgreSQL 18):
+    tables in the DDL's order, each unnamed constraint taking PostgreSQL's default name unless
+    a constraint created before it in the schema holds that name (then ``…_not_null1``…).
+    What a database built from ``design`` holds, whatever order the design lists tables in."""
+    from .graph import table_order
+    out: dict[tuple[str, str], dict[str, str]] = {}
+    reserved: dict[str, set[str]] = {}
+    for t in table_order(design):
+        taken = frozenset(reserved.setdefault(t.schema, set()))
+        names = not_null_names(design, t, taken)
+        for col in t.columns:  # a column only inherited has its parent's, as created
+            if col.inherited and not col.not_null_name and col.name in names:
+                for key in t.parent_keys:
+                    if col.name in out.get(key, {}):
+                        names[col.name] = out[key][col.name]
+                        break
+        if t.partition_of is not None and not t.columns:
+            names = dict(out.get(t.partition_parent, names))
+        out[t.key] = names
+        cons = constraint_names(t, reserved=taken)
+        reserved[t.schema] |= {n for n in (cons.primary_key, *cons.uniques, *cons.checks,
+                                           *cons.exclusions, *cons.foreign_keys) if n}
+        reserved[t.schema] |= set(names.values())
+    return out
