@@ -22,8 +22,10 @@ from .introspect_common import Ctx, not_extension_member
 __all__ = ["DESIGN_ROLE_SQL", "acl_objects_sql", "read_default_privileges", "read_grants",
            "read_owners"]
 
-# A role that may be a design's: a NOLOGIN group role, neither superuser nor PostgreSQL's own.
-DESIGN_ROLE_SQL = "(NOT {r}.rolcanlogin AND NOT {r}.rolsuper AND {r}.rolname !~ '^pg_')"
+# A role that may be a design's: a NOLOGIN group role, neither superuser nor PostgreSQL's own
+# (pg_…) nor the kit's (pgarch_…: the sandboxes' owner role).
+DESIGN_ROLE_SQL = ("(NOT {r}.rolcanlogin AND NOT {r}.rolsuper AND {r}.rolname !~ '^pg_' "
+                   "AND {r}.rolname !~ '^pgarch_')")
 
 _NOT_RANGE_OWN = ("NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dd WHERE dd.classid = "
                   "'pg_catalog.pg_proc'::regclass AND dd.objid = p.oid AND dd.deptype = 'i')")

@@ -307,6 +307,10 @@ def _check_roles(ctx: _Context) -> Iterator[Problem]:
         if isinstance(role, str) and role.startswith("pg_"):
             yield Problem(f"roles[{i}]", f"role name {role!r} is reserved: PostgreSQL names "
                           "its own roles pg_…", "use another name")
+        elif isinstance(role, str) and role.startswith("pgarch_"):
+            yield Problem(f"roles[{i}]", f"role name {role!r} is reserved: the kit names its "
+                          "own roles (the sandboxes' owner, the runner) pgarch_…",
+                          "use another name")
 
 
 def _check_grants(ctx: _Context) -> Iterator[Problem]:

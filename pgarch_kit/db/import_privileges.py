@@ -1,0 +1,144 @@
+"""Grants, default privileges and owners in a confined import: kept for the design's own roles.
+
+A design role, during an import, is a ``NOLOGIN`` group role that is neither a superuser nor
+PostgreSQL's (``pg_…``) nor the kit's own (``pgarch_…``): the placeholders the kit makes for the
+roles the script names, or such a role the server already has (an earlier design's) — unless
+the script itself makes it a superuser. A login role or a superuser the script names
+(``postgres``) is a role of the server the import runs on, not of the design. So:
+
+* ``GRANT``/``REVOKE`` and ``ALTER DEFAULT PRIVILEGES`` run as the import role with grantees
+  that are not design roles (nor ``PUBLIC``) taken out, re-printed from PostgreSQL's parse
+  tree; a statement left with no grantee, or ``FOR ROLE`` a role that is not the design's, is
+  skipped with a note; grants on objects the import does not own (an extension's, which the
+  kit made) are noted too;
+* ``ALTER … OWNER TO`` a design role runs at the end of the import, by the kit: the new owner
+  needs ``CREATE`` on the schema, which a placeholder does not have, and the import role could
+  no longer alter what it gave away. It is re-printed from the parse tree, so only that one
+  ``ALTER … OWNER`` runs. Any other owner is noted: the objects then belong to whoever applies
+  the design.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from pgarch_kit.db.import_policy import Statement
+
+if TYPE_CHECKING:
+    import psycopg
+
+__all__ = ["PrivilegeGate"]
+
+_NOT_OWN = ("privileges on objects the import does not own (an extension's, which the kit "
+            "made) are not part of the design")
+
+
+def _parsed(text: str) -> Any:
+    import pglast
+    (raw,) = pglast.parse_sql(text)
+    return raw.stmt
+
+
+def _sql(node: Any) -> str:
+    from pglast.stream import RawStream
+    return RawStream()(node)
+
+
+def _superuser_roles(statements: list[Statement]) -> set[str]:
+    """Roles the script creates as superusers (``CREATE ROLE x SUPERUSER``)."""
+    from pglast import parser
+    out = set()
+    for st in statements:
+        if st.kind != "CreateRoleStmt":
+            continue
+        body = json.loads(parser.parse_sql_json(st.text))["stmts"][0]["stmt"]["CreateRoleStmt"]
+        for opt in body.get("options", []):
+            elem = opt.get("DefElem", {})
+            if elem.get("defname") == "superuser" and elem.get("arg", {}).get(
+                    "Boolean", {}).get("boolval", False):
+                out.add(body.get("role", ""))
+    return out
+
+
+@dataclass
+class PrivilegeGate:
+    """Decides, statement by statement, what of the privileges and owners an import keeps."""
+
+    design_roles: set[str]
+    members: set[str]  # design roles the import role is a member of (its placeholders)
+    deferred: list[tuple[Statement, str, str]] = field(default_factory=list)  # + sql, path
+
+    @classmethod
+    def for_import(cls, conn: psycopg.Connection, statements: list[Statement]
+                   ) -> PrivilegeGate:
+        from pgarch_kit.db.introspect_privileges import DESIGN_ROLE_SQL
+        found = conn.execute(
+            "SELECT r.rolname, pg_catalog.pg_has_role(current_user, r.oid, 'MEMBER')"
+            f" FROM pg_catalog.pg_roles r WHERE {DESIGN_ROLE_SQL.format(r='r')}").fetchall()
+        supers = _superuser_roles(statements)
+        roles = {name for name, _ in found} - supers
+        return cls(roles, {name for name, member in found if member} & roles)
+
+    def _kept(self, spec: Any) -> bool:
+        from pglast.enums import RoleSpecType
+        if spec.roletype == RoleSpecType.ROLESPEC_CSTRING:
+            return spec.rolename in self.design_roles
+        return True  # PUBLIC; CURRENT_USER and its kin are the import role: the owner
+
+    def privilege(self, st: Statement) -> tuple[str | None, str]:
+        """``(sql to run, note)``: the statement for the design's roles, or ``None`` and why
+        it is skipped."""
+        from pglast import ast
+        stmt = _parsed(st.text)
+        grant = stmt.action if isinstance(stmt, ast.AlterDefaultPrivilegesStmt) else stmt
+        if isinstance(stmt, ast.AlterDefaultPrivilegesStmt):
+            for opt in stmt.options or ():
+                if opt.defname == "roles":
+                    others = [r.rolename for r in opt.arg if r.rolename not in self.members]
+                    if others:
+                        return None, (f"default privileges for role {others[0]!r} are not "
+                                      "kept: it is not one of the design's roles, or one the "
+                                      "import cannot act for")
+        kept = tuple(r for r in grant.grantees if self._kept(r))
+        if not kept:
+            names = ", ".join(repr(r.rolename) for r in grant.grantees)
+            return None, (f"privileges for {names}, not one of the design's roles (a role of "
+                          "this server, or one the script makes a superuser), are not kept")
+        if len(kept) == len(grant.grantees):
+            return st.text, ""
+        grant.grantees = kept
+        return _sql(stmt), ""
+
+    def not_owned(self) -> str:
+        return _NOT_OWN
+
+    def owner(self, conn: psycopg.Connection, st: Statement) -> str | None:
+        """Defer an ownership change to a design role (``None``), or say why it is not kept."""
+        from pglast import ast
+        stmt = _parsed(st.text)
+        spec = stmt.cmds[0].newowner if isinstance(stmt, ast.AlterTableStmt) else stmt.newowner
+        from pglast.enums import RoleSpecType
+        if spec.roletype != RoleSpecType.ROLESPEC_CSTRING or \
+                spec.rolename not in self.design_roles:
+            who = spec.rolename if spec.rolename else "the current role"
+            return (f"ownership by {who!r} is not kept: it is not one of the design's roles "
+                    "(the objects belong to whoever applies the design)")
+        path = conn.execute("SELECT pg_catalog.current_setting('search_path')").fetchone()[0]
+        self.deferred.append((st, _sql(stmt), path))
+        return None
+
+    def finish(self, admin: psycopg.Connection) -> list[tuple[Statement, str]]:
+        """Run the deferred ownership changes (as the kit, in the confined database); returns
+        the ones that failed, with the server's reason."""
+        import psycopg
+        failed = []
+        for st, sql, path in self.deferred:
+            try:
+                with admin.transaction():
+                    admin.execute("SELECT pg_catalog.set_config('search_path', %s, true)",
+                                  [path])
+                    admin.execute(sql, prepare=False)
+            except psycopg.Error as exc:
+                failed.append((st, f"ownership not kept: {exc.diag.message_primary}"))
+        return failed
