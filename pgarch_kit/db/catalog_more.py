@@ -97,7 +97,8 @@ def more_queries(version: int, nsp: str) -> dict[str, str]:
                    string_agg(x.privilege_type || CASE WHEN x.is_grantable THEN '*' ELSE '' END,
                               ',' ORDER BY x.privilege_type)
             FROM ({acl_objects_sql(nsp)}) o
-            CROSS JOIN LATERAL pg_catalog.aclexplode(COALESCE(o.acl, o.dflt)) x
+            CROSS JOIN LATERAL pg_catalog.aclexplode(NULLIF(COALESCE(o.acl, o.dflt),
+                                                             '{{}}'::aclitem[])) x
             WHERE x.grantee <> o.owner AND {not_super}
             GROUP BY 1, 2""",
         "default_privileges": f"""
@@ -107,7 +108,7 @@ def more_queries(version: int, nsp: str) -> dict[str, str]:
                    (SELECT string_agg({entry} || '=' || x.privilege_type
                                       || CASE WHEN x.is_grantable THEN '*' ELSE '' END,
                                       ',' ORDER BY 1)
-                    FROM pg_catalog.aclexplode(d.defaclacl) x
+                    FROM pg_catalog.aclexplode(NULLIF(d.defaclacl, '{{}}'::aclitem[])) x
                     WHERE x.grantee <> d.defaclrole AND {not_super})
             FROM pg_catalog.pg_default_acl d JOIN pg_catalog.pg_roles r ON r.oid = d.defaclrole
             LEFT JOIN pg_catalog.pg_namespace n ON n.oid = d.defaclnamespace

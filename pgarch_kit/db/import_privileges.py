@@ -13,9 +13,10 @@ the script itself makes it a superuser. A login role or a superuser the script n
   kit made) are noted too;
 * ``ALTER … OWNER TO`` a design role runs at the end of the import, by the kit: the new owner
   needs ``CREATE`` on the schema, which a placeholder does not have, and the import role could
-  no longer alter what it gave away. It is re-printed from the parse tree, so only that one
-  ``ALTER … OWNER`` runs. Any other owner is noted: the objects then belong to whoever applies
-  the design.
+  no longer alter what it gave away. So does ``ALTER DEFAULT PRIVILEGES FOR ROLE`` a design
+  role (it needs that role's privileges, which the ``NOINHERIT`` import role does not use).
+  Both are re-printed from the parse tree, so only that one statement runs. Any other owner is
+  noted: the objects then belong to whoever applies the design.
 """
 from __future__ import annotations
 
@@ -86,28 +87,31 @@ class PrivilegeGate:
             return spec.rolename in self.design_roles
         return True  # PUBLIC; CURRENT_USER and its kin are the import role: the owner
 
-    def privilege(self, st: Statement) -> tuple[str | None, str]:
-        """``(sql to run, note)``: the statement for the design's roles, or ``None`` and why
-        it is skipped."""
+    def privilege(self, conn: psycopg.Connection, st: Statement) -> tuple[str | None, str]:
+        """``(sql to run, "")`` for the design's roles; ``(None, why)`` when it is skipped;
+        ``(None, "")`` when it is deferred to the end (default privileges ``FOR ROLE`` a
+        design role, which only a role that has that role's privileges may set)."""
         from pglast import ast
         stmt = _parsed(st.text)
         grant = stmt.action if isinstance(stmt, ast.AlterDefaultPrivilegesStmt) else stmt
+        for_role = False
         if isinstance(stmt, ast.AlterDefaultPrivilegesStmt):
             for opt in stmt.options or ():
                 if opt.defname == "roles":
+                    for_role = True
                     others = [r.rolename for r in opt.arg if r.rolename not in self.members]
                     if others:
                         return None, (f"default privileges for role {others[0]!r} are not "
-                                      "kept: it is not one of the design's roles, or one the "
-                                      "import cannot act for")
+                                      "kept: it is not one of the design's roles")
         kept = tuple(r for r in grant.grantees if self._kept(r))
         if not kept:
             names = ", ".join(repr(r.rolename) for r in grant.grantees)
             return None, (f"privileges for {names}, not one of the design's roles (a role of "
                           "this server, or one the script makes a superuser), are not kept")
-        if len(kept) == len(grant.grantees):
-            return st.text, ""
         grant.grantees = kept
+        if for_role:
+            self._defer(conn, st, _sql(stmt))
+            return None, ""
         return _sql(stmt), ""
 
     def not_owned(self) -> str:
@@ -124,13 +128,16 @@ class PrivilegeGate:
             who = spec.rolename if spec.rolename else "the current role"
             return (f"ownership by {who!r} is not kept: it is not one of the design's roles "
                     "(the objects belong to whoever applies the design)")
-        path = conn.execute("SELECT pg_catalog.current_setting('search_path')").fetchone()[0]
-        self.deferred.append((st, _sql(stmt), path))
+        self._defer(conn, st, _sql(stmt))
         return None
 
+    def _defer(self, conn: psycopg.Connection, st: Statement, sql: str) -> None:
+        path = conn.execute("SELECT pg_catalog.current_setting('search_path')").fetchone()[0]
+        self.deferred.append((st, sql, path))
+
     def finish(self, admin: psycopg.Connection) -> list[tuple[Statement, str]]:
-        """Run the deferred ownership changes (as the kit, in the confined database); returns
-        the ones that failed, with the server's reason."""
+        """Run the deferred ownership changes and ``FOR ROLE`` default privileges (as the
+        kit, in the confined database); returns the ones that failed, with the reason."""
         import psycopg
         failed = []
         for st, sql, path in self.deferred:
@@ -140,5 +147,5 @@ class PrivilegeGate:
                                   [path])
                     admin.execute(sql, prepare=False)
             except psycopg.Error as exc:
-                failed.append((st, f"ownership not kept: {exc.diag.message_primary}"))
+                failed.append((st, f"not kept: {exc.diag.message_primary}"))
         return failed

@@ -34,7 +34,7 @@ _ENTRIES = """(SELECT COALESCE(json_agg(json_build_array(
                         ELSE pg_catalog.pg_get_userbyid(x.grantee)::text END,
                    x.privilege_type, x.is_grantable)
                    ORDER BY 1, 2, 3), '[]')
-               FROM pg_catalog.aclexplode({acl}) x
+               FROM pg_catalog.aclexplode(NULLIF({acl}, '{{}}'::aclitem[])) x
                WHERE x.grantee <> {owner} AND NOT EXISTS (
                    SELECT 1 FROM pg_catalog.pg_roles su WHERE su.oid = x.grantee
                    AND su.rolsuper))"""
@@ -76,7 +76,7 @@ def acl_objects_sql(nsp: str) -> str:
         SELECT 'schema', n.nspname, n.nspname, NULL, NULL, n.nspowner, n.nspacl,
                pg_catalog.acldefault('n', n.nspowner) || CASE WHEN n.nspname = 'public'
                    THEN ARRAY[pg_catalog.makeaclitem(0, n.nspowner, 'USAGE', false)]
-                   ELSE '{{}}'::aclitem[] END, NULL
+                   END, NULL
         FROM pg_catalog.pg_namespace n
         WHERE {nsp} AND {not_extension_member('pg_namespace', 'n.oid')}"""
 
@@ -100,7 +100,7 @@ def read_grants(ctx: Ctx) -> tuple[Grant, ...]:
     sql = f"""
         SELECT o.kind, o.schema, o.name, o.signature, o.col, o.detail,
                {_ENTRIES.format(acl='o.acl', owner='o.owner')},
-               {_ENTRIES.format(acl="COALESCE(o.dflt, '{}'::aclitem[])", owner='o.owner')}
+               {_ENTRIES.format(acl='o.dflt', owner='o.owner')}
         FROM ({acl_objects_sql(ctx.nsp())}) o
         WHERE o.acl IS NOT NULL"""
     out = []
@@ -128,10 +128,10 @@ _OBJTYPES = {"r": "tables", "S": "sequences", "f": "functions", "T": "types", "n
 
 def read_default_privileges(ctx: Ctx) -> tuple[DefaultPrivilege, ...]:
     # a database-wide entry holds the whole ACL new objects get; a per-schema one only adds
+    # (NULL, never '{}': aclexplode refuses an empty, zero-dimensional array)
     baseline = ("CASE WHEN d.defaclnamespace = 0 THEN pg_catalog.acldefault((CASE "
                 "d.defaclobjtype WHEN 'S' THEN 's' ELSE d.defaclobjtype END)::\"char\", "
-                "d.defaclrole) "
-                "ELSE '{}'::aclitem[] END")
+                "d.defaclrole) END")
     sql = f"""
         SELECT CASE WHEN {DESIGN_ROLE_SQL.format(r='r')} THEN r.rolname::text END,
                n.nspname, d.defaclobjtype::text,

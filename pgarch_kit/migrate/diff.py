@@ -6,10 +6,12 @@ too); without it the old column is dropped and the new one added, which the plan
 data loss. Changes the kit does not migrate automatically (a new primary key, partitioning,
 table storage options) are refused with a :class:`MigrationError` that says how to split them.
 
-Order of the up script: extensions and types; views and triggers that the change touches are
-dropped first (they would block a column change); new tables; per existing table the column,
-constraint and index changes; new foreign keys; routines, views, policies, triggers and
-comments recreated; contract steps (drops) last.
+Order of the up script: collations, extensions and types (text search objects and range types
+with them, :mod:`pgarch_kit.migrate.objects`); views, triggers and rules that the change
+touches are dropped first (they would block a column change); new tables; per existing table
+the column, constraint and index changes; new foreign keys; routines, views, policies,
+triggers, rules and comments recreated; casts, grants, owners and default privileges; contract
+steps (drops) last.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import replace
 
-from pgarch_kit.ddl._common import literal, rel
+from pgarch_kit.ddl._common import literal, ref, rel
 from pgarch_kit.ddl.render_index import index_sql
 from pgarch_kit.ddl.render_objects import (
     comment_sql,
@@ -29,12 +31,13 @@ from pgarch_kit.ddl.render_objects import (
 from pgarch_kit.ddl.render_table import create_table_sql, foreign_key_sql
 from pgarch_kit.ddl.render_types import enum_sql, extension_sql
 from pgarch_kit.model.default_names import ConstraintNames, constraint_names
-from pgarch_kit.model.design import Check, Design, ForeignKey, Index, Table, Unique
+from pgarch_kit.model.design import Check, Column, Design, ForeignKey, Index, Table, Unique
 from pgarch_kit.model.graph import table_order
 from pgarch_kit.model.names import quote_ident
 
 from . import columns as col
 from .live_names import live_name
+from .objects import object_steps, privileges_on
 from .plan import MigrationError, MigrationPlan, Step
 
 __all__ = ["migration_plan"]
@@ -131,6 +134,8 @@ class _Builder:
     # -- whole plan -----------------------------------------------------------------
     def build(self) -> MigrationPlan:
         self._extensions_and_types()
+        more = object_steps(self.old, self.new, self.v)
+        self.pre = more.first + self.pre + more.pre
         self._dependent_objects_down()
         old_keys = {t.key for t in self.old.tables}
         for t in table_order(self.new):
@@ -149,7 +154,8 @@ class _Builder:
                     phase="contract", why="the new design no longer has it",
                     loses_data=f"every row of {o.name} (the down script recreates it empty)"))
         self._dependent_objects_up()
-        steps = self.pre + self.body + self.late + self.contract
+        steps = (self.pre + self.body + self.late + more.late + more.contract_first
+                 + self.contract + more.contract)
         return MigrationPlan(self.old.name, self.new.name, tuple(steps), tuple(self.notes))
 
     def _extensions_and_types(self) -> None:
@@ -227,7 +233,9 @@ class _Builder:
                                  (view_sql(v),
                                   *(index_sql(v.schema, v.name, i, self.v) for i in v.indexes),
                                   *([f"REFRESH MATERIALIZED VIEW {rel(v.schema, v.name)};"]
-                                    if v.materialized else []))))
+                                    if v.materialized else []),
+                                  *privileges_on(self.old, kind.lower(), v.schema, v.name,
+                                                 self.v))))
         gone_t, _ = self._changed("triggers")
         for tr in gone_t:
             self.pre.append(Step(f"drop trigger {tr.name} on {tr.table}",
@@ -260,7 +268,9 @@ class _Builder:
                 f"{kind.lower()} {v.name}",
                 (view_sql(v), *(index_sql(v.schema, v.name, i, self.v) for i in v.indexes),
                  *([f"REFRESH MATERIALIZED VIEW {rel(v.schema, v.name)};"]
-                   if v.materialized else [])),
+                   if v.materialized else []),
+                 *(privileges_on(self.new, kind.lower(), v.schema, v.name, self.v)
+                   if v in self._views_gone else ())),
                 (f"DROP {kind} IF EXISTS {rel(v.schema, v.name)};",)))
         _, come_t = self._changed("triggers")
         for tr in come_t:
@@ -325,11 +335,12 @@ class _Builder:
                 self.body += col.change_default(t, before, c)
             if before.nullable != c.nullable:
                 self.body += col.change_nullability(t, before, c)
-            if (before.identity, before.generated, before.collation) != (
-                    c.identity, c.generated, c.collation):
+            if (before.identity, before.generated) != (c.identity, c.generated):
                 raise MigrationError(
-                    f"column {t.name}.{c.name}: identity, generation or collation changed. "
+                    f"column {t.name}.{c.name}: identity or generation changed. "
                     f"Declare a new column (and a rename) instead of changing it in place")
+            if before.collation != c.collation:
+                self.body.append(_collation_step(t, before, c))
         for c in o.columns:
             if t.column(c.name) is None and c.name not in renames:
                 self.contract += col.drop_column(o, c, self.v)
@@ -445,6 +456,16 @@ class _Builder:
             (*drop_old, *[policy_sql(t, p) for p in t.policies], *state(t)),
             (*drop_new, *[policy_sql(o, p) for p in o.policies], *state(o)),
             why="policies replaced in one transaction: no moment without them"))
+
+
+def _collation_step(t: Table, before: Column, after: Column) -> Step:
+    """A column's collation changes through ALTER COLUMN … TYPE with the same type."""
+    def sql(c: Column) -> tuple[str, ...]:
+        coll = ref(c.collation) if c.collation else 'pg_catalog."default"'
+        return (_alter(t, f"ALTER COLUMN {_q(c.name)} TYPE {c.type} COLLATE {coll}"),)
+    return Step(f"collation of {t.name}.{after.name}", sql(after), sql(before),
+                why="the same type under another collation: no table rewrite, but the "
+                    "column's indexes are rebuilt under ACCESS EXCLUSIVE")
 
 
 def _validated(t: Table, name: str, definition: str
