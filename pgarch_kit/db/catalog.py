@@ -117,9 +117,10 @@ def _queries(version: int) -> dict[str, str]:
                                     FROM pg_catalog.pg_opclass opc
                                     JOIN pg_catalog.pg_namespace ocn
                                          ON ocn.oid = opc.opcnamespace
-                                    WHERE opc.oid = rg.rngsubopc),
-                                   'COLLATION '
-                                   || NULLIF(rg.rngcollation, 0)::regcollation::text,
+                                    WHERE opc.oid = rg.rngsubopc AND NOT opc.opcdefault),
+                                   (SELECT 'COLLATION ' || rg.rngcollation::regcollation::text
+                                    FROM pg_catalog.pg_type st WHERE st.oid = rg.rngsubtype
+                                      AND rg.rngcollation <> st.typcollation),
                                    'CANONICAL ' || NULLIF(rg.rngcanonical, 0)::regproc::text,
                                    'DIFF ' || NULLIF(rg.rngsubdiff, 0)::regproc::text)
                                FROM pg_catalog.pg_range rg WHERE rg.rngtypid = t.oid)

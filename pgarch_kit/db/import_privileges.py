@@ -67,19 +67,15 @@ class PrivilegeGate:
     """Decides, statement by statement, what of the privileges and owners an import keeps."""
 
     design_roles: set[str]
-    members: set[str]  # design roles the import role is a member of (its placeholders)
     deferred: list[tuple[Statement, str, str]] = field(default_factory=list)  # + sql, path
 
     @classmethod
     def for_import(cls, conn: psycopg.Connection, statements: list[Statement]
                    ) -> PrivilegeGate:
         from pgarch_kit.db.introspect_privileges import DESIGN_ROLE_SQL
-        found = conn.execute(
-            "SELECT r.rolname, pg_catalog.pg_has_role(current_user, r.oid, 'MEMBER')"
-            f" FROM pg_catalog.pg_roles r WHERE {DESIGN_ROLE_SQL.format(r='r')}").fetchall()
-        supers = _superuser_roles(statements)
-        roles = {name for name, _ in found} - supers
-        return cls(roles, {name for name, member in found if member} & roles)
+        found = conn.execute("SELECT r.rolname FROM pg_catalog.pg_roles r"
+                             f" WHERE {DESIGN_ROLE_SQL.format(r='r')}").fetchall()
+        return cls({name for (name,) in found} - _superuser_roles(statements))
 
     def _kept(self, spec: Any) -> bool:
         from pglast.enums import RoleSpecType
@@ -99,7 +95,7 @@ class PrivilegeGate:
             for opt in stmt.options or ():
                 if opt.defname == "roles":
                     for_role = True
-                    others = [r.rolename for r in opt.arg if r.rolename not in self.members]
+                    others = [r.rolename for r in opt.arg if not self._kept(r)]
                     if others:
                         return None, (f"default privileges for role {others[0]!r} are not "
                                       "kept: it is not one of the design's roles")

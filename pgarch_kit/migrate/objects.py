@@ -3,7 +3,8 @@ default privileges and owners (the builder in :mod:`pgarch_kit.migrate.diff` pla
 
 Where each kind goes, and why:
 
-* collations first (columns, domains and ranges name them), text search objects and range
+* new roles first (made ``NOLOGIN`` when missing, never dropped: a role belongs to the whole
+  server); then collations (columns, domains and ranges name them), text search objects and range
   types after the extensions and types they build on; each dropped in the contract phase,
   after the tables that used it are gone;
 * rules dropped before the table changes (a rule names columns) and created after them;
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pgarch_kit.ddl._common import literal, rel
-from pgarch_kit.ddl.render_objects import cast_sql, comment_sql, rule_sql
+from pgarch_kit.ddl.render_objects import cast_sql, comment_sql, rule_comment_sql, rule_sql
 from pgarch_kit.ddl.render_privileges import (
     default_privilege_sql,
     grant_sql,
@@ -36,7 +37,7 @@ from pgarch_kit.ddl.render_search import (
     ts_dictionary_sql,
     ts_mapping_sql,
 )
-from pgarch_kit.ddl.render_types import collation_sql, range_sql
+from pgarch_kit.ddl.render_types import collation_sql, range_sql, role_sql
 from pgarch_kit.model.design import Design
 from pgarch_kit.model.names import quote_ident
 from pgarch_kit.model.objects import TextSearchConfiguration, TextSearchDictionary
@@ -215,11 +216,12 @@ def _rules(out: ObjectSteps, old: Design, new: Design) -> None:
     for k, o in before.items():
         if after.get(k) != o:
             out.pre.append(Step(f"drop rule {o.name} on {o.table}", (drop(o),),
-                                tuple(rule_sql(o)),
+                                (*rule_sql(o), *rule_comment_sql(o)),
                                 why="a rule names columns: it goes before the tables change"))
     for k, r in after.items():
         if before.get(k) != r:
-            out.late.append(Step(f"rule {r.name} on {r.table}", tuple(rule_sql(r)), (drop(r),)))
+            out.late.append(Step(f"rule {r.name} on {r.table}",
+                                 (*rule_sql(r), *rule_comment_sql(r)), (drop(r),)))
 
 
 def privileges_on(design: Design, kind: str, schema: str, name: str,
@@ -255,11 +257,9 @@ def _exists(design: Design, kind: str, schema: str, name: str,
 
 
 def _grants(out: ObjectSteps, old: Design, new: Design, v: int) -> None:
+    """Grants that go first (revoking a table privilege also takes the column privileges of
+    the same name), then those that come."""
     have, want = set(old.grants), set(new.grants)
-    for g in new.grants:
-        if g not in have:
-            out.late.append(Step(_grant_title(g), tuple(grant_sql(g, v)),
-                                 tuple(ungrant_sql(g, v))))
     for g in old.grants:
         if g in want:
             continue
@@ -269,6 +269,10 @@ def _grants(out: ObjectSteps, old: Design, new: Design, v: int) -> None:
         else:  # the object goes: its down script recreates it, then this gives the grant back
             out.contract_first.append(Step(f"(undo only) {_grant_title(g)}", (),
                                            tuple(grant_sql(g, v)), phase="contract"))
+    for g in new.grants:
+        if g not in have:
+            out.late.append(Step(_grant_title(g), tuple(grant_sql(g, v)),
+                                 tuple(ungrant_sql(g, v))))
 
 
 def _grant_title(g: Grant) -> str:
@@ -319,10 +323,16 @@ def _default_privileges(out: ObjectSteps, old: Design, new: Design, v: int) -> N
 def object_steps(old: Design, new: Design, server_version: int) -> ObjectSteps:
     """The steps for the kinds this module covers (see the module documentation)."""
     out, colls = ObjectSteps(), ObjectSteps()
+    for role in new.roles:
+        if role not in old.roles:  # cluster-wide, maybe shared: made if missing, never dropped
+            out.first.append(Step(f"role {role}", tuple(role_sql(role)), (),
+                                  why="made NOLOGIN when missing; the down script keeps it "
+                                      "(roles belong to the whole server)"))
     _simple_kind(colls, old.collations, new.collations, what="collation", kind="COLLATION",
                  create=lambda c: collation_sql(c, server_version), drop="COLLATION",
                  bucket=colls.first, fixed=lambda c: replace(c, comment=None))
-    out.first, out.late = colls.first, colls.late
+    out.first += colls.first
+    out.late += colls.late
     _dictionaries(out, old, new)
     _configurations(out, old, new)
     _simple_kind(out, old.ranges, new.ranges, what="range type", kind="TYPE",
