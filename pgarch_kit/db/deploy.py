@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pgarch_kit.db.apply import apply_sql
 from pgarch_kit.db.connect import server_dsn
-from pgarch_kit.db.design_roles import check_design_roles
+from pgarch_kit.db.design_roles import check_design_roles_on
 from pgarch_kit.db.sandbox import Sandbox, create_sandbox
 from pgarch_kit.model import Design
 
@@ -27,10 +27,10 @@ def apply_design(design: Design, *, dsn: str | None = None, recreate: bool = Tru
     from pgarch_kit.model.validate import check
     check(design)
     check_extensions(design, f"apply design {design.name!r}")
+    check_design_roles_on(dsn, design, f"apply design {design.name!r}")
     dbname = create_sandbox(design.name, dsn=dsn, recreate=recreate)
     target = server_dsn(dsn, dbname)
     with psycopg.connect(target, autocommit=True) as conn:
-        check_design_roles(conn, design, f"apply design {design.name!r}")
         version = server_version or conn.info.server_version
         apply_sql(conn, to_sql(design, server_version=version), source=f"design {design.name!r}")
     return Sandbox(dbname, target)

@@ -17,7 +17,7 @@ from pgarch_kit.model.design import Design
 if TYPE_CHECKING:
     import psycopg
 
-__all__ = ["check_design_roles", "privileged_roles"]
+__all__ = ["check_design_roles", "check_design_roles_on", "privileged_roles"]
 
 
 def privileged_roles(design: Design) -> set[str]:
@@ -47,3 +47,15 @@ def check_design_roles(conn: psycopg.Connection, design: Design, action: str) ->
             f"that exist on this server. The kit grants only to the design's own NOLOGIN "
             f"roles; rename the role(s) in the design (roles, grants, owners, "
             f"default_privileges), or remove those grants and owners")
+
+
+def check_design_roles_on(dsn: str | None, design: Design, action: str) -> None:
+    """:func:`check_design_roles` on the server ``dsn`` names (any of its databases), before
+    anything is created there."""
+    if not privileged_roles(design):
+        return
+    import psycopg
+
+    from pgarch_kit.db.connect import server_dsn
+    with psycopg.connect(server_dsn(dsn, "postgres"), autocommit=True) as conn:
+        check_design_roles(conn, design, action)

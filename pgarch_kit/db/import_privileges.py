@@ -84,9 +84,10 @@ class PrivilegeGate:
         return True  # PUBLIC; CURRENT_USER and its kin are the import role: the owner
 
     def privilege(self, conn: psycopg.Connection, st: Statement) -> tuple[str | None, str]:
-        """``(sql to run, "")`` for the design's roles; ``(None, why)`` when it is skipped;
-        ``(None, "")`` when it is deferred to the end (default privileges ``FOR ROLE`` a
-        design role, which only a role that has that role's privileges may set)."""
+        """``(sql to run, note)``: the statement for the design's roles, with a note when
+        grantees were taken out; ``(None, why)`` when it is skipped; ``(None, note)`` when it
+        is deferred to the end (default privileges ``FOR ROLE`` a design role, which only a
+        role that has that role's privileges may set)."""
         from pglast import ast
         stmt = _parsed(st.text)
         grant = stmt.action if isinstance(stmt, ast.AlterDefaultPrivilegesStmt) else stmt
@@ -104,11 +105,14 @@ class PrivilegeGate:
             names = ", ".join(repr(r.rolename) for r in grant.grantees)
             return None, (f"privileges for {names}, not one of the design's roles (a role of "
                           "this server, or one the script makes a superuser), are not kept")
+        dropped = [repr(r.rolename) for r in grant.grantees if not self._kept(r)]
+        why = (f"privileges for {', '.join(dropped)} (not the design's roles) are not kept; "
+               "the rest is" if dropped else "")
         grant.grantees = kept
         if for_role:
             self._defer(conn, st, _sql(stmt))
-            return None, ""
-        return _sql(stmt), ""
+            return None, why
+        return _sql(stmt), why
 
     def not_owned(self) -> str:
         return _NOT_OWN

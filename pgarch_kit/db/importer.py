@@ -120,9 +120,9 @@ def _run(confined, statements: list[Statement], *, source: str, timeout: float
             try:
                 if st.verdict == "privilege":
                     text, why = gate.privilege(conn, st)
+                    if why:
+                        notes.append(_skip(st, why))
                     if text is None:
-                        if why:
-                            notes.append(_skip(st, why))
                         continue
                     try:
                         conn.execute(text, prepare=False)

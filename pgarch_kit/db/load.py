@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from pgarch_kit.db.connect import dsn_dbname, redact_dsn, server_dsn
-from pgarch_kit.db.design_roles import check_design_roles
+from pgarch_kit.db.design_roles import check_design_roles_on
 from pgarch_kit.db.runner import runner_dsn
 from pgarch_kit.db.sandbox import create_sandbox, guard_destructive, sandbox_lock, sandbox_name
 from pgarch_kit.errors import PgArchError
@@ -337,6 +337,7 @@ def _load_locked(design: Design, dsn: str | None, dp: DataPlan, *, progress: boo
     from pgarch_kit.db.apply import apply_sql
     from pgarch_kit.db.verify import verify as run_verify
     from pgarch_kit.ddl.script import _script, load_sections
+    check_design_roles_on(dsn, design, f"load design {design.name!r}")
     dbname, target = _target(design, dsn)
     if after_target is not None:
         after_target(dbname)
@@ -345,7 +346,6 @@ def _load_locked(design: Design, dsn: str | None, dp: DataPlan, *, progress: boo
     started = time.perf_counter()
     source = f"design {design.name!r}"
     with psycopg.connect(target, autocommit=True) as admin:
-        check_design_roles(admin, design, f"load design {design.name!r}")
         version = admin.info.server_version
         pre_parts, post_parts = load_sections(design, server_version=version)
         runner = runner_dsn(admin, target)
