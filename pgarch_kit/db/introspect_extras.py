@@ -17,7 +17,7 @@ from ..model.objects import (
     default_multirange_name,
 )
 from .introspect_common import Ctx, not_extension_member, split_top_level
-from .introspect_types import collation_name_sql
+from .introspect_types import collation_name_sql, reference_sql
 
 __all__ = ["read_casts", "read_collations", "read_ranges", "read_rules",
            "read_ts_configurations", "read_ts_dictionaries"]
@@ -26,9 +26,8 @@ _PROVIDERS = {"c": "libc", "i": "icu", "b": "builtin"}
 
 
 def _qualified(nsp: str, name: str) -> str:
-    """A name as PostgreSQL prints it with search_path = public."""
-    return (f"CASE WHEN {nsp} IN ('pg_catalog', 'public') THEN {name}::text "
-            f"ELSE {nsp} || '.' || {name} END")
+    """A name as the model keeps references (:func:`introspect_types.reference_sql`)."""
+    return reference_sql(nsp, name)
 
 
 def read_collations(ctx: Ctx) -> tuple[Collation, ...]:

@@ -307,8 +307,8 @@ def _check_namespaces(ctx: _Context) -> Iterator[Problem]:
                            "views, sequences and indexes share one namespace)")
     for schema in sorted(types):
         yield from _unique(types[schema], "type", f" in schema {schema!r} (enums, domains, "
-                           "composites and the row types of tables and views share one "
-                           "namespace)")
+                           "composite, range and multirange types and the row types of tables "
+                           "and views share one namespace)")
     for e in d.enums:
         ep = f"enums.{label(e.schema, e.name)}"
         yield from _unique(((ep, v) for v in e.values), "enum value")
