@@ -139,3 +139,17 @@ def test_types_come_after_the_types_they_are_built_on() -> None:
     assert order.index("n") < order.index("posrange") < order.index("opening") \
         < order.index("opening_nn")
     assert validate(design) == []
+
+
+def test_edits_keep_grants_owners_and_rules_on_their_table() -> None:
+    from pgarch_kit.model import edit
+    design = _design(grants=(Grant("column", "t", "app", ("UPDATE",), column="name"),
+                             Grant("table", "t", "app", ("SELECT",))),
+                     owners=(Owner("table", "t", "app"),))
+    renamed = edit.rename_column(edit.rename_table(design, "t", "u"), "u", "name", "label")
+    assert [(g.name, g.column) for g in renamed.grants] == [("u", "label"), ("u", None)]
+    assert [o.name for o in renamed.owners] == ["u"] and validate(renamed) == []
+    gone = edit.remove_column(renamed, "u", "label")
+    assert [(g.name, g.column) for g in gone.grants] == [("u", None)]
+    empty = edit.remove_table(gone, "u")
+    assert (empty.grants, empty.owners) == ((), ())
