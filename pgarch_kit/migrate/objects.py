@@ -19,6 +19,7 @@ options, a dictionary's template or a configuration's parser in place: such a ch
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -213,13 +214,19 @@ def _rules(out: ObjectSteps, old: Design, new: Design) -> None:
     def drop(r: Any) -> str:
         return f"DROP RULE IF EXISTS {quote_ident(r.name)} ON {rel(r.schema, r.table)};"
     before, after = _by(old.rules, key), _by(new.rules, key)
+    # a rule over (or writing to) a table whose columns change would block the change, as a
+    # view would: it is dropped before and made again after, like the views
+    touched = {t.name for t in old.tables
+               if (n := new.table(t.name, t.schema)) is None or n.columns != t.columns}
+    redo = {k for k, o in before.items() if k in after and any(
+        re.search(rf"\b{re.escape(name)}\b", o.definition) for name in touched)}
     for k, o in before.items():
-        if after.get(k) != o:
+        if after.get(k) != o or k in redo:
             out.pre.append(Step(f"drop rule {o.name} on {o.table}", (drop(o),),
                                 (*rule_sql(o), *rule_comment_sql(o)),
                                 why="a rule names columns: it goes before the tables change"))
     for k, r in after.items():
-        if before.get(k) != r:
+        if before.get(k) != r or k in redo:
             out.late.append(Step(f"rule {r.name} on {r.table}",
                                  (*rule_sql(r), *rule_comment_sql(r)), (drop(r),)))
 

@@ -177,3 +177,22 @@ def test_kind_migrates_up_and_down_on_a_loaded_database(case: Case, server: str,
     run_script(name, plan.down_sql(), dsn=db)
     assert diff_snapshots(_snapshot(db), want_old) == []
     assert _counts(db, case.counts) == rows
+
+
+def test_a_rule_over_a_changed_table_is_made_again_around_the_change(pg_dsn: str,
+                                                                     make_db) -> None:
+    old = import_schema(CASES[3].new, name="old", dsn=pg_dsn).design
+    new_sql = CASES[3].new.replace("CREATE TABLE attachment_a (id int, kind int);",
+                                   "CREATE TABLE attachment_a (id int, kind bigint);")
+    new = import_schema(new_sql, name="new", dsn=pg_dsn).design
+    plan = migration_plan(old, new)
+    titles = [s.title for s in plan.steps]
+    assert titles.index("drop rule to_a on attachment") < titles.index(
+        "rule to_a on attachment")
+    db = make_db()
+    _build(db, old, 180000)
+    name = psycopg.conninfo.conninfo_to_dict(db)["dbname"]
+    run_script(name, plan.up_sql(), dsn=db)
+    fresh = make_db()
+    _build(fresh, new, 180000)
+    assert diff_snapshots(_snapshot(db), _snapshot(fresh)) == []
