@@ -24,7 +24,6 @@ __all__ = [
     "DefaultPrivilege",
     "Grant",
     "Owner",
-    "grant_target",
 ]
 
 # privileges each kind of object takes, in PostgreSQL's order
@@ -78,16 +77,6 @@ class Grant:
     def __post_init__(self) -> None:
         object.__setattr__(self, "privileges", _privileges(self.privileges))
 
-    @property
-    def target(self) -> tuple:
-        return grant_target(self.kind, self.schema, self.name, self.signature, self.column)
-
-
-def grant_target(kind: str, schema: str, name: str, signature: str | None = None,
-                 column: str | None = None) -> tuple:
-    """A hashable key naming the object a grant or owner is about."""
-    return (kind, None if kind == "schema" else schema, name, signature, column)
-
 
 @dataclass(frozen=True)
 class DefaultPrivilege:
@@ -122,5 +111,6 @@ class Owner:
 
     @property
     def target(self) -> tuple:
+        """A key naming the object (an object has one owner)."""
         return (self.kind, None if self.kind == "schema" else self.schema, self.name,
                 self.signature)
