@@ -160,8 +160,9 @@ class _Builder:
         # roles and schemas, then collations (types and columns name them), then the types
         # (text search objects and range types after the extensions they come from)
         head = [s for s in types.first if s.title.startswith(("role ", "schema "))]
-        self.pre = (head + more.first + [s for s in types.first if s not in head] + more.pre
-                    + self.pre)
+        self.pre = _types_in_order(self.new, head + more.first
+                                   + [s for s in types.first if s not in head] + more.pre
+                                   + self.pre)
         self._dependent_objects_down()
         old_keys = {t.key for t in self.old.tables}
         order = table_order(self.new)
@@ -213,7 +214,7 @@ class _Builder:
         self.late += types.late
         self.late += comment_steps(self.old, self.new,
                                    frozenset(v.key for v in self._views_gone))
-        steps = (self.pre + self.early + self.body + self.late + more.late
+        steps = (self.pre + self.early + more.casts + self.body + self.late + more.late
                  + more.contract_first + self.contract + types.last + more.contract)
         return MigrationPlan(self.old.name, self.new.name, tuple(steps), tuple(self.notes))
 
@@ -532,6 +533,25 @@ def _routine_comment(r: Routine) -> list[str]:
 def _trigger_comment(tr: Trigger) -> list[str]:
     return [] if tr.comment is None else [comment_stmt("TRIGGER", trigger_target(tr),
                                                        tr.comment)]
+
+
+def _types_in_order(design: Design, steps: list[Step]) -> list[Step]:
+    """The steps that create new types, put in the order PostgreSQL can create them (a domain
+    over a composite after the composite, a range over a domain after the domain: evaka), in
+    the places those steps had; the rest stays as it was."""
+    from pgarch_kit.model.type_order import type_order
+    label = {"EnumType": "enum", "Domain": "domain", "CompositeType": "composite type",
+             "RangeType": "range type"}
+    wanted = [f"{label[type(t).__name__]} {t.name}" for t in type_order(design)]
+    if len(set(wanted)) != len(wanted):  # same name in two schemas: titles cannot tell
+        return steps
+    rank = {title: i for i, title in enumerate(wanted)}
+    places = [i for i, s in enumerate(steps) if s.title in rank]
+    ordered = sorted((steps[i] for i in places), key=lambda s: rank[s.title])
+    out = list(steps)
+    for i, s in zip(places, ordered):
+        out[i] = s
+    return out
 
 
 def _collation_step(t: Table, before: Column, after: Column) -> Step:

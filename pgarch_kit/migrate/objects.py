@@ -53,6 +53,8 @@ __all__ = ["ObjectSteps", "object_steps", "privileges_on"]
 class ObjectSteps:
     first: list[Step] = field(default_factory=list)      # before everything (collations)
     pre: list[Step] = field(default_factory=list)        # after extensions and types
+    casts: list[Step] = field(default_factory=list)      # after the routines they call,
+    #                                                      before routines and views using them
     late: list[Step] = field(default_factory=list)       # after tables, routines, views
     contract_first: list[Step] = field(default_factory=list)  # before the contract drops
     contract: list[Step] = field(default_factory=list)   # after them
@@ -194,12 +196,12 @@ def _casts(out: ObjectSteps, old: Design, new: Design) -> None:
         label = f"cast {c.label}"
         target = f"({c.source} AS {c.target})"
         if o is None:
-            out.late.append(Step(label, (*cast_sql(c), *comment_sql("CAST", target,
+            out.casts.append(Step(label, (*cast_sql(c), *comment_sql("CAST", target,
                                                                     c.comment)), (drop(c),)))
         elif replace(o, comment=None) == replace(c, comment=None):
-            out.late.append(_comment_step("CAST", target, o.comment, c.comment))
+            out.casts.append(_comment_step("CAST", target, o.comment, c.comment))
         else:
-            out.late.append(Step(f"{label} (recreated)", (drop(o), *cast_sql(c)),
+            out.casts.append(Step(f"{label} (recreated)", (drop(o), *cast_sql(c)),
                                  (drop(c), *cast_sql(o))))
     for k, o in before.items():
         if k not in after:
