@@ -9,26 +9,34 @@ everything is printed schema-qualified and two databases compare on names alone.
 ``diff_snapshots(a, b)`` lists the differences as readable lines.
 
 Sections (the fields of each row are in :data:`FIELDS`): ``tables`` (relkind, persistence,
-options, RLS flags, partition key), ``columns``, ``types`` (enums with values, domains with
-their checks, composites, ranges with their options), ``constraints``, ``indexes``,
-``partitions``, ``policies``, ``views``, ``routines``, ``triggers``, ``sequences``,
-``comments``, ``extensions``; and (:mod:`pgarch_kit.db.catalog_more`) ``collations``,
-``text_search``, ``casts``, ``rules``, ``privileges``, ``default_privileges``, ``owners``.
+options, RLS flags, partition key), ``columns``, ``column_settings`` (storage, compression,
+statistics target and attribute options of table, view and index columns, where any is set),
+``types`` (enums with values, domains with their checks, composites), ``constraints`` (with
+PostgreSQL 18's NOT NULL constraints, so their names count; ``NOT VALID``, ``NOT ENFORCED``,
+``NO INHERIT``, ``WITHOUT OVERLAPS`` and ``PERIOD`` are part of each definition),
+``indexes``, ``partitions``, ``inherits`` (INHERITS parents, in order), ``inherited``
+(whether an inheriting table's columns and constraints are its own or only its parents'),
+``policies``, ``views``, ``routines``, ``triggers``, ``sequences`` (identity sequences
+included, with their options and owner), ``comments`` (on every object, constraints and
+policies included), ``extensions``; and (:mod:`pgarch_kit.db.catalog_more`) ``collations``,
+``text_search``, ``casts``, ``rules``, ``privileges``, ``default_privileges``, ``owners``
+(ranges add their options to ``types``).
 
 Same exclusions as :func:`pgarch_kit.db.introspect.introspect`: system schemas, ``pg_toast*``,
 the kit's marker schema ``pgarch_meta`` and objects belonging to an extension. Deliberately
 left out:
 
-* not-null constraints (``contype 'n'``, PostgreSQL 18): nullability is compared through
-  ``columns.notnull``; their names exist only on 18 and depend on how a column was created,
-  so including them would report noise between equivalent databases (and between 15 and 18);
 * extension versions (they differ between servers, not between designs);
-* statistics and attribute options (``ALTER COLUMN SET (n_distinct…)``);
 * owners that can log in and the owner's own privileges: the role that applied the DDL (see
-  :mod:`pgarch_kit.db.catalog_more`).
+  :mod:`pgarch_kit.db.catalog_more`);
+* whether a *partition's* columns and constraints are its own (``attislocal``,
+  ``conislocal``): a partition created standalone and attached (as pg_dump writes it) and one
+  created ``PARTITION OF`` behave the same, and pg_dump itself does not keep the difference.
 
-Constraints and indexes that a partition inherits from its parent *are* included: they are
-part of the catalog, and their names show whether a round trip preserved them.
+NOT NULL constraints exist as rows only on PostgreSQL 18, so snapshots of the same schema on
+15 and 18 differ there. Constraints and indexes that a partition inherits from its parent
+*are* included: they are part of the catalog, and their names show whether a round trip
+preserved them.
 """
 from __future__ import annotations
 
@@ -45,9 +53,13 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "columns": ("table", "column", "position", "type", "notnull", "default", "identity",
                 "generated", "collation"),
     "types": ("type", "kind", "detail"),
+    "column_settings": ("table", "column", "storage", "compression", "statistics",
+                        "options"),
     "constraints": ("table", "name", "type", "definition"),
     "indexes": ("table", "name", "definition"),
     "partitions": ("partition", "parent", "bound"),
+    "inherits": ("table", "parent", "position"),
+    "inherited": ("table", "object", "local", "parents"),
     "policies": ("table", "name", "command", "permissive", "roles", "using", "with_check"),
     "views": ("view", "kind", "definition", "options"),
     "routines": ("routine", "arguments", "kind", "definition"),
@@ -59,9 +71,10 @@ FIELDS: dict[str, tuple[str, ...]] = {
     **MORE_FIELDS,
 }
 # how many leading fields name the object (the rest describe it)
-_KEY = {"tables": 1, "columns": 2, "types": 1, "constraints": 2, "indexes": 2,
-        "partitions": 1, "policies": 2, "views": 1, "routines": 2, "triggers": 2,
-        "sequences": 1, "comments": 1, "extensions": 1, **MORE_KEYS}
+_KEY = {"tables": 1, "columns": 2, "column_settings": 2, "types": 1, "constraints": 2,
+        "indexes": 2, "partitions": 1, "inherits": 2, "inherited": 2, "policies": 2,
+        "views": 1, "routines": 2, "triggers": 2, "sequences": 1, "comments": 1,
+        "extensions": 1, **MORE_KEYS}
 
 _REL = "n.nspname || '.' || c.relname"
 
@@ -72,6 +85,7 @@ def _queries(version: int) -> dict[str, str]:
                 "ON n.oid = c.relnamespace")
     user_rel = f"{nsp} AND {not_extension_member('pg_class', 'c.oid')}"
     gen = "a.attgenerated::text" if version >= 120000 else "''"
+    compression = "a.attcompression::text" if version >= 140000 else "''"
     return {
         "tables": f"""
             SELECT {_REL}, c.relkind::text, c.relpersistence::text,
@@ -130,11 +144,23 @@ def _queries(version: int) -> dict[str, str]:
               AND (t.typtype IN ('e', 'd', 'r', 'm')
                    OR (t.typtype = 'c' AND (SELECT relkind FROM pg_catalog.pg_class
                                             WHERE oid = t.typrelid) = 'c'))""",
+        "column_settings": f"""
+            SELECT {_REL}, a.attname::text,
+                   CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage::text END,
+                   NULLIF({compression}, ''),
+                   CASE WHEN a.attstattarget >= 0 THEN a.attstattarget END,
+                   array_to_string(a.attoptions, ',')
+            {rel_from} JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid
+            JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+            WHERE c.relkind IN ('r', 'p', 'f', 'm', 'i', 'I') AND a.attnum > 0
+              AND NOT a.attisdropped AND {user_rel}
+              AND (a.attstorage <> t.typstorage OR NULLIF({compression}, '') IS NOT NULL
+                   OR a.attstattarget >= 0 OR a.attoptions IS NOT NULL)""",
         "constraints": f"""
             SELECT {_REL}, k.conname::text, k.contype::text,
                    pg_catalog.pg_get_constraintdef(k.oid)
             {rel_from} JOIN pg_catalog.pg_constraint k ON k.conrelid = c.oid
-            WHERE k.contype <> 'n' AND {user_rel}""",
+            WHERE {user_rel}""",
         "indexes": f"""
             SELECT {_REL}, ic.relname::text, pg_catalog.pg_get_indexdef(i.indexrelid)
             {rel_from} JOIN pg_catalog.pg_index i ON i.indrelid = c.oid
@@ -146,6 +172,21 @@ def _queries(version: int) -> dict[str, str]:
             JOIN pg_catalog.pg_class p ON p.oid = inh.inhparent
             JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace
             WHERE c.relispartition AND c.relkind IN ('r', 'p', 'f') AND {user_rel}""",
+        "inherits": f"""
+            SELECT {_REL}, pn.nspname || '.' || p.relname, inh.inhseqno
+            {rel_from} JOIN pg_catalog.pg_inherits inh ON inh.inhrelid = c.oid
+            JOIN pg_catalog.pg_class p ON p.oid = inh.inhparent
+            JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace
+            WHERE NOT c.relispartition AND c.relkind IN ('r', 'p', 'f') AND {user_rel}""",
+        "inherited": f"""
+            SELECT {_REL}, 'column ' || a.attname, a.attislocal, a.attinhcount
+            {rel_from} JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid
+            WHERE NOT c.relispartition AND a.attinhcount > 0 AND a.attnum > 0
+              AND NOT a.attisdropped AND {user_rel}
+            UNION ALL
+            SELECT {_REL}, 'constraint ' || k.conname, k.conislocal, k.coninhcount
+            {rel_from} JOIN pg_catalog.pg_constraint k ON k.conrelid = c.oid
+            WHERE NOT c.relispartition AND k.coninhcount > 0 AND {user_rel}""",
         "policies": f"""
             SELECT {_REL}, p.polname::text, p.polcmd::text, p.polpermissive,
                    array_to_string(ARRAY(SELECT CASE WHEN r = 0 THEN 'public'

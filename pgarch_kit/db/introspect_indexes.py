@@ -21,6 +21,7 @@ class KeyInfo:
     collation: str | None
     option: int            # indoption bits: 1 DESC, 2 NULLS FIRST
     is_key: bool           # False for INCLUDE columns
+    statistics: int | None = None  # ALTER INDEX … SET STATISTICS (expression keys)
 
 
 def read_index_keys(ctx: Ctx, index_oids: list[int]) -> dict[int, list[KeyInfo]]:
@@ -41,7 +42,8 @@ def read_index_keys(ctx: Ctx, index_oids: list[int]) -> dict[int, list[KeyInfo]]
                          AND ic.coll <> COALESCE(a.attcollation, NULLIF(ixt.typcollation, 0),
                                                  100)
                     THEN {collation_name_sql('ic.coll')} END,
-               COALESCE(i.indoption[k.ord::int - 1], 0), k.ord <= i.indnkeyatts
+               COALESCE(i.indoption[k.ord::int - 1], 0), k.ord <= i.indnkeyatts,
+               CASE WHEN ia.attstattarget >= 0 THEN ia.attstattarget END
         FROM pg_catalog.pg_index i
         CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
         LEFT JOIN pg_catalog.pg_attribute a
@@ -60,11 +62,11 @@ def read_index_keys(ctx: Ctx, index_oids: list[int]) -> dict[int, list[KeyInfo]]
         WHERE i.indexrelid = ANY(%s)
         ORDER BY i.indexrelid, k.ord"""
     out: dict[int, list[KeyInfo]] = {}
-    for idx, _ord, attnum, attname, text, opclass, coll, option, is_key in \
+    for idx, _ord, attnum, attname, text, opclass, coll, option, is_key, stats in \
             ctx.rows(sql, [index_oids]):
         out.setdefault(idx, []).append(KeyInfo(
             attnum=attnum, text=attname if attnum else text, opclass=opclass,
-            collation=coll, option=option or 0, is_key=is_key))
+            collation=coll, option=option or 0, is_key=is_key, statistics=stats))
     return out
 
 
@@ -73,7 +75,7 @@ def _index_key(k: KeyInfo) -> IndexKey:
     nf = bool(k.option & 2)
     return IndexKey(column=k.text, expression=k.attnum == 0, opclass=k.opclass,
                     collation=k.collation, descending=desc,
-                    nulls_first=None if nf == desc else nf)
+                    nulls_first=None if nf == desc else nf, statistics=k.statistics)
 
 
 def read_indexes(ctx: Ctx, rel_oids: list[int]) -> dict[int, tuple[Index, ...]]:
@@ -116,7 +118,7 @@ def read_exclusions(ctx: Ctx, rel_oids: list[int]) -> dict[int, tuple[Exclusion,
                ARRAY(SELECT o.oprname::text FROM unnest(c.conexclop) WITH ORDINALITY x(op, n)
                      JOIN pg_catalog.pg_operator o ON o.oid = x.op ORDER BY x.n),
                pg_catalog.pg_get_expr(i.indpred, i.indrelid), c.condeferrable,
-               c.condeferred
+               c.condeferred, pg_catalog.obj_description(c.oid, 'pg_constraint')
         FROM pg_catalog.pg_constraint c
         JOIN pg_catalog.pg_index i ON i.indexrelid = c.conindid
         JOIN pg_catalog.pg_class ic ON ic.oid = c.conindid
@@ -126,7 +128,7 @@ def read_exclusions(ctx: Ctx, rel_oids: list[int]) -> dict[int, tuple[Exclusion,
     found = ctx.rows(sql, [rel_oids])
     keys = read_index_keys(ctx, [r[1] for r in found])
     out: dict[int, list[Exclusion]] = {}
-    for rel, idx, name, method, ops, where, deferrable, deferred in found:
+    for rel, idx, name, method, ops, where, deferrable, deferred, comment in found:
         ks = keys.get(idx, [])
         elements = tuple(
             ExclusionElement(expression=k.text if k.attnum else parenthesise(k.text), operator=op,
@@ -135,5 +137,5 @@ def read_exclusions(ctx: Ctx, rel_oids: list[int]) -> dict[int, tuple[Exclusion,
         out.setdefault(rel, []).append(Exclusion(
             elements=elements, name=name, using=method,
             include=tuple(k.text for k in ks if not k.is_key), where=where,
-            deferrable=deferrable, initially_deferred=deferred))
+            deferrable=deferrable, initially_deferred=deferred, comment=comment))
     return {rel: tuple(v) for rel, v in out.items()}

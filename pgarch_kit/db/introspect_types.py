@@ -13,6 +13,7 @@ __all__ = [
     "read_extensions",
     "read_schemas",
     "read_sequences",
+    "sequence_defaults",
 ]
 
 
@@ -47,11 +48,16 @@ def read_schemas(ctx: Ctx) -> tuple[Schema, ...]:
 
 
 def read_extensions(ctx: Ctx) -> tuple[Extension, ...]:
+    # a comment is kept only where it is not the one the extension's install script sets
     sql = """
-        SELECT e.extname, n.nspname FROM pg_catalog.pg_extension e
+        SELECT e.extname, n.nspname,
+               NULLIF(pg_catalog.obj_description(e.oid, 'pg_extension'),
+                      (SELECT a.comment FROM pg_catalog.pg_available_extensions a
+                       WHERE a.name = e.extname))
+        FROM pg_catalog.pg_extension e
         JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
         WHERE e.extname <> 'plpgsql' ORDER BY e.extname"""
-    return tuple(Extension(name, schema) for name, schema in ctx.rows(sql))
+    return tuple(Extension(name, schema, comment) for name, schema, comment in ctx.rows(sql))
 
 
 def _user_types(ctx: Ctx, typtype: str) -> str:
@@ -85,11 +91,13 @@ def read_domains(ctx: Ctx) -> tuple[Domain, ...]:
         WHERE t.typtype = 'd' AND {ctx.nsp()} AND {not_extension_member('pg_type', 't.oid')}
         ORDER BY n.nspname, t.typname"""
     checks: dict[int, list[DomainCheck]] = {}
-    for typ, name, expr in ctx.rows("""
-            SELECT c.contypid, c.conname, pg_catalog.pg_get_expr(c.conbin, 0)
+    for typ, name, expr, valid, comment in ctx.rows("""
+            SELECT c.contypid, c.conname, pg_catalog.pg_get_expr(c.conbin, 0), c.convalidated,
+                   pg_catalog.obj_description(c.oid, 'pg_constraint')
             FROM pg_catalog.pg_constraint c WHERE c.contypid <> 0 AND c.contype = 'c'
             ORDER BY c.conname"""):
-        checks.setdefault(typ, []).append(DomainCheck(expression=expr, name=name))
+        checks.setdefault(typ, []).append(DomainCheck(expression=expr, name=name,
+                                                      not_valid=not valid, comment=comment))
     return tuple(
         Domain(name=name, type=base, schema=schema, not_null=notnull, default=default,
                checks=tuple(checks.get(oid, ())), collation=coll, comment=comment)
@@ -104,18 +112,32 @@ def read_composites(ctx: Ctx) -> tuple[CompositeType, ...]:
                      FROM pg_catalog.pg_attribute a
                      WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
                      ORDER BY a.attnum),
-               pg_catalog.obj_description(t.oid, 'pg_type')
+               pg_catalog.obj_description(t.oid, 'pg_type'),
+               ARRAY(SELECT ARRAY[a.attname::text, d.description]
+                     FROM pg_catalog.pg_attribute a
+                     JOIN pg_catalog.pg_description d ON d.objoid = a.attrelid
+                      AND d.classoid = 'pg_catalog.pg_class'::regclass AND d.objsubid = a.attnum
+                     WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
+                     ORDER BY a.attnum)
         FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
         JOIN pg_catalog.pg_class c ON c.oid = t.typrelid AND c.relkind = 'c'
         WHERE t.typtype = 'c' AND {ctx.nsp()} AND {not_extension_member('pg_type', 't.oid')}
         ORDER BY n.nspname, t.typname"""
     return tuple(CompositeType(name=name, attributes=tuple((a, b) for a, b in attrs),
-                               schema=schema, comment=comment)
-                 for schema, name, attrs, comment in ctx.rows(sql))
+                               schema=schema, comment=comment,
+                               attribute_comments=tuple((a, c) for a, c in notes))
+                 for schema, name, attrs, comment, notes in ctx.rows(sql))
 
 
 _TYPE_LIMITS = {"smallint": (-32768, 32767), "integer": (-2147483648, 2147483647),
                 "bigint": (-9223372036854775808, 9223372036854775807)}
+
+
+def sequence_defaults(data_type: str, increment: int) -> tuple[int, int]:
+    """(MINVALUE, MAXVALUE) PostgreSQL gives a sequence of ``data_type`` counting in the
+    direction of ``increment`` when none is named."""
+    lo, hi = _TYPE_LIMITS.get(data_type, _TYPE_LIMITS["bigint"])
+    return (1, hi) if increment > 0 else (lo, -1)
 
 
 def read_sequences(ctx: Ctx) -> tuple[Sequence, ...]:
@@ -142,8 +164,7 @@ def read_sequences(ctx: Ctx) -> tuple[Sequence, ...]:
     out = []
     for schema, name, dtype, start, inc, smin, smax, cache, cycle, owned, comment in \
             ctx.rows(sql):
-        lo, hi = _TYPE_LIMITS.get(dtype, _TYPE_LIMITS["bigint"])
-        default_min, default_max = (1, hi) if inc > 0 else (lo, -1)
+        default_min, default_max = sequence_defaults(dtype, inc)
         out.append(Sequence(
             name=name, schema=schema, data_type=dtype, start=start, increment=inc,
             min_value=None if smin == default_min else smin,

@@ -253,9 +253,14 @@ def _reset_sequences(conn: psycopg.Connection, dp: DataPlan) -> None:
                 if m is None:
                     continue
                 seq = m[1].replace("''", "'")
-            conn.execute(sql.SQL("SELECT setval({}::regclass, COALESCE(max({}), 1), "
-                                 "max({}) IS NOT NULL) FROM {}" + KIT_MARK).format(
-                sql.Literal(seq), sql.Identifier(c), sql.Identifier(c), sql.SQL(_rel(table))))
+            # clamped into the sequence's range: the generator writes 1..n, which a
+            # descending or bounded identity sequence (START/MINVALUE/MAXVALUE) may not hold
+            conn.execute(sql.SQL(
+                "SELECT setval({0}::regclass, LEAST(GREATEST(COALESCE(m.v, 1), s.seqmin), "
+                "s.seqmax), m.v IS NOT NULL AND m.v BETWEEN s.seqmin AND s.seqmax) "
+                "FROM (SELECT max({1})::bigint AS v FROM {2}) m "
+                "JOIN pg_catalog.pg_sequence s ON s.seqrelid = {0}::regclass" + KIT_MARK).format(
+                sql.Literal(seq), sql.Identifier(c), sql.SQL(_rel(table))))
 
 
 def _target(design: Design, dsn: str | None) -> tuple[str, str]:

@@ -112,8 +112,7 @@ def verify(conn: psycopg.Connection, design: Design, plan: DataPlan) -> Verifica
     counts: dict[tuple[str, str], int] = {}
     for key, tp in plan.tables.items():
         t = tp.table
-        n = conn.execute(f"SELECT count(*) FROM {_rel(t.schema, t.name)}" + KIT_MARK
-                         ).fetchone()[0]
+        n = conn.execute(f"SELECT count(*) FROM {_own(t)}" + KIT_MARK).fetchone()[0]
         counts[t.key] = n
         out.checks.append(Check("rows", key, "count(*)", str(tp.rows), str(n),
                                 "ok" if n == tp.rows else "fail"))
@@ -121,6 +120,15 @@ def verify(conn: psycopg.Connection, design: Design, plan: DataPlan) -> Verifica
     _constraints(conn, design, out)
     _nulls(conn, plan, out)
     return out
+
+
+def _own(t, key: tuple[str, str] | None = None) -> str:
+    """The table's own rows: ``ONLY`` leaves out the rows of tables that inherit from it (a
+    foreign key sees the referenced table's own rows too); a partitioned table has none of
+    its own, so all of its partitions' rows count."""
+    if t is None:
+        return _rel(*key) if key else ""
+    return _rel(t.schema, t.name) if t.partition_by else f"ONLY {_rel(t.schema, t.name)}"
 
 
 def _orphans_and_fanout(conn, design, plan, counts, out: Verification) -> None:
@@ -139,8 +147,9 @@ def _orphans_and_fanout(conn, design, plan, counts, out: Verification) -> None:
             present = " AND ".join(f"c.{quote_ident(c)} IS NOT NULL" for c in fk.columns)
             orphans, children = conn.execute(
                 f"SELECT count(*) FILTER (WHERE p.{quote_ident(fk.ref_columns[0])} IS NULL),"
-                f" count(*) FROM {_rel(t.schema, t.name)} c LEFT JOIN "
-                f"{_rel(*ref)} p ON {on} WHERE {present}" + KIT_MARK).fetchone()
+                f" count(*) FROM {_own(t)} c LEFT JOIN "
+                f"{_own(design.table(ref[1], ref[0]), ref)} p ON {on} WHERE {present}"
+                + KIT_MARK).fetchone()
             out.checks.append(Check("orphans", tp.name, f"({cols}) -> {fk.ref_table}", "0",
                                     str(orphans), "ok" if orphans == 0 else "fail"))
             parents = counts[ref]
@@ -180,18 +189,23 @@ def _constraints(conn, design, out: Verification) -> None:
         wanted += [("unique", u.name, u.columns) for u in t.uniques]
         wanted += [("unique index", ix.name, tuple(k.column for k in ix.keys))
                    for ix in t.indexes if ix.unique]
-        wanted += [("foreign key", fk.name, fk.columns) for fk in t.foreign_keys]
-        for kind, name, cols in wanted:
+        # a foreign key the design keeps NOT VALID (or NOT ENFORCED) is never validated
+        wanted += [("foreign key", fk.name, fk.columns, fk.not_valid or not fk.enforced)
+                   for fk in t.foreign_keys]
+        for kind, name, cols, *unvalidated in wanted:
             subject = f"{kind} ({', '.join(cols)})"
+            want_valid = not (unvalidated and unvalidated[0])
             if name:
                 ok = present.get((t.schema, t.name, name))
-                status = "ok" if ok else "fail"
+                status = "ok" if ok is not None and ok == want_valid else "fail"
                 actual = "missing" if ok is None else "valid" if ok else "not valid"
             else:  # unnamed: the server chose the name; count on the table instead
-                ok = counts.get((t.schema, t.name, "valid"), 0) > 0
+                ok = counts.get((t.schema, t.name, "valid" if want_valid else "invalid"),
+                                0) > 0
                 status, actual = ("ok", "present") if ok else ("fail", "missing")
-            out.checks.append(Check("constraint", t.name, subject, "present, valid", actual,
-                                    status))
+            out.checks.append(Check("constraint", t.name, subject,
+                                    "present, " + ("valid" if want_valid else "not valid"),
+                                    actual, status))
 
 
 def _nulls(conn, plan, out: Verification) -> None:
@@ -202,8 +216,7 @@ def _nulls(conn, plan, out: Verification) -> None:
         if not cols or tp.rows == 0:
             continue
         exprs = ", ".join(f"avg(({quote_ident(c.name)} IS NULL)::int)::float8" for c in cols)
-        actual = conn.execute(f"SELECT {exprs} FROM {_rel(t.schema, t.name)}" + KIT_MARK
-                              ).fetchone()
+        actual = conn.execute(f"SELECT {exprs} FROM {_own(t)}" + KIT_MARK).fetchone()
         for c, a in zip(cols, actual):
             src = tp.sources[c.name]
             a = float(a or 0.0)

@@ -55,8 +55,13 @@ def schema_sql(schema: Schema) -> list[str]:
 
 
 def extension_sql(ext: Extension) -> list[str]:
+    """CREATE EXTENSION, and its comment where the design changes it (in the same section: only
+    the extension's owner, the role that creates it, may comment on it)."""
     where = f" WITH SCHEMA {quote_ident(ext.schema)}" if ext.schema else ""
-    return [f"CREATE EXTENSION IF NOT EXISTS {quote_ident(ext.name)}{where};"]
+    out = [f"CREATE EXTENSION IF NOT EXISTS {quote_ident(ext.name)}{where};"]
+    if ext.comment is not None:
+        out.append(f"COMMENT ON EXTENSION {quote_ident(ext.name)} IS {literal(ext.comment)};")
+    return out
 
 
 def enum_sql(enum: EnumType) -> list[str]:
@@ -72,10 +77,15 @@ def domain_sql(domain: Domain) -> list[str]:
         parts.append(f"DEFAULT {domain.default}")
     if domain.not_null:
         parts.append("NOT NULL")
+    later = []
     for check in domain.checks:
         named = f"CONSTRAINT {quote_ident(check.name)} " if check.name else ""
-        parts.append(f"{named}CHECK {wrap(check.expression)}")
-    return [statement("\n    ".join(parts))]
+        if check.not_valid:  # values already stored were never checked: added unchecked
+            later.append(f"ALTER DOMAIN {rel(domain.schema, domain.name)}\n    ADD {named}"
+                         f"CHECK {wrap(check.expression)} NOT VALID;")
+        else:
+            parts.append(f"{named}CHECK {wrap(check.expression)}")
+    return [statement("\n    ".join(parts)), *later]
 
 
 def composite_sql(comp: CompositeType) -> list[str]:

@@ -17,6 +17,8 @@ Ordering rules (each has a PostgreSQL reason):
 * collations and text search objects before the types and tables that use them; types in
   dependency order (:func:`pgarch_kit.model.type_order.type_order`: a domain over a
   composite after the composite); casts after the routine they call;
+* a constraint kept ``NOT VALID`` is added by ``ALTER TABLE … ADD … NOT VALID`` once the
+  tables (and their indexes) exist: whatever CREATE TABLE holds is validated;
 * views after every table and routine, triggers and rules after views (INSTEAD OF triggers,
   rules on views), comments after everything they describe; then grants, owners and default
   privileges, which shape who may use what was made.
@@ -26,7 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .._escape import sql_comment
-from ..model.design import Design, ForeignKey, Table
+from ..model.design import Design, ForeignKey, Index, Table
 from ..model.fragments import check_fragments
 from ..model.graph import (
     TableKey,
@@ -35,9 +37,18 @@ from ..model.graph import (
     routines_referencing_tables,
     table_order,
 )
+from ..model.names import quote_ident
 from ..model.objects import RangeType
 from ..model.type_order import type_order
 from ._common import psql_checked, rel
+from .render_details import (
+    constraint_comments_sql,
+    domain_comments_sql,
+    index_statistics_sql,
+    not_valid_sql,
+    parents_of,
+    table_details_sql,
+)
 from .render_index import index_sql
 from .render_objects import (
     cast_comment_sql,
@@ -112,10 +123,12 @@ def plan_foreign_keys(design: Design, order: tuple[Table, ...]) -> _FkPlan:
         for fk in t.foreign_keys:
             target_key = (fk.ref_schema or t.schema, fk.ref_table)
             target = by_key.get(target_key)
-            if target is None:  # outside the design: assumed to exist already
+            if target is None and not fk.not_valid:  # outside the design: exists already
                 plan.inline[t.key].append(fk)
-            elif not _covered_by_constraint(target, fk.ref_columns):
+            elif target is not None and not _covered_by_constraint(target, fk.ref_columns):
                 plan.after_indexes.append((t, fk))
+            elif fk.not_valid:  # CREATE TABLE would validate it
+                plan.after_tables.append((t, fk))
             elif pos[target_key] <= pos[t.key]:
                 plan.inline[t.key].append(fk)
             else:
@@ -215,30 +228,33 @@ def sections(design: Design, *, server_version: int = 180000) -> list[Section]:
     add("range types using functions", [s for t in types if _late_range(design, phases, t)
                                         for s in _type_sql(t)])
     add("casts", _casts(design, phases, "early"))
-    add("tables", [create_table_sql(t, server_version, fks.inline[t.key]) for t in order])
+    add("tables", [s for t in order for s in _table(design, t, server_version,
+                                                    fks.inline[t.key])])
     add("partitions", [s for t in order for s in attach_partition_sql(t)])
     add("routines using table row types", _routines(design, phases, "tables"))
     add("casts on routines using table row types", _casts(design, phases, "tables"))
     add("sequence ownership", [s for q in design.sequences for s in sequence_owned_by_sql(q)])
     add("foreign keys (cycles and forward references)",
-        [add_foreign_key_sql(t, fk) for t, fk in fks.after_tables])
+        [add_foreign_key_sql(t, fk, server_version) for t, fk in fks.after_tables])
     indexed = sorted(design.tables,
                      key=lambda t: (-partition_depth(design, t), table_pos[t.key]))
-    add("indexes", [index_sql(t.schema, t.name, i, server_version)
-                    for t in indexed for i in t.indexes])
+    add("indexes", [s for t in indexed for i in t.indexes
+                    for s in _index(t.schema, t.name, i, server_version)])
     add("foreign keys needing unique indexes",
-        [add_foreign_key_sql(t, fk) for t, fk in fks.after_indexes])
+        [add_foreign_key_sql(t, fk, server_version) for t, fk in fks.after_indexes])
+    add("constraints added NOT VALID",
+        [s for t in design.tables for s in not_valid_sql(t, server_version)])
     add("row-level security", [s for t in design.tables for s in rls_sql(t)])
     views: list[str] = []
     for v in design.views:
         views.append(view_sql(v))
-        views += [index_sql(v.schema, v.name, i, server_version) for i in v.indexes]
+        views += [s for i in v.indexes for s in _index(v.schema, v.name, i, server_version)]
     add("views", views)
     add("routines using view row types", _routines(design, phases, "views"))
     add("casts on routines using view row types", _casts(design, phases, "views"))
     add("triggers", [s for tr in design.triggers for s in trigger_sql(tr)])
     add("rules", [s for ru in design.rules for s in rule_sql(ru)])
-    add("comments", _comments(design))
+    add("comments", _comments(design, server_version))
     add("privileges", [s for g in design.grants for s in grant_sql(g, server_version)])
     add("ownership", [s for o in design.owners for s in owner_sql(o)])
     add("default privileges", [s for dp in design.default_privileges
@@ -246,18 +262,34 @@ def sections(design: Design, *, server_version: int = 180000) -> list[Section]:
     return out
 
 
-def _comments(design: Design) -> list[str]:
+def _table(design: Design, t: Table, server_version: int,
+           fks: list[ForeignKey] | tuple[ForeignKey, ...] = ()) -> list[str]:
+    """CREATE TABLE and the statements that finish it (inheritance, column settings)."""
+    return [create_table_sql(t, server_version, fks, parents_of(design, t)),
+            *table_details_sql(design, t, server_version)]
+
+
+def _index(schema: str, relation: str, index: Index, server_version: int) -> list[str]:
+    return [index_sql(schema, relation, index, server_version),
+            *index_statistics_sql(schema, index)]
+
+
+def _comments(design: Design, server_version: int) -> list[str]:
     out: list[str] = []
     for e in design.enums:
         out += comment_sql("TYPE", rel(e.schema, e.name), e.comment)
     for d in design.domains:
         out += comment_sql("DOMAIN", rel(d.schema, d.name), d.comment)
+        out += domain_comments_sql(d)
     for c in design.composites:
         out += comment_sql("TYPE", rel(c.schema, c.name), c.comment)
+        for attr, text in c.attribute_comments:
+            out += comment_sql("COLUMN", f"{rel(c.schema, c.name)}.{quote_ident(attr)}", text)
     for q in design.sequences:
         out += comment_sql("SEQUENCE", rel(q.schema, q.name), q.comment)
     for t in design.tables:
         out += table_comments_sql(t)
+        out += constraint_comments_sql(t, design, server_version)
     for v in design.views:
         out += view_comments_sql(v)
     for r in design.routines:
@@ -303,10 +335,16 @@ def to_sql(design: Design, *, server_version: int = 180000) -> str:
 def table_sql(design: Design, table: Table, *, server_version: int = 180000) -> str:
     """One table on its own, for previews: CREATE TABLE with all its foreign keys inline,
     its ATTACH PARTITION, indexes, row-level security and comments."""
-    stmts = [create_table_sql(table, server_version, table.foreign_keys),
+    inline = tuple(fk for fk in table.foreign_keys if not fk.not_valid)
+    stmts = [*_table(design, table, server_version, inline),
              *attach_partition_sql(table),
-             *(index_sql(table.schema, table.name, i, server_version) for i in table.indexes),
-             *rls_sql(table), *table_comments_sql(table)]
+             *(s for i in table.indexes
+               for s in _index(table.schema, table.name, i, server_version)),
+             *(add_foreign_key_sql(table, fk, server_version) for fk in table.foreign_keys
+               if fk.not_valid),
+             *not_valid_sql(table, server_version),
+             *rls_sql(table), *table_comments_sql(table),
+             *constraint_comments_sql(table, design, server_version)]
     return "\n\n".join(stmts) + "\n"
 
 
@@ -314,9 +352,10 @@ def table_sql(design: Design, table: Table, *, server_version: int = 180000) -> 
 # row-level security, views, triggers and comments wait (triggers must not fire on bulk-loaded
 # rows, materialized views would be empty); primary keys, unique, check and exclusion
 # constraints stay in CREATE TABLE, so a generator that breaks one fails during the load.
-_POST_LOAD = ("indexes", "foreign keys needing unique indexes", "row-level security", "views",
-              "routines using view row types", "casts on routines using view row types",
-              "triggers", "rules", "comments", "privileges")
+_POST_LOAD = ("indexes", "foreign keys needing unique indexes", "constraints added NOT VALID",
+              "row-level security", "views", "routines using view row types",
+              "casts on routines using view row types", "triggers", "rules", "comments",
+              "privileges")
 # Sections a data load leaves out: the runner that loads and measures a sandbox must own every
 # object in it (pgarch_kit.db.runner), and default privileges shape only objects made later.
 NOT_LOADED = ("ownership", "default privileges")
@@ -350,9 +389,10 @@ def load_sections(design: Design, *, server_version: int = 180000
     order = table_order(design)
     fks = plan_foreign_keys(design, order)
     by_title = {s.title: s.statements for s in sections(design, server_version=server_version)}
-    by_title["tables"] = tuple(create_table_sql(t, server_version) for t in order)
-    fk_now = [add_foreign_key_sql(t, fk) for t in order for fk in fks.inline[t.key]]
-    fk_now += [add_foreign_key_sql(t, fk) for t, fk in fks.after_tables]
+    by_title["tables"] = tuple(s for t in order for s in _table(design, t, server_version))
+    fk_now = [add_foreign_key_sql(t, fk, server_version) for t in order
+              for fk in fks.inline[t.key]]
+    fk_now += [add_foreign_key_sql(t, fk, server_version) for t, fk in fks.after_tables]
     pre_titles = [t for t in by_title if t not in _POST_LOAD and t not in NOT_LOADED
                   and t != "foreign keys (cycles and forward references)"]
     post = [Section("foreign keys", tuple(fk_now))] + [Section(t, by_title[t])

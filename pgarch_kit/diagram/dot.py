@@ -14,6 +14,8 @@ Layout choices, made by looking at rendered PNGs of the real-world corpus:
   invisible edges). Without it dot puts every unconnected node in rank 0, and synapse's
   ~120 unrelated tables become a single column many metres tall.
 * Partitions are folded into their root's node (a line "55 partitions (range on …)").
+* Table inheritance (``INHERITS``) is a dashed grey edge from the child to the parent with
+  a hollow arrowhead (UML's generalisation), distinct from foreign keys.
 * Views are dashed boxes without edges: the model keeps a view's query as SQL text, and
   guessing its sources from the text would draw edges that may be wrong. They are left out
   of focused diagrams, which are about one table's relationships.
@@ -160,6 +162,14 @@ def to_dot(design: Design, *, detail: str = "all", direction: str = "LR",
 
     stagger = _stagger(fks) if chosen is not None else {}
     edges, linked = _edges(design, fks, ids, direction, detail, notation, stagger)
+    for t in tables:  # INHERITS: child -> parent, not a relationship between rows
+        for parent in t.parent_keys:
+            if parent in ids and parent in picked and parent != t.key:
+                linked.update((ids[t.key], ids[parent]))
+                tip = dot_string(f"{t.name} inherits {parent[1]}")
+                edges.append(f"  {ids[t.key]} -> {ids[parent]} [style=dashed, dir=forward, "
+                             f'arrowhead=onormal, arrowtail=none, color="#94a3b8", '
+                             f"tooltip={tip}];")
     out = [
         "digraph er {",
         f'  graph [rankdir={direction}, fontname="{FONT}", fontsize=16, labelloc=t, '

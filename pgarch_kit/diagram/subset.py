@@ -29,7 +29,7 @@ def root_key(design: Design, table: Table) -> TableKey:
     by_key = {t.key: t for t in design.tables}
     cur, seen = table, {table.key}
     while cur.partition_of is not None:
-        parent = by_key.get((cur.schema, cur.partition_of))
+        parent = by_key.get(cur.partition_parent)
         if parent is None or parent.key in seen:
             break
         seen.add(parent.key)

@@ -20,15 +20,17 @@ PostgreSQL facts each form relies on:
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
+from pgarch_kit.ddl._common import literal
 from pgarch_kit.ddl.render_table import column_sql
 from pgarch_kit.model.design import Column, Table
-from pgarch_kit.model.names import derive_name, quote_ident
+from pgarch_kit.model.names import derive_name, pg_default_name, quote_ident
 
 from .plan import MigrationError, Step
 
 __all__ = ["add_column", "batched_backfill", "change_default", "change_nullability",
-           "change_type", "drop_column", "rename_column", "volatile"]
+           "change_type", "drop_column", "rename_column", "rename_not_null", "volatile"]
 
 _VOLATILE = re.compile(r"\b(gen_random_uuid|uuid_generate_v[14]|uuidv[47]|random|"
                        r"clock_timestamp|timeofday|nextval|statement_timestamp)\s*\(", re.I)
@@ -64,7 +66,9 @@ def batched_backfill(t: Table, set_sql: str, where: str, batch: int = 10_000) ->
 
 
 def _not_null_steps(t: Table, col: str, title: str) -> list[Step]:
-    check = _name(t.name, col, "not_null")
+    # not <table>_<col>_not_null: PostgreSQL 18 gives the NOT NULL constraint that name, and
+    # would number it (…_not_null1) while this check holds it
+    check = _name(t.name, col, "not_null_check")
     q = quote_ident(col)
     return [
         Step(f"{title}: CHECK NOT VALID", (
@@ -84,6 +88,18 @@ def _not_null_steps(t: Table, col: str, title: str) -> list[Step]:
 
 def add_column(t: Table, c: Column, server_version: int) -> list[Step]:
     label = f"add column {t.name}.{c.name}"
+    if not c.nullable and c.not_null_not_valid:
+        # rows already there may hold NULL: the column comes nullable, then its NOT NULL
+        # NOT VALID (PostgreSQL 18), checked for new rows only, as the design keeps it
+        plain = replace(c, nullable=True, not_null_name=None, not_null_no_inherit=False,
+                        not_null_not_valid=False, not_null_comment=None)
+        named = f"CONSTRAINT {quote_ident(c.not_null_name)} " if c.not_null_name else ""
+        flag = " NO INHERIT" if c.not_null_no_inherit else ""
+        return [*add_column(t, plain, server_version), Step(
+            f"{label}: NOT NULL NOT VALID",
+            (_alter(t, f"ADD {named}NOT NULL {quote_ident(c.name)}{flag} NOT VALID"),),
+            (_alter(t, f"ALTER COLUMN {quote_ident(c.name)} DROP NOT NULL"),),
+            why="NOT VALID: new rows are checked, existing ones are not scanned")]
     drop = (_alter(t, f"DROP COLUMN IF EXISTS {quote_ident(c.name)}"),)
     if c.identity or c.generated:
         return [Step(label, (_alter(t, "ADD COLUMN IF NOT EXISTS "
@@ -115,7 +131,32 @@ def add_column(t: Table, c: Column, server_version: int) -> list[Step]:
              why="existing rows filled in batches of 10,000, one commit each")]
     if not c.nullable:
         steps += [_with_phase(s, "backfill") for s in _not_null_steps(t, c.name, label)]
+        if c.not_null_name:
+            default = pg_default_name(t.name, (c.name,), "not_null")
+            steps.append(Step(f"{label}: name its NOT NULL {c.not_null_name}", (
+                rename_not_null(t, default, c.not_null_name),), (), phase="backfill",
+                why="catalog-only"))
     return steps
+
+
+def rename_not_null(t: Table, old: str, new: str) -> str:
+    """Rename a NOT NULL constraint where the server has one: PostgreSQL 18 names them,
+    older servers have none, so the same script runs on both (a DO block that looks first)."""
+    table = f"{quote_ident(t.schema)}.{quote_ident(t.name)}"
+    body = (f"\nBEGIN\n  IF EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = "
+            f"{literal(table)}::regclass AND conname = {literal(old)} AND contype = 'n') THEN"
+            f"\n    ALTER TABLE {table} RENAME CONSTRAINT {quote_ident(old)} TO "
+            f"{quote_ident(new)};\n  END IF;\nEND\n")
+    tag, n = "$nn$", 0
+    while tag in body:
+        n += 1
+        tag = f"$nn{n}$"
+    return f"DO {tag}{body}{tag};"
+
+
+def _not_null_name(t: Table, c: Column) -> str:
+    """The NOT NULL constraint's name PostgreSQL 18 gives ``c`` on ``t`` (or the design's)."""
+    return c.not_null_name or pg_default_name(t.name, (c.name,), "not_null")
 
 
 def _with_phase(s: Step, phase: str) -> Step:
@@ -290,6 +331,11 @@ def change_type(t: Table, old: Column, new: Column, server_version: int) -> list
     qt = quote_ident(tmp.name)
     swap = [*_drop_sync(t, fn), _alter(t, f"DROP COLUMN IF EXISTS {q}"),
             f"ALTER TABLE {_rel(t)} RENAME COLUMN {qt} TO {q};"]
+    # PostgreSQL 18: the NOT NULL constraint keeps the temporary column's name unless renamed
+    nn_rename = not new.nullable
+    tmp_nn = pg_default_name(t.name, (tmp.name,), "not_null")
+    if nn_rename:
+        swap.append(rename_not_null(t, tmp_nn, _not_null_name(t, new)))
     if new.default is not None:
         swap.append(_alter(t, f"ALTER COLUMN {q} SET DEFAULT {new.default}"))
     # The undo rebuilds the expand state (both columns, the trigger), so the earlier steps'
@@ -297,6 +343,7 @@ def change_type(t: Table, old: Column, new: Column, server_version: int) -> list
     restored = Column(old.name, old.type, True, None if volatile(old.default) else old.default,
                       collation=old.collation)
     back_tx = (f"ALTER TABLE {_rel(t)} RENAME COLUMN {q} TO {qt};",
+               *([rename_not_null(t, _not_null_name(t, new), tmp_nn)] if nn_rename else []),
                _alter(t, "ADD COLUMN IF NOT EXISTS " + column_sql(t, restored, server_version)),
                _sync_function(t, fn, f"  NEW.{qt} := NEW.{q}::{new.type};"), _trigger(t, fn))
     back_fill = [batched_backfill(t, f"{q} = {qt}::{old.type}", f"{q} IS DISTINCT FROM "

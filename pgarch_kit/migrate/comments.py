@@ -16,6 +16,7 @@ from pgarch_kit.model.design import Design, Index, Routine, Trigger, View
 from pgarch_kit.model.names import quote_ident
 
 from .plan import Step
+from .tables import index_shape
 
 __all__ = ["bare", "comment_stmt", "comment_steps", "routine_target", "trigger_target"]
 
@@ -79,8 +80,7 @@ def _changes(old: Design, new: Design) -> Iterator[tuple[str, str, str, str | No
         for i in t.indexes:
             o = have_idx.get(i.name)
             # not rebuilt (storage options are set in place): the comment stays unless changed
-            if o is not None and replace(o, comment=None, options=()) == replace(
-                    i, comment=None, options=()):
+            if o is not None and index_shape(o) == index_shape(i):
                 yield f"index {i.name}", "INDEX", rel(t.schema, i.name), o.comment, i.comment
     have_r = {(r.schema, r.name, r.signature): r for r in old.routines}
     for r in new.routines:

@@ -21,7 +21,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import replace
 
-from pgarch_kit.ddl._common import ref, rel
+from pgarch_kit.ddl._common import literal, ref, rel
+from pgarch_kit.ddl.render_details import (
+    constraint_comments_sql,
+    index_statistics_sql,
+    not_valid_sql,
+    parents_of,
+    table_details_sql,
+)
 from pgarch_kit.ddl.render_index import index_sql
 from pgarch_kit.ddl.render_objects import (
     comment_sql,
@@ -31,9 +38,15 @@ from pgarch_kit.ddl.render_objects import (
     trigger_sql,
     view_sql,
 )
-from pgarch_kit.ddl.render_table import attach_partition_sql, create_table_sql, foreign_key_sql
+from pgarch_kit.ddl.render_table import (
+    add_foreign_key_sql,
+    attach_partition_sql,
+    check_sql,
+    create_table_sql,
+    foreign_key_sql,
+)
 from pgarch_kit.ddl.script import plan_foreign_keys, routine_phases
-from pgarch_kit.model.default_names import ConstraintNames, constraint_names
+from pgarch_kit.model.default_names import ConstraintNames, constraint_names, not_null_names
 from pgarch_kit.model.design import (
     Check,
     Column,
@@ -50,6 +63,7 @@ from pgarch_kit.model.graph import table_order
 from pgarch_kit.model.names import quote_ident
 
 from . import columns as col
+from . import details
 from . import tables as tab
 from .comments import (
     bare,
@@ -59,6 +73,7 @@ from .comments import (
     trigger_target,
     view_comments,
 )
+from .details import same
 from .live_names import live_name
 from .objects import object_steps, privileges_on
 from .plan import MigrationError, MigrationPlan, Step
@@ -87,7 +102,7 @@ _index_why = tab.index_why
 
 def _with_comment(t: Table, i: Index, v: int) -> tuple[str, ...]:
     """The index built CONCURRENTLY, then its comment (each statement commits on its own)."""
-    out = (_concurrent_index(t, i, v),)
+    out = (_concurrent_index(t, i, v), *index_statistics_sql(t.schema, i))
     if i.comment is not None:
         out += (comment_stmt("INDEX", rel(t.schema, i.name), i.comment),)
     return out
@@ -108,8 +123,27 @@ def _drop_constraint(t: Table, name: str) -> str:
     return _alter(t, f"DROP CONSTRAINT {_q(name)}")
 
 
-def _create_table(t: Table, v: int) -> str:
-    return create_table_sql(t, v, t.foreign_keys).replace("TABLE ", "TABLE IF NOT EXISTS ", 1)
+def _create_table(t: Table, v: int, design: Design | None = None,
+                  inline: tuple[ForeignKey, ...] | list[ForeignKey] | None = None) -> str:
+    fks = t.foreign_keys if inline is None else inline
+    return create_table_sql(t, v, [fk for fk in fks if not fk.not_valid],
+                            parents_of(design, t)).replace("TABLE ", "TABLE IF NOT EXISTS ", 1)
+
+
+def _whole_table(t: Table, v: int, design: Design,
+                 inline: tuple[ForeignKey, ...] | list[ForeignKey] | None = None) -> list[str]:
+    """A table with what is on it: settings, its partition's ATTACH, indexes, constraints kept
+    NOT VALID, comments (row-level security and the foreign keys not ``inline`` are the
+    caller's)."""
+    fks = t.foreign_keys if inline is None else inline
+    out = [_create_table(t, v, design, fks), *table_details_sql(design, t, v),
+           *attach_partition_sql(t)]
+    for i in t.indexes:
+        out += [index_sql(t.schema, t.name, i, v).replace("INDEX ", "INDEX IF NOT EXISTS ", 1),
+                *index_statistics_sql(t.schema, i)]
+    out += [add_foreign_key_sql(t, fk, v) for fk in fks if fk.not_valid]
+    out += not_valid_sql(t, v)
+    return [*out, *table_comments_sql(t), *constraint_comments_sql(t, design, v)]
 
 
 class _Builder:
@@ -122,6 +156,7 @@ class _Builder:
         self.early: list[Step] = []    # new routines the tables use (defaults, checks)
         self.body: list[Step] = []     # additive changes
         self.late: list[Step] = []     # foreign keys, objects recreated
+        self.children: list[Step] = [] # after every table's columns: columns from parents
         self.contract: list[Step] = []
         self.notes: list[str] = []
 
@@ -192,8 +227,7 @@ class _Builder:
         if later:
             self.body.append(Step(
                 "foreign keys of the new tables (cycles and forward references)",
-                tuple(f"ALTER TABLE {rel(t.schema, t.name)} ADD {foreign_key_sql(t, fk)};"
-                      for t, fk in later),
+                tuple(add_foreign_key_sql(t, fk, self.v) for t, fk in later),
                 tuple(_alter(t, f"DROP CONSTRAINT IF EXISTS {_q(fk.name or _names(t).of(t, fk))}")
                       for t, fk in reversed(later)),
                 why="the tables are new and empty: the keys validate instantly"))
@@ -201,19 +235,19 @@ class _Builder:
             o = self.old.table(t.name, t.schema)
             if o is not None:
                 self._table(o, t)
+        self.body += self.children
         for o in reversed(table_order(self.old)):
             if self.new.table(o.name, o.schema) is None:
                 self.contract.append(Step(
                     f"drop table {o.name}", (f"DROP TABLE IF EXISTS {rel(o.schema, o.name)};",),
-                    (_create_table(o, self.v), *attach_partition_sql(o),
-                     *(index_sql(o.schema, o.name, i, self.v) for i in o.indexes),
-                     *table_comments_sql(o)),
+                    tuple(_whole_table(o, self.v, self.old)),
                     phase="contract", why="the new design no longer has it",
                     loses_data=f"every row of {o.name} (the down script recreates it empty)"))
         self._dependent_objects_up()
         self.late += types.late
         self.late += comment_steps(self.old, self.new,
                                    frozenset(v.key for v in self._views_gone))
+        self.late += details.extension_comment_steps(self.old, self.new)
         steps = (self.pre + self.early + more.casts + self.body + self.late + more.late
                  + more.contract_first + self.contract + types.last + more.contract)
         return MigrationPlan(self.old.name, self.new.name, tuple(steps), tuple(self.notes))
@@ -336,28 +370,27 @@ class _Builder:
 
     # -- tables -----------------------------------------------------------------------
     def _new_table(self, t: Table, inline: list[ForeignKey]) -> None:
-        stmts = [create_table_sql(t, self.v, inline).replace("TABLE ", "TABLE IF NOT EXISTS ",
-                                                             1), *attach_partition_sql(t)]
-        stmts += [index_sql(t.schema, t.name, i, self.v).replace(
-            "INDEX ", "INDEX IF NOT EXISTS ", 1) for i in t.indexes]
-        stmts += table_comments_sql(t)
+        stmts = _whole_table(t, self.v, self.new, inline)
         self.body.append(Step(f"create table {t.name}", tuple(stmts),
                               (f"DROP TABLE IF EXISTS {rel(t.schema, t.name)};",),
                               why="a new, empty table: its indexes and keys cost nothing yet"))
 
     def _table(self, o: Table, t: Table) -> None:
-        pk_add, pk_drop = tab.primary_key_steps(o, t, self.v)
+        # comments of keys and exclusions are steps of their own (details.comment_steps)
+        pk_add, pk_drop = tab.primary_key_steps(_uncommented(o), _uncommented(t), self.v)
         if (o.partition_by, o.partition_of) != (t.partition_by, t.partition_of):
             raise MigrationError(
                 f"table {t.name}: partitioning changed. Converting a table to partitions "
                 f"needs a copy (pgarch plan shows the steps): keep it unchanged in this version")
         self.body += tab.persistence_steps(o, t) + tab.options_steps(o, t)
         self.body += tab.partition_bound_steps(o, t)
-        ex_drop, ex_add = tab.exclusion_steps(o, t, list(_names(o).exclusions),
+        ex_drop, ex_add = tab.exclusion_steps(_uncommented(o), _uncommented(t),
+                                              list(_names(o).exclusions),
                                               list(_names(t).exclusions))
         self.body += ex_drop
         renames = self.renames.get(t.key, {})
         renamed_to = set(renames.values())
+        nn_old, nn_new = not_null_names(self.old, o), not_null_names(self.new, t)
         # dropped constraints and indexes first (they may name columns that go)
         self._constraints_down(o, t)
         for c in t.columns:
@@ -367,7 +400,12 @@ class _Builder:
                 continue
             before = o.column(c.name)
             if before is None:
-                self.body += col.add_column(t, c, self.v)
+                parent_col = self._comes_with_parent(o, t, c.name)
+                if parent_col is None:
+                    self.body += col.add_column(t, c, self.v)
+                    self.body += details.new_column_settings(t, c, self.v)
+                else:
+                    self.children += self._from_parent(t, parent_col, c)
                 continue
             if before.type != c.type:
                 self.body += col.change_type(t, before, c, self.v)
@@ -377,25 +415,77 @@ class _Builder:
             if before.default != c.default:
                 self.body += col.change_default(t, before, c)
             if before.nullable != c.nullable:
-                self.body += col.change_nullability(t, before, c)
-            if (before.identity, before.generated) != (c.identity, c.generated):
+                self.body += self._nullability(t, before, c, nn_old, nn_new)
+            if ((before.identity is None) != (c.identity is None), before.generated) != (
+                    False, c.generated):
                 raise MigrationError(
                     f"column {t.name}.{c.name}: identity or generation changed. "
                     f"Declare a new column (and a rename) instead of changing it in place")
             if before.collation != c.collation:
                 self.body.append(_collation_step(t, before, c))
+            self.body += details.column_detail_steps(
+                t, before, c, self.v, nn_old.get(c.name), nn_new.get(c.name))
+        self.body += details.inherit_steps(o, t)
         for c in o.columns:
-            if t.column(c.name) is None and c.name not in renames:
+            if t.column(c.name) is None and c.name not in renames \
+                    and self._comes_with_parent(t, o, c.name, self.new, self.old) is None:
                 self.contract += col.drop_column(o, c, self.v)
         self._constraints_up(o, t)
+        self.body += details.index_detail_steps(o, t)
         self.body += pk_add + ex_add
         self.contract += pk_drop
-        if (o.rls_enabled, o.rls_forced, o.policies) != (t.rls_enabled, t.rls_forced,
-                                                         t.policies):
+        if (o.rls_enabled, o.rls_forced, _sans_comments(o.policies)) != (
+                t.rls_enabled, t.rls_forced, _sans_comments(t.policies)):
             self._rls(o, t)
         if _table_comments(o) != _table_comments(t):
             self.late.append(Step(f"comments on {t.name}", tuple(_table_comments(t, o)),
                                   tuple(_table_comments(o, t))))
+        self.late += details.comment_steps(o, t, _names(o), _names(t), nn_old, nn_new)
+
+    def _comes_with_parent(self, o: Table, t: Table, column: str,
+                           before: Design | None = None, after: Design | None = None
+                           ) -> Column | None:
+        """The parent's column when ``column``, which ``t`` (the version that has it) only
+        inherits, reaches it through a parent that gains it in the same migration
+        (PostgreSQL adds it to every child, and drops it from them with the parent's)."""
+        before, after = before or self.old, after or self.new
+        c = t.column(column)
+        if c is None or not c.inherited:
+            return None
+        for key in t.parent_keys:
+            now, then = after.table(key[1], key[0]), before.table(key[1], key[0])
+            if now is not None and (pc := now.column(column)) is not None and (
+                    then is None or then.column(column) is None):
+                return pc
+        return None
+
+    def _from_parent(self, t: Table, parent_col: Column, c: Column) -> list[Step]:
+        """A column a child gets with its parent's: what the child has of its own (its
+        default, NOT NULL, settings) is set after."""
+        steps: list[Step] = []
+        got = replace(parent_col, inherited=True, statistics=None, options=(), comment=None)
+        if got.default != c.default:
+            steps += col.change_default(t, got, c)
+        if got.nullable and not c.nullable:
+            steps += col.change_nullability(t, got, replace(c, default=None))
+        return steps + details.new_column_settings(t, c, self.v, parent_col)
+
+    def _nullability(self, t: Table, before: Column, c: Column, nn_old: dict[str, str],
+                     nn_new: dict[str, str]) -> list[Step]:
+        """SET / DROP NOT NULL; on PostgreSQL 18 the constraint is then named as the design
+        names it (SET NOT NULL gives it PostgreSQL's name)."""
+        steps = col.change_nullability(t, before, c)
+        default = details.default_not_null_name(t, c.name)
+        if not c.nullable and nn_new.get(c.name, default) != default:
+            name = nn_new[c.name]
+            steps.append(Step(f"name NOT NULL of {t.name}.{c.name} {name}",
+                              (col.rename_not_null(t, default, name),), (),
+                              why="catalog-only"))
+        if c.nullable and nn_old.get(c.name, default) != default:
+            name = nn_old[c.name]
+            steps.insert(0, Step(f"(undo only) name NOT NULL of {t.name}.{c.name} {name}", (),
+                                 (col.rename_not_null(t, default, name),)))
+        return steps
 
     def _constraints_down(self, o: Table, t: Table) -> None:
         new_idx = {i.name: tab.index_shape(i) for i in t.indexes}
@@ -405,26 +495,29 @@ class _Builder:
                     f"drop index {i.name}", (_drop_index(o, i.name, existing=True),),
                     _with_comment(o, i, self.v), transactional=bool(o.partition_by),
                     why=_index_why(o)))
+        kept_checks = [same(c) for c in t.checks]
         for c in o.checks:
-            if c not in t.checks:
+            if same(c) not in kept_checks:
                 name = self._existing_name(o, c)
-                (add, _), (validate, _) = _validated(o, name, f"CHECK ({c.expression})")
+                add, validate = _validated(o, replace(c, name=name), self.v)
                 self._drop_with_two_step_down(f"check {name} on {o.name}", (
-                    _drop_constraint(o, name),), add, validate)
+                    _drop_constraint(o, name),), add[0], validate[0])
+        kept_uniques = [same(u) for u in t.uniques]
         for u in o.uniques:
-            if u not in t.uniques:
+            if same(u) not in kept_uniques:
                 name = self._existing_name(o, u)
                 (idx, _), (attach, _) = _unique_up(o, u, name, self.v)
                 self._drop_with_two_step_down(f"unique {name} on {o.name}", (
-                    _drop_constraint(o, name),), idx, attach,
+                    _drop_constraint(o, name),), idx,
+                    attach + details.constraint_comment(o, name, u.comment),
                     transactional=False)
+        kept_fks = [same(fk) for fk in t.foreign_keys]
         for fk in o.foreign_keys:
-            if fk not in t.foreign_keys:
+            if same(fk) not in kept_fks:
                 name = self._existing_name(o, fk)
+                add, validate = _validated(o, replace(fk, name=name), self.v)
                 self._drop_with_two_step_down(
-                    f"foreign key {name}", (_drop_constraint(o, name),),
-                    (_alter(o, f"ADD {foreign_key_sql(o, replace(fk, name=name))} NOT VALID"),),
-                    (_alter(o, f"VALIDATE CONSTRAINT {_q(name)}"),))
+                    f"foreign key {name}", (_drop_constraint(o, name),), add[0], validate[0])
 
     def _drop_with_two_step_down(self, what: str, drop: tuple[str, ...],
                                  first: tuple[str, ...], second: tuple[str, ...], *,
@@ -445,47 +538,62 @@ class _Builder:
                     f"index {i.name} on {t.name}", _with_comment(t, i, self.v),
                     (_drop_index(t, i.name),), transactional=bool(t.partition_by),
                     why=_index_why(t)))
+        old_checks = {same(c): c for c in o.checks}
         for c in t.checks:
-            if c not in o.checks:
-                name = _names(t).of(t, c)
-                add, validate = _validated(t, name, f"CHECK ({c.expression})")
-                self.body.append(Step(f"check {name} on {t.name} (NOT VALID)", add[0],
-                                      add[1], why="existing rows are not scanned under the "
-                                                  "ACCESS EXCLUSIVE lock"))
+            if same(c) in old_checks:
+                prev = old_checks[same(c)]
+                self.body += details.validity_steps(t, prev, c, self._existing_name(o, prev),
+                                                    self.v)
+                continue
+            name = _names(t).of(t, c)
+            add, validate = _validated(t, replace(c, name=name), self.v)
+            self.body.append(Step(f"check {name} on {t.name} (NOT VALID)", add[0],
+                                  add[1], why="existing rows are not scanned under the "
+                                              "ACCESS EXCLUSIVE lock"))
+            if validate[0]:
                 self.body.append(Step(f"validate {name}", validate[0], validate[1],
                                       why="VALIDATE takes SHARE UPDATE EXCLUSIVE: reads and "
                                           "writes continue"))
+        old_uniques = [same(u) for u in o.uniques]
         for u in t.uniques:
-            if u not in o.uniques:
+            if same(u) not in old_uniques:
                 name = _names(t).of(t, u)
-                if t.partition_by:
+                if t.partition_by or u.without_overlaps:
                     from pgarch_kit.ddl.render_table import _unique as unique_clause
                     self.body.append(Step(
                         f"unique constraint {name}",
                         (_alter(t, f"ADD CONSTRAINT {_q(name)} "
                                    + unique_clause(t, u, self.v).removeprefix(
-                                       f"CONSTRAINT {_q(name)} ")),),
+                                       f"CONSTRAINT {_q(name)} ")),
+                         *details.constraint_comment(t, name, u.comment)),
                         (_alter(t, f"DROP CONSTRAINT IF EXISTS {_q(name)}"),),
-                        why=_index_why(t)))
+                        why=_index_why(t) if t.partition_by else
+                        "WITHOUT OVERLAPS needs its GiST index built by ADD CONSTRAINT: writes "
+                        "wait for the build"))
                     continue
                 idx, attach = _unique_up(t, u, name, self.v)
                 self.body.append(Step(f"unique index {name} on {t.name}", idx[0], idx[1],
                                       transactional=False,
                                       why="built CONCURRENTLY, then attached as the "
                                           "constraint without a second scan"))
-                self.body.append(Step(f"unique constraint {name}", attach[0], attach[1],
-                                      why="ADD CONSTRAINT … USING INDEX: instant"))
+                self.body.append(Step(f"unique constraint {name}",
+                                      attach[0] + details.constraint_comment(t, name, u.comment),
+                                      attach[1], why="ADD CONSTRAINT … USING INDEX: instant"))
+        old_fks = {same(fk): fk for fk in o.foreign_keys}
         for fk in t.foreign_keys:
-            if fk not in o.foreign_keys:
-                name = _names(t).of(t, fk)
-                self.late.append(Step(
-                    f"foreign key {name} (NOT VALID)",
-                    (_alter(t, f"ADD {foreign_key_sql(t, replace(fk, name=name))} NOT VALID"),),
-                    (_alter(t, f"DROP CONSTRAINT IF EXISTS {_q(name)}"),),
-                    why="NOT VALID: new writes are checked at once, existing rows are not "
-                        "scanned while both tables are locked"))
-                self.late.append(Step(f"validate {name}",
-                                      (_alter(t, f"VALIDATE CONSTRAINT {_q(name)}"),), (),
+            if same(fk) in old_fks:
+                prev = old_fks[same(fk)]
+                self.late += details.validity_steps(t, prev, fk, self._existing_name(o, prev),
+                                                    self.v)
+                continue
+            name = _names(t).of(t, fk)
+            add, validate = _validated(t, replace(fk, name=name), self.v)
+            self.late.append(Step(
+                f"foreign key {name} (NOT VALID)", add[0], add[1],
+                why="NOT VALID: new writes are checked at once, existing rows are not "
+                    "scanned while both tables are locked"))
+            if validate[0]:
+                self.late.append(Step(f"validate {name}", validate[0], (),
                                       why="the scan runs under SHARE UPDATE EXCLUSIVE"))
 
     def _rls(self, o: Table, t: Table) -> None:
@@ -499,8 +607,10 @@ class _Builder:
                     for p in o.policies]
         self.late.append(Step(
             f"row-level security on {t.name}",
-            (*drop_old, *[policy_sql(t, p) for p in t.policies], *state(t)),
-            (*drop_new, *[policy_sql(o, p) for p in o.policies], *state(o)),
+            (*drop_old, *[policy_sql(t, p) for p in t.policies], *state(t),
+             *_policy_comments(t)),
+            (*drop_new, *[policy_sql(o, p) for p in o.policies], *state(o),
+             *_policy_comments(o)),
             why="policies replaced in one transaction: no moment without them"))
 
 
@@ -564,13 +674,36 @@ def _collation_step(t: Table, before: Column, after: Column) -> Step:
                     "column's indexes are rebuilt under ACCESS EXCLUSIVE")
 
 
-def _validated(t: Table, name: str, definition: str
+def _uncommented(t: Table) -> Table:
+    """``t`` with its primary key and exclusions compared without their comments."""
+    return replace(t, primary_key=t.primary_key and replace(t.primary_key, comment=None),
+                   exclusions=tuple(replace(x, comment=None) for x in t.exclusions))
+
+
+def _policy_comments(t: Table) -> list[str]:
+    return [f"COMMENT ON POLICY {_q(p.name)} ON {rel(t.schema, t.name)} IS "
+            f"{literal(p.comment)};" for p in t.policies if p.comment is not None]
+
+
+def _sans_comments(policies: tuple) -> tuple:
+    return tuple(replace(p, comment=None) for p in policies)
+
+
+def _validated(t: Table, con: Check | ForeignKey, v: int
                ) -> tuple[tuple[tuple[str, ...], tuple[str, ...]],
                           tuple[tuple[str, ...], tuple[str, ...]]]:
-    """(add NOT VALID: up, down), (VALIDATE: up, down)."""
-    return ((( _alter(t, f"ADD CONSTRAINT {_q(name)} {definition} NOT VALID"),),
+    """(add NOT VALID: up, down), (VALIDATE: up, down) for a named check or foreign key; the
+    VALIDATE half is empty when the design keeps it NOT VALID (or NOT ENFORCED, which is
+    never validated). The add carries the constraint's comment."""
+    name = con.name or ""
+    definition = (check_sql(t, con, v) if isinstance(con, Check)
+                  else foreign_key_sql(t, con, v))
+    add = _alter(t, f"ADD {definition}" + (" NOT VALID" if con.enforced else ""))
+    validate = ((_alter(t, f"VALIDATE CONSTRAINT {_q(name)}"),)
+                if con.enforced and not con.not_valid else ())
+    return (((add, *details.constraint_comment(t, name, con.comment)),
              (_alter(t, f"DROP CONSTRAINT IF EXISTS {_q(name)}"),)),
-            ((_alter(t, f"VALIDATE CONSTRAINT {_q(name)}"),), ()))
+            (validate, ()))
 
 
 def _unique_up(t: Table, u: Unique, name: str, v: int

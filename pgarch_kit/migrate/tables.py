@@ -62,7 +62,7 @@ def _pk_add(t: Table, pk: PrimaryKey, v: int) -> list[tuple[tuple[str, ...], tup
     name = _pk_name(t, pk)
     drop = (_alter(t, f"DROP CONSTRAINT IF EXISTS {quote_ident(name)}"),)
     if t.partition_by:
-        return [((_alter(t, f"ADD {_primary_key(replace(pk, name=name))}"),), drop, True)]
+        return [((_alter(t, f"ADD {_primary_key(t, replace(pk, name=name), v)}"),), drop, True)]
     idx = Index(name, tuple(IndexKey(c) for c in pk.columns), unique=True, include=pk.include)
     attach = f"ADD CONSTRAINT {quote_ident(name)} PRIMARY KEY USING INDEX {quote_ident(name)}"
     if pk.deferrable:
@@ -152,8 +152,10 @@ def options_steps(o: Table, t: Table) -> list[Step]:
 
 
 def index_shape(i: Index) -> Index:
-    """What rebuilding an index is needed for: its comment and storage options aside."""
-    return replace(i, comment=None, options=())
+    """What rebuilding an index is needed for: its comment, storage options and statistics
+    targets aside (each is set in place)."""
+    return replace(i, comment=None, options=(),
+                   keys=tuple(replace(k, statistics=None) for k in i.keys))
 
 
 def _set_options(target: str, src: tuple[str, ...], dst: tuple[str, ...]) -> tuple[str, ...]:

@@ -25,10 +25,11 @@ PostgreSQL facts the forms rely on:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from pgarch_kit.ddl._common import literal, rel
+from pgarch_kit.ddl.render_details import domain_comments_sql
 from pgarch_kit.ddl.render_types import (
     composite_sql,
     domain_sql,
@@ -208,11 +209,30 @@ def _drop_type(x: EnumType | CompositeType) -> str:
 
 
 def _comment(kind: str, x: EnumType | Domain | CompositeType | Sequence) -> list[str]:
-    return [] if x.comment is None else [comment_stmt(kind, rel(x.schema, x.name), x.comment)]
+    out = [] if x.comment is None else [comment_stmt(kind, rel(x.schema, x.name), x.comment)]
+    if isinstance(x, Domain):
+        out += domain_comments_sql(x)
+    if isinstance(x, CompositeType):
+        out += [comment_stmt("COLUMN", f"{rel(x.schema, x.name)}.{quote_ident(a)}", text)
+                for a, text in x.attribute_comments]
+    return out
 
 
 def _check_name(d: Domain, c: DomainCheck) -> str:
     return c.name or derive_name(d.name, "check")
+
+
+def _check_comment(d: Domain, cname: str, comment: str | None) -> tuple[str, ...]:
+    if comment is None:
+        return ()
+    return (comment_stmt("CONSTRAINT", f"{quote_ident(cname)} ON DOMAIN {rel(d.schema, d.name)}",
+                         comment),)
+
+
+def _bare_check(c: DomainCheck) -> DomainCheck:
+    """What dropping and adding a domain check again is needed for: NOT VALID (validated in
+    place) and the comment aside."""
+    return replace(c, not_valid=False, comment=None)
 
 
 def _domains(old: Design, new: Design, out: TypeSteps) -> None:
@@ -246,25 +266,53 @@ def _alter_domain(o: Domain, d: Domain, out: TypeSteps) -> None:
                               why="a default applies to new rows only: catalog-only"))
     old_checks = {_check_name(o, c): c for c in o.checks}
     new_checks = {_check_name(d, c): c for c in d.checks}
+    kept = {k for k, c in new_checks.items()
+            if k in old_checks and _bare_check(old_checks[k]) == _bare_check(c)}
+    for cname in kept:  # the same check: NOT VALID and the comment change in place
+        prev, c = old_checks[cname], new_checks[cname]
+        q = quote_ident(cname)
+        validate = f"ALTER DOMAIN {name} VALIDATE CONSTRAINT {q};"
+        unvalidated = (f"ALTER DOMAIN {name} DROP CONSTRAINT {q};",
+                       f"ALTER DOMAIN {name} ADD CONSTRAINT {q} CHECK ({c.expression}) "
+                       f"NOT VALID;", *_check_comment(d, cname, prev.comment))
+        if prev.not_valid and not c.not_valid:
+            out.first.append(Step(f"domain {d.name}: validate {cname}", (validate,),
+                                  unvalidated, why=_VALIDATE))
+        elif c.not_valid and not prev.not_valid:
+            out.first.append(Step(f"domain {d.name}: {cname} NOT VALID", unvalidated,
+                                  (validate,), why="PostgreSQL cannot unvalidate: dropped and "
+                                  "added back NOT VALID, which scans nothing"))
+        if prev.comment != c.comment:
+            target = f"{q} ON DOMAIN {name}"
+            out.first.append(Step(f"domain {d.name}: comment on {cname}",
+                                  (comment_stmt("CONSTRAINT", target, c.comment),),
+                                  (comment_stmt("CONSTRAINT", target, prev.comment),),
+                                  why="catalog-only"))
     for cname, c in old_checks.items():
-        if new_checks.get(cname) != c:
-            q = quote_ident(cname)
+        if cname in kept:
+            continue
+        q = quote_ident(cname)
+        if not c.not_valid:
             out.first.append(Step(f"(undo only) validate {cname} of domain {d.name}", (),
                                   (f"ALTER DOMAIN {name} VALIDATE CONSTRAINT {q};",),
                                   why=_VALIDATE))
-            out.first.append(Step(
-                f"domain {d.name}: drop check {cname}",
-                (f"ALTER DOMAIN {name} DROP CONSTRAINT {q};",),
-                (f"ALTER DOMAIN {name} ADD CONSTRAINT {q} CHECK ({c.expression}) NOT VALID;",),
-                why="dropping a check is catalog-only"))
+        out.first.append(Step(
+            f"domain {d.name}: drop check {cname}",
+            (f"ALTER DOMAIN {name} DROP CONSTRAINT {q};",),
+            (f"ALTER DOMAIN {name} ADD CONSTRAINT {q} CHECK ({c.expression}) NOT VALID;",
+             *_check_comment(o, cname, c.comment)),
+            why="dropping a check is catalog-only"))
     for cname, c in new_checks.items():
-        if old_checks.get(cname) != c:
-            q = quote_ident(cname)
-            out.first.append(Step(
-                f"domain {d.name}: check {cname} (NOT VALID)",
-                (f"ALTER DOMAIN {name} ADD CONSTRAINT {q} CHECK ({c.expression}) NOT VALID;",),
-                (f"ALTER DOMAIN {name} DROP CONSTRAINT IF EXISTS {q};",),
-                why="NOT VALID: new values are checked at once, stored ones are not scanned"))
+        if cname in kept:
+            continue
+        q = quote_ident(cname)
+        out.first.append(Step(
+            f"domain {d.name}: check {cname} (NOT VALID)",
+            (f"ALTER DOMAIN {name} ADD CONSTRAINT {q} CHECK ({c.expression}) NOT VALID;",
+             *_check_comment(d, cname, c.comment)),
+            (f"ALTER DOMAIN {name} DROP CONSTRAINT IF EXISTS {q};",),
+            why="NOT VALID: new values are checked at once, stored ones are not scanned"))
+        if not c.not_valid:  # the design keeps it NOT VALID: never validated
             out.first.append(Step(f"domain {d.name}: validate {cname}",
                                   (f"ALTER DOMAIN {name} VALIDATE CONSTRAINT {q};",), (),
                                   why=_VALIDATE))
@@ -288,12 +336,31 @@ def _composites(old: Design, new: Design, out: TypeSteps) -> None:
                               (*composite_sql(c), *_comment("TYPE", c)),
                               (f"DROP TYPE IF EXISTS {rel(c.schema, c.name)};",)))
     for o, c in both:
+        rebuilt = False
         if o.attributes != c.attributes:
-            out.first += _alter_composite(old, o, c)
+            steps = _alter_composite(old, o, c)
+            rebuilt = any("DROP TYPE" in " ".join(x.up) for x in steps)
+            out.first += steps
+        if not rebuilt and o.attribute_comments != c.attribute_comments:
+            out.first += _attribute_comments(o, c)
     for o in gone:
         out.last.append(Step(f"drop composite type {o.name}",
                              (_drop_type(o),),
                              (*composite_sql(o), *_comment("TYPE", o)), phase="contract"))
+
+
+def _attribute_comments(o: CompositeType, c: CompositeType) -> list[Step]:
+    """COMMENT ON COLUMN type.attribute for the attributes whose comment changed."""
+    before, after = dict(o.attribute_comments), dict(c.attribute_comments)
+    names = [a for a, _ in c.attributes if a in dict(o.attributes)]
+    up, down = [], []
+    for a in names:
+        if before.get(a) != after.get(a):
+            target = f"{rel(c.schema, c.name)}.{quote_ident(a)}"
+            up.append(comment_stmt("COLUMN", target, after.get(a)))
+            down.append(comment_stmt("COLUMN", target, before.get(a)))
+    return [Step(f"composite type {c.name}: attribute comments", tuple(up), tuple(down),
+                 why="catalog-only")] if up else []
 
 
 def _alter_composite(old: Design, o: CompositeType, c: CompositeType) -> list[Step]:

@@ -14,6 +14,7 @@ from .design import (
                      ExclusionElement,
                      Extension,
                      ForeignKey,
+                     IdentityOptions,
                      Index,
                      IndexKey,
                      LintConfig,
@@ -28,6 +29,7 @@ from .design import (
                      Suppression,
                      Table,
                      TableIntent,
+                     TableRef,
                      Trigger,
                      Unique,
                      View,
@@ -53,6 +55,7 @@ __all__ = [
     "LintConfig", "Suppression", "DataSpec", "PrivacySpec", "SourceFacts", "SourceTable",
     "Collation", "RangeType", "TextSearchDictionary", "TextSearchConfiguration", "Cast", "Rule",
     "Grant", "DefaultPrivilege", "Owner",
+    "IdentityOptions", "TableRef",
     "qualified", "quote_ident", "shorten", "derive_name", "PgType", "canonical_type", "parse_type",
     "short_type",
 ]

@@ -10,6 +10,11 @@ order for one ``CREATE TABLE``: checks, then (PostgreSQL 18) NOT NULL constraint
 index-backed primary key, uniques and exclusions, then foreign keys, each avoiding the names
 taken before it on the table. It cannot see names other tables of the schema already hold, so
 migrate, which must be sure, reads the real names from the database it changes.
+
+A column that only comes from an INHERITS parent (or a partition made ``PARTITION OF``) gets
+its NOT NULL constraint from the parent, under the parent's name:
+:func:`not_null_names` follows that through the design. An identity column's sequence is
+``<table>_<column>_seq`` (:func:`identity_sequence_name`).
 """
 from __future__ import annotations
 
@@ -17,10 +22,11 @@ import functools
 import re
 from dataclasses import dataclass
 
-from .design import Check, Exclusion, ForeignKey, Table, Unique
+from .design import Check, Design, Exclusion, ForeignKey, Table, Unique
 from .names import pg_default_name
 
-__all__ = ["ConstraintNames", "check_columns", "constraint_names"]
+__all__ = ["ConstraintNames", "check_columns", "constraint_names", "identity_sequence_name",
+           "not_null_names"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,7 @@ class ConstraintNames:
     checks: tuple[str, ...]
     exclusions: tuple[str, ...]
     foreign_keys: tuple[str, ...]
+    not_nulls: tuple[tuple[str, str], ...] = ()  # (column, name), PostgreSQL 18, own columns
 
     def of(self, table: Table, con: Unique | Check | Exclusion | ForeignKey) -> str:
         """The name of ``con``, one of ``table``'s constraints (matched by identity first)."""
@@ -92,12 +99,16 @@ def _element_name(expression: str) -> str:
     return "expr"  # PostgreSQL's index column name for an expression it cannot name
 
 
-def constraint_names(table: Table, *, server_version: int = 180000) -> ConstraintNames:
+def constraint_names(table: Table, *, server_version: int = 180000,
+                     reserved: frozenset[str] = frozenset()) -> ConstraintNames:
     """Explicit names as written, PostgreSQL's names for the unnamed ones (see the module
-    documentation for the order and what cannot be seen from one table)."""
+    documentation for the order and what cannot be seen from one table). ``reserved``: the
+    constraint names the schema already holds when the table is created (PostgreSQL numbers
+    a default name that one of them has taken)."""
     cons = [table.primary_key, *table.uniques, *table.checks, *table.exclusions,
             *table.foreign_keys]
-    taken: set[str] = {c.name for c in cons if c is not None and c.name}
+    taken: set[str] = {c.name for c in cons if c is not None and c.name} | set(reserved)
+    taken |= {c.not_null_name for c in table.columns if c.not_null_name}
     rels: set[str] = {table.name, *(i.name for i in table.indexes)}
 
     def choose(columns: tuple[str, ...], label: str, relation: bool = False) -> str:
@@ -114,15 +125,63 @@ def constraint_names(table: Table, *, server_version: int = 180000) -> Constrain
             continue
         cols = [x for x in check_columns(c.expression) if table.column(x) is not None]
         checks.append(choose((cols[0],) if len(cols) == 1 else (), "check"))
+    not_nulls: list[tuple[str, str]] = []
     if server_version >= 180000:  # PostgreSQL 18 catalogs NOT NULL as named constraints
         pk_cols = set(table.primary_key.columns) if table.primary_key else set()
         for col in table.columns:
-            if not col.nullable or col.name in pk_cols:
-                choose((col.name,), "not_null")
+            if col.inherited:
+                continue  # from the parent
+            if col.not_null_name and not col.nullable:
+                not_nulls.append((col.name, col.not_null_name))
+            elif not col.nullable or col.name in pk_cols:
+                not_nulls.append((col.name, choose((col.name,), "not_null")))
     pk = table.primary_key
     pk_name = None if pk is None else (pk.name or choose((), "pkey", relation=True))
     uniques = tuple(u.name or choose(u.columns, "key", relation=True) for u in table.uniques)
     excl = tuple(x.name or choose(tuple(_element_name(e.expression) for e in x.elements),
                                   "excl", relation=True) for x in table.exclusions)
     fks = tuple(fk.name or choose(fk.columns, "fkey") for fk in table.foreign_keys)
-    return ConstraintNames(pk_name, uniques, tuple(checks), excl, fks)
+    return ConstraintNames(pk_name, uniques, tuple(checks), excl, fks, tuple(not_nulls))
+
+
+def not_null_names(design: Design, table: Table,
+                   reserved: frozenset[str] = frozenset()) -> dict[str, str]:
+    """Column -> name of its NOT NULL constraint under PostgreSQL 18, for every NOT NULL
+    column of ``table`` as the kit's DDL creates it: explicit names as written, the table's
+    own prediction for its own columns (avoiding ``reserved``, the names the schema holds
+    already), and for a column that only comes from a parent the parent's name (PostgreSQL
+    copies it). A partition made ``PARTITION OF`` (no columns of its own) has its parent's
+    names."""
+    return _not_null_names(design, table, frozenset(), reserved)
+
+
+def _not_null_names(design: Design, table: Table, seen: frozenset,
+                    reserved: frozenset[str] = frozenset()) -> dict[str, str]:
+    if table.key in seen:
+        return {}
+    seen = seen | {table.key}
+    if table.partition_of is not None and not table.columns:
+        parent = design.table(table.partition_of, table.partition_parent[0])
+        return {} if parent is None else _not_null_names(design, parent, seen)
+    out = dict(constraint_names(table, reserved=reserved).not_nulls)
+    parents = [p for p in (design.table(n, s) for s, n in table.parent_keys) if p is not None]
+    for col in table.columns:
+        if not col.inherited or col.nullable:
+            continue
+        if col.not_null_name:
+            out[col.name] = col.not_null_name
+            continue
+        for parent in parents:
+            name = _not_null_names(design, parent, seen).get(col.name)
+            if name is not None:
+                out[col.name] = name
+                break
+        else:  # the parents allow NULL: the table's own NOT NULL, named as its own
+            out[col.name] = pg_default_name(table.name, (col.name,), "not_null",
+                                            set(out.values()) | reserved)
+    return out
+
+
+def identity_sequence_name(table: Table, column: str) -> str:
+    """The name PostgreSQL gives an identity column's sequence when the design names none."""
+    return pg_default_name(table.name, (column,), "seq")

@@ -54,6 +54,7 @@ __all__ = [
     "ExclusionElement",
     "Extension",
     "ForeignKey",
+    "IdentityOptions",
     "Index",
     "IndexKey",
     "PartitionBy",
@@ -65,6 +66,7 @@ __all__ = [
     "Sequence",
     "Table",
     "TableIntent",
+    "TableRef",
     "Trigger",
     "Unique",
     "View",
@@ -72,6 +74,8 @@ __all__ = [
 
 FK_ACTIONS = ("NO ACTION", "RESTRICT", "CASCADE", "SET NULL", "SET DEFAULT")
 INDEX_METHODS = ("btree", "hash", "gin", "gist", "spgist", "brin")
+STORAGE_KINDS = ("plain", "external", "extended", "main")
+COMPRESSION_METHODS = ("pglz", "lz4")
 IdentityKind = Literal["always", "by default"]
 
 
@@ -92,6 +96,22 @@ def _tuple(obj: object, *attrs: str) -> None:
 
 
 @dataclass(frozen=True)
+class IdentityOptions:
+    """The sequence behind an identity column, where it differs from PostgreSQL's defaults
+    (``GENERATED … AS IDENTITY (SEQUENCE NAME … START WITH … INCREMENT BY …)``). The sequence
+    always lives in its table's schema and has the column's type."""
+
+    sequence: str | None = None         # None: PostgreSQL's name, <table>_<column>_seq
+    start: int | None = None            # None: min_value (max_value when descending)
+    increment: int = 1
+    min_value: int | None = None        # None: the type's default for the direction
+    max_value: int | None = None
+    cache: int = 1
+    cycle: bool = False
+    comment: str | None = None          # COMMENT ON SEQUENCE of the identity sequence
+
+
+@dataclass(frozen=True)
 class Column:
     name: str
     type: str
@@ -102,9 +122,25 @@ class Column:
     generated_kind: Literal["stored", "virtual"] = "stored"
     collation: str | None = None        # only when not the type's default
     comment: str | None = None
+    identity_options: IdentityOptions | None = None  # None: every option at its default
+    # ALTER COLUMN SET STORAGE / COMPRESSION / STATISTICS / (n_distinct=…); None and ()
+    # mean PostgreSQL's defaults (the type's storage, the server's compression and target)
+    storage: str | None = None          # plain, external, extended, main
+    compression: str | None = None      # pglz, lz4
+    statistics: int | None = None       # per-column statistics target, 0..10000
+    options: tuple[str, ...] = ()       # attribute options, "n_distinct=-0.05"
+    # The NOT NULL constraint (PostgreSQL 18 catalogs and names it): its name when it is not
+    # the one PostgreSQL gives it (<table>_<column>_not_null, or the parent's for a column
+    # that only comes from a parent), NO INHERIT, and NOT VALID (added unchecked)
+    not_null_name: str | None = None
+    not_null_no_inherit: bool = False
+    not_null_not_valid: bool = False
+    inherited: bool = False             # only from a parent (INHERITS), not declared here
+    not_null_comment: str | None = None  # COMMENT ON CONSTRAINT of the NOT NULL (PG 18)
 
     def __post_init__(self) -> None:
         _canon(self, "type")
+        _tuple(self, "options")
 
 
 @dataclass(frozen=True)
@@ -114,6 +150,8 @@ class PrimaryKey:
     include: tuple[str, ...] = ()
     deferrable: bool = False
     initially_deferred: bool = False
+    without_overlaps: bool = False      # PostgreSQL 18: the last column WITHOUT OVERLAPS
+    comment: str | None = None
 
     def __post_init__(self) -> None:
         _tuple(self, "columns", "include")
@@ -127,6 +165,8 @@ class Unique:
     include: tuple[str, ...] = ()
     deferrable: bool = False
     initially_deferred: bool = False
+    without_overlaps: bool = False      # PostgreSQL 18: the last column WITHOUT OVERLAPS
+    comment: str | None = None
 
     def __post_init__(self) -> None:
         _tuple(self, "columns", "include")
@@ -137,6 +177,9 @@ class Check:
     expression: str
     name: str | None = None
     no_inherit: bool = False
+    not_valid: bool = False             # added NOT VALID: rows already there are unchecked
+    enforced: bool = True               # False: NOT ENFORCED (PostgreSQL 18)
+    comment: str | None = None
 
 
 @dataclass(frozen=True)
@@ -151,6 +194,10 @@ class ForeignKey:
     match: Literal["SIMPLE", "FULL"] = "SIMPLE"
     deferrable: bool = False
     initially_deferred: bool = False
+    period: bool = False                # PostgreSQL 18: last columns are PERIOD (temporal key)
+    not_valid: bool = False             # added NOT VALID: rows already there are unchecked
+    enforced: bool = True               # False: NOT ENFORCED (PostgreSQL 18)
+    comment: str | None = None
 
     def __post_init__(self) -> None:
         _tuple(self, "columns", "ref_columns")
@@ -172,6 +219,7 @@ class Exclusion:
     where: str | None = None
     deferrable: bool = False
     initially_deferred: bool = False
+    comment: str | None = None
 
     def __post_init__(self) -> None:
         _tuple(self, "elements", "include")
@@ -187,6 +235,7 @@ class IndexKey:
     collation: str | None = None
     descending: bool = False
     nulls_first: bool | None = None     # None: the default for the direction
+    statistics: int | None = None       # ALTER INDEX … ALTER COLUMN n SET STATISTICS
 
 
 @dataclass(frozen=True)
@@ -222,6 +271,7 @@ class Policy:
     roles: tuple[str, ...] = ("public",)
     using: str | None = None
     with_check: str | None = None
+    comment: str | None = None
 
     def __post_init__(self) -> None:
         _tuple(self, "roles")
@@ -239,6 +289,15 @@ class TableIntent:
     tenant_key: str | None = None       # column that isolates tenants
     notes: str | None = None
     retention_months: int | None = None # rows older than this are archived or dropped
+
+
+@dataclass(frozen=True)
+class TableRef:
+    """A table named by another table (an INHERITS parent); ``schema`` None: the same
+    schema as the table naming it."""
+
+    name: str
+    schema: str | None = None
 
 
 @dataclass(frozen=True)
@@ -262,10 +321,24 @@ class Table:
     options: tuple[str, ...] = ()       # storage parameters, "fillfactor=80"
     comment: str | None = None
     intent: TableIntent = field(default_factory=TableIntent)
+    partition_of_schema: str | None = None  # the parent's schema when not the table's own
+    inherits: tuple[TableRef, ...] = ()     # INHERITS parents, in order
 
     def __post_init__(self) -> None:
         _tuple(self, "columns", "uniques", "checks", "foreign_keys", "exclusions", "indexes",
-               "policies", "options")
+               "policies", "options", "inherits")
+
+    @property
+    def partition_parent(self) -> tuple[str, str] | None:
+        """(schema, name) of the partitioned parent, or None."""
+        if self.partition_of is None:
+            return None
+        return (self.partition_of_schema or self.schema, self.partition_of)
+
+    @property
+    def parent_keys(self) -> tuple[tuple[str, str], ...]:
+        """(schema, name) of every INHERITS parent, in order."""
+        return tuple((p.schema or self.schema, p.name) for p in self.inherits)
 
     # Cached per instance (frozen dataclasses allow it: the cache lives in __dict__ and is
     # not a field, so equality and hashing ignore it): large designs look these up a lot.
@@ -299,6 +372,8 @@ class EnumType:
 class DomainCheck:
     expression: str                     # uses VALUE
     name: str | None = None
+    not_valid: bool = False             # added NOT VALID: values already stored are unchecked
+    comment: str | None = None
 
 
 @dataclass(frozen=True)
@@ -323,6 +398,7 @@ class CompositeType:
     attributes: tuple[tuple[str, str], ...]  # (name, type)
     schema: str = "public"
     comment: str | None = None
+    attribute_comments: tuple[tuple[str, str], ...] = ()  # (attribute, comment)
 
     def __post_init__(self) -> None:
         attrs = []
@@ -334,6 +410,8 @@ class CompositeType:
                 pass
             attrs.append((name, typ))
         object.__setattr__(self, "attributes", tuple(attrs))
+        object.__setattr__(self, "attribute_comments",
+                           tuple(tuple(pair) for pair in self.attribute_comments))
 
 
 @dataclass(frozen=True)
@@ -360,6 +438,7 @@ class Sequence:
 class Extension:
     name: str
     schema: str | None = None
+    comment: str | None = None          # only when not the extension's own comment
 
 
 @dataclass(frozen=True)

@@ -217,22 +217,24 @@ def add_table(design: Design, name: str, *, schema: str = "public", with_id: boo
 def remove_table(design: Design, name: str, *, schema: str | None = None,
                  cascade: bool = False) -> Design:
     """Remove a table, its triggers and the ownership of sequences it owned. Refuses when
-    other tables reference it or are its partitions, unless ``cascade=True``, which drops
-    those foreign keys (keeping their columns) and the partitions."""
+    other tables reference it, are its partitions or inherit from it, unless
+    ``cascade=True``, which drops those foreign keys (keeping their columns), the partitions
+    and the inheriting tables (as ``DROP TABLE … CASCADE`` does)."""
     table = _table(design, name, schema)
     users = [t.name for t in design.tables if t is not table
              and any(_refs(t, fk, table) for fk in t.foreign_keys)]
-    parts = [t.name for t in design.tables
-             if t.partition_of == table.name and t.schema == table.schema]
-    if (users or parts) and not cascade:
+    parts = [t.key for t in design.tables if t.partition_parent == table.key]
+    heirs = [t.key for t in design.tables if table.key in t.parent_keys]
+    if (users or parts or heirs) and not cascade:
         what = [f"referenced by {', '.join(users)}"] if users else []
-        what += [f"partitioned into {', '.join(parts)}"] if parts else []
+        what += [f"partitioned into {', '.join(n for _, n in parts)}"] if parts else []
+        what += [f"inherited by {', '.join(n for _, n in heirs)}"] if heirs else []
         raise _fail(f"table {name!r} is {' and '.join(what)}",
-                    "remove those foreign keys/partitions first, or remove with cascade=True "
-                    "(drops the foreign keys, keeps their columns)")
-    for part in parts:
-        if design.table(part, table.schema) is not None:
-            design = remove_table(design, part, schema=table.schema, cascade=True)
+                    "remove those foreign keys/partitions/children first, or remove with "
+                    "cascade=True (drops the foreign keys, keeps their columns)")
+    for part_schema, part in parts + heirs:
+        if design.table(part, part_schema) is not None:
+            design = remove_table(design, part, schema=part_schema, cascade=True)
     table = _table(design, name, table.schema)
     tables = []
     for t in design.tables:
@@ -249,8 +251,9 @@ def remove_table(design: Design, name: str, *, schema: str | None = None,
 
 
 def rename_table(design: Design, old: str, new: str, *, schema: str | None = None) -> Design:
-    """Rename a table and every reference to it: foreign keys, partitions, owned sequences,
-    triggers. Index and constraint names are kept (PostgreSQL keeps them too)."""
+    """Rename a table and every reference to it: foreign keys, partitions, inheriting
+    tables, owned sequences, triggers. Index and constraint names are kept (PostgreSQL keeps
+    them too)."""
     table = _table(design, old, schema)
     _check_name(new, "table name")
     if new == old:
@@ -265,8 +268,11 @@ def rename_table(design: Design, old: str, new: str, *, schema: str | None = Non
         fks = tuple(replace(fk, ref_table=new) if _refs(t, fk, table) else fk
                     for fk in t.foreign_keys)
         changes: dict[str, object] = {"foreign_keys": fks}
-        if t.partition_of == old and t.schema == s:
+        if t.partition_parent == table.key:
             changes["partition_of"] = new
+        if table.key in t.parent_keys:
+            changes["inherits"] = tuple(replace(r, name=new) if (r.schema or t.schema, r.name)
+                                        == table.key else r for r in t.inherits)
         if t is table:
             changes["name"] = new
         tables.append(replace(t, **changes))
@@ -484,8 +490,9 @@ def rename_column(design: Design, table: str, old: str, new: str) -> Design:
                       and s.schema == t.schema else s for s in design.sequences)
     design = _privileges_follow(replace(design, tables=tuple(tables), sequences=sequences),
                                 t.schema, table, table, old, new)
-    for part in design.tables:  # PostgreSQL renames the column in every partition too
-        if part.partition_of == table and part.schema == t.schema and part.column(old):
+    for part in design.tables:  # PostgreSQL renames it in every partition and child too
+        if (part.partition_parent == t.key or t.key in part.parent_keys) \
+                and part.column(old):
             design = rename_column(design, part.name, old, new)
     return design
 

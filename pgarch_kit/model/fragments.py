@@ -22,7 +22,8 @@ Each fragment has a *kind* and must be exactly one thing of that kind:
   swallow the statement terminator).
 
 Choices and numbers that the renderers also paste as written (a routine's kind, a view's
-check option, a sequence's START/INCREMENT/CACHE) are checked too: the design file reader
+check option, a sequence's or identity column's START/INCREMENT/CACHE, a column's storage,
+compression and statistics target) are checked too: the design file reader
 only admits valid ones, but a design built in Python never passes through it.
 
 Whoever runs a design's SQL checks first: :func:`~pgarch_kit.model.validate.check` (seed,
@@ -42,7 +43,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..errors import DesignError, Problem
-from .design import Design, Index, Routine, Trigger
+from .design import COMPRESSION_METHODS, STORAGE_KINDS, Column, Design, Index, Routine, Trigger
 
 __all__ = ["KINDS", "check_fragments", "fragment_problems", "fragments", "sql_problem"]
 
@@ -347,6 +348,8 @@ def fragments(design: Design) -> Iterator[Fragment]:
                 yield f"{cp}.generated", "expression", c.generated, {}
             if c.collation is not None:
                 yield f"{cp}.collation", "collation", c.collation, {}
+            for option in c.options:
+                yield f"{cp}.options", "option", option, {}
         for i, chk in enumerate(t.checks):
             yield f"{tp}.checks[{i}].expression", "expression", chk.expression, {}
         for i, ex in enumerate(t.exclusions):
@@ -454,12 +457,53 @@ def _pasted_words(design: Design) -> Iterator[Problem]:
                           f"check_option {v.check_option!r} is unknown",
                           "use local or cascaded, or leave it out")
     for seq in design.sequences:
-        for attr in ("start", "increment", "min_value", "max_value", "cache"):
-            value = getattr(seq, attr)
-            if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
-                yield Problem(f"sequences.{_label(seq.schema, seq.name)}.{attr}",
-                              f"{attr} must be a whole number, got {value!r}",
-                              f"write e.g. `{attr}: 1`")
+        yield from _whole_numbers(f"sequences.{_label(seq.schema, seq.name)}", seq,
+                                  ("start", "increment", "min_value", "max_value", "cache"))
+    for t in design.tables:
+        for c in t.columns:
+            yield from _column_words(f"{_label(t.schema, t.name)}.{c.name}", c)
+        for ix in t.indexes:
+            yield from _key_statistics(f"{_label(t.schema, t.name)}.indexes.{ix.name}", ix)
+    for v in design.views:
+        for ix in v.indexes:
+            yield from _key_statistics(f"views.{_label(v.schema, v.name)}.indexes.{ix.name}",
+                                       ix)
+
+
+def _whole_numbers(path: str, obj: object, attrs: tuple[str, ...]) -> Iterator[Problem]:
+    for attr in attrs:
+        value = getattr(obj, attr)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            yield Problem(f"{path}.{attr}", f"{attr} must be a whole number, got {value!r}",
+                          f"write e.g. `{attr}: 1`")
+
+
+def _column_words(path: str, c: Column) -> Iterator[Problem]:
+    """SET STORAGE / COMPRESSION / STATISTICS and the identity sequence's numbers."""
+    if c.storage is not None and c.storage not in STORAGE_KINDS:
+        yield Problem(f"{path}.storage", f"storage {c.storage!r} is unknown",
+                      f"use one of {', '.join(STORAGE_KINDS)}")
+    if c.compression is not None and c.compression not in COMPRESSION_METHODS:
+        yield Problem(f"{path}.compression", f"compression {c.compression!r} is unknown",
+                      f"use one of {', '.join(COMPRESSION_METHODS)}")
+    if c.statistics is not None and (not isinstance(c.statistics, int)
+                                     or isinstance(c.statistics, bool)
+                                     or not 0 <= c.statistics <= 10000):
+        yield Problem(f"{path}.statistics", f"statistics target {c.statistics!r} is outside "
+                      "0..10000", "write e.g. `statistics: 1000`, or leave it out for the "
+                      "server's default")
+    if c.identity_options is not None:
+        yield from _whole_numbers(f"{path}.identity_options", c.identity_options,
+                                  ("start", "increment", "min_value", "max_value", "cache"))
+
+
+def _key_statistics(path: str, ix: Index) -> Iterator[Problem]:
+    for j, k in enumerate(ix.keys):
+        value = k.statistics
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)
+                                  or not 0 <= value <= 10000):
+            yield Problem(f"{path}.keys[{j}].statistics", f"statistics target {value!r} is "
+                          "outside 0..10000", "write e.g. `statistics: 1000`")
 
 
 def fragment_problems(design: Design) -> Iterator[Problem]:

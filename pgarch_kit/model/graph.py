@@ -1,10 +1,10 @@
 """Dependency facts about a design, shared by the DDL renderer, the advisor and the diagrams.
 
 Tables are ordered so every table comes after the tables it references and after its
-partitioned parent; where the order is free, the design's own order is kept, so the output
-is deterministic and reads like the design. Foreign keys that form cycles cannot all be
-created inline; :func:`fk_cycles` names them, and the renderer adds the leftovers with
-``ALTER TABLE ... ADD CONSTRAINT`` once every table exists.
+partitioned parent and INHERITS parents; where the order is free, the design's own order is
+kept, so the output is deterministic and reads like the design. Foreign keys that form
+cycles cannot all be created inline; :func:`fk_cycles` names them, and the renderer adds the
+leftovers with ``ALTER TABLE ... ADD CONSTRAINT`` once every table exists.
 
 Routines are kept as their complete CREATE statement. With ``check_function_bodies = false``
 PostgreSQL does not look inside a body written as a string, but it does resolve every type in
@@ -48,11 +48,11 @@ def fk_edges(design: Design) -> list[tuple[TableKey, TableKey]]:
     return edges
 
 
-def _parent_key(table: Table, keys: Iterable[TableKey]) -> TableKey | None:
-    if table.partition_of is None:
-        return None
-    parent = (table.schema, table.partition_of)
-    return parent if parent in set(keys) else None
+def _parent_keys(table: Table, keys: set[TableKey]) -> list[TableKey]:
+    """The partitioned parent and the INHERITS parents that are in the design."""
+    parents = [table.partition_parent] if table.partition_of is not None else []
+    parents += table.parent_keys
+    return [p for p in parents if p in keys]
 
 
 def partition_depth(design: Design, table: Table) -> int:
@@ -61,8 +61,8 @@ def partition_depth(design: Design, table: Table) -> int:
         return 0
     by_key = {t.key: t for t in design.tables}
     depth, seen, cur = 0, {table.key}, table
-    while cur.partition_of is not None:
-        parent = by_key.get((cur.schema, cur.partition_of))
+    while cur.partition_parent is not None:
+        parent = by_key.get(cur.partition_parent)
         if parent is None or parent.key in seen:  # missing parent or a partition loop
             break
         seen.add(parent.key)
@@ -117,15 +117,15 @@ _Edges = dict[TableKey, list[TableKey]]
 
 
 def _dependencies(design: Design) -> tuple[_Edges, _Edges]:
-    """(hard, soft) dependencies per table: hard = the partition parent (never breakable),
-    soft = referenced tables (a cycle among them is broken by deferring foreign keys)."""
+    """(hard, soft) dependencies per table: hard = the partition and INHERITS parents (never
+    breakable), soft = referenced tables (a cycle among them is broken by deferring foreign
+    keys)."""
     keys = [t.key for t in design.tables]
+    key_set = set(keys)
     hard: dict[TableKey, list[TableKey]] = {k: [] for k in keys}
     soft: dict[TableKey, list[TableKey]] = {k: [] for k in keys}
     for t in design.tables:
-        parent = _parent_key(t, keys)
-        if parent is not None and parent != t.key:
-            hard[t.key].append(parent)
+        hard[t.key] += [p for p in _parent_keys(t, key_set) if p != t.key]
     for src, dst in fk_edges(design):
         soft[src].append(dst)
     return hard, soft

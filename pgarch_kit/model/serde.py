@@ -34,7 +34,9 @@ from .._fileio import ANY, Fingerprint, atomic_write_text
 from ..errors import DesignError, DesignFileError, Problem
 from ._yaml_budget import YamlBudgetError, compose
 from .design import (
+    COMPRESSION_METHODS,
     FK_ACTIONS,
+    STORAGE_KINDS,
     Check,
     Column,
     CompositeType,
@@ -47,6 +49,7 @@ from .design import (
     ExclusionElement,
     Extension,
     ForeignKey,
+    IdentityOptions,
     Index,
     IndexKey,
     LintConfig,
@@ -61,6 +64,7 @@ from .design import (
     Suppression,
     Table,
     TableIntent,
+    TableRef,
     Trigger,
     Unique,
     View,
@@ -448,7 +452,7 @@ def _read_index_key(r: _Reader, node: Node, path: str) -> Any:
         value = _text(r, node, path)
         return value if value is _BAD else IndexKey(value)
     m = r.mapping(node, path, ["column", "expression", "order", "nulls", "opclass",
-                               "collation"])
+                               "collation", "statistics"])
     if m is None:
         return _BAD
     if ("column" in m) == ("expression" in m):
@@ -457,15 +461,17 @@ def _read_index_key(r: _Reader, node: Node, path: str) -> Any:
                          "{expression: \"lower(email)\"}")
     key = "column" if "column" in m else "expression"
     values = {k: (_text if k in ("column", "expression") else _opt_text)(r, v, f"{path}.{k}")
-              for k, v in m.items() if k not in ("order", "nulls")}
+              for k, v in m.items() if k not in ("order", "nulls", "statistics")}
+    stats = _int(r, m["statistics"], f"{path}.statistics") if "statistics" in m else None
     order = _choice(("asc", "desc"))(r, m["order"], f"{path}.order") if "order" in m else "asc"
     nulls = _choice(("first", "last"))(r, m["nulls"], f"{path}.nulls") if "nulls" in m else None
-    if _BAD in (*values.values(), order, nulls):
+    if _BAD in (*values.values(), order, nulls, stats):
         return _BAD
     return IndexKey(values[key], expression=key == "expression",
                     opclass=values.get("opclass"), collation=values.get("collation"),
                     descending=order == "desc",
-                    nulls_first=None if nulls is None else nulls == "first")
+                    nulls_first=None if nulls is None else nulls == "first",
+                    statistics=stats)
 
 
 def _read_references(r: _Reader, node: Node, path: str) -> Any:
@@ -652,7 +658,7 @@ def _w_column(c: Column) -> Any:
 
 def _w_index_key(k: IndexKey) -> Any:
     if not (k.expression or k.opclass or k.collation or k.descending or
-            k.nulls_first is not None):
+            k.nulls_first is not None or k.statistics is not None):
         return k.column
     out: dict[str, Any] = {"expression" if k.expression else "column": k.column}
     if k.descending:
@@ -663,6 +669,8 @@ def _w_index_key(k: IndexKey) -> Any:
         out["opclass"] = k.opclass
     if k.collation is not None:
         out["collation"] = k.collation
+    if k.statistics is not None:
+        out["statistics"] = k.statistics
     return _FlowMap(out)
 
 
@@ -726,29 +734,46 @@ def _upper(s: str) -> str:
 
 
 _IDENTITY = _choice(("always", "by default"))
+_IDENTITY_OPTIONS = (
+    _F("sequence", _opt_text), _F("start", _int), _F("increment", _int),
+    _F("min_value", _int), _F("max_value", _int), _F("cache", _int), _F("cycle", _bool),
+    _F("comment", _opt_text))
 _COLUMN = (
     _F("name", _text), _F("type", _text, _w_type), _F("nullable", _bool),
-    _F("default", _opt_text), _F("identity", _IDENTITY), _F("generated", _opt_text),
+    _F("default", _opt_text), _F("identity", _IDENTITY),
+    _F("identity_options", _obj(IdentityOptions, _IDENTITY_OPTIONS, ()),
+       _w_obj(_IDENTITY_OPTIONS)),
+    _F("generated", _opt_text),
     _F("generated_kind", _choice(("stored", "virtual"))), _F("collation", _opt_text),
+    _F("not_null_name", _opt_text), _F("not_null_no_inherit", _bool),
+    _F("not_null_not_valid", _bool), _F("not_null_comment", _opt_text),
+    _F("inherited", _bool),
+    _F("storage", _choice(STORAGE_KINDS)), _F("compression", _choice(COMPRESSION_METHODS)),
+    _F("statistics", _int), _F("options", _names, _w_names),
     _F("comment", _opt_text),
 )
 _PK = (_F("columns", _names, _w_names), _F("name", _opt_text), _F("include", _names, _w_names),
-       _F("deferrable", _bool), _F("initially_deferred", _bool))
+       _F("deferrable", _bool), _F("initially_deferred", _bool),
+       _F("without_overlaps", _bool), _F("comment", _opt_text))
 _UNIQUE = (_F("columns", _names, _w_names), _F("name", _opt_text),
            _F("nulls_not_distinct", _bool), _F("include", _names, _w_names),
-           _F("deferrable", _bool), _F("initially_deferred", _bool))
-_CHECK = (_F("name", _opt_text), _F("expression", _text), _F("no_inherit", _bool))
+           _F("deferrable", _bool), _F("initially_deferred", _bool),
+           _F("without_overlaps", _bool), _F("comment", _opt_text))
+_CHECK = (_F("name", _opt_text), _F("expression", _text), _F("no_inherit", _bool),
+          _F("not_valid", _bool), _F("enforced", _bool), _F("comment", _opt_text))
 _FK_ACTION = _choice(FK_ACTIONS, _upper)
 _FK = (_F("columns", _names, _w_names), _F("references", _read_references),
        _F("name", _opt_text), _F("on_delete", _FK_ACTION), _F("on_update", _FK_ACTION),
        _F("match", _choice(("SIMPLE", "FULL"), _upper)), _F("deferrable", _bool),
-       _F("initially_deferred", _bool))
+       _F("initially_deferred", _bool), _F("period", _bool), _F("not_valid", _bool),
+       _F("enforced", _bool), _F("comment", _opt_text))
 _EXCL_ELEMENT = (_F("expression", _text), _F("operator", _text), _F("opclass", _opt_text))
 _EXCLUSION = (
     _F("elements", _items(_obj(ExclusionElement, _EXCL_ELEMENT, ("expression", "operator"))),
        _w_items(_w_obj(_EXCL_ELEMENT))),
     _F("name", _opt_text), _F("using", _lower_text), _F("include", _names, _w_names),
-    _F("where", _opt_text), _F("deferrable", _bool), _F("initially_deferred", _bool))
+    _F("where", _opt_text), _F("deferrable", _bool), _F("initially_deferred", _bool),
+    _F("comment", _opt_text))
 _INDEX = (
     _F("name", _text), _F("keys", _items(_read_index_key), _w_items(_w_index_key)),
     _F("method", _lower_text), _F("unique", _bool), _F("nulls_not_distinct", _bool),
@@ -759,12 +784,23 @@ _PARTITION_BY = (_F("strategy", _choice(("range", "list", "hash"))),
 _POLICY = (_F("name", _text),
            _F("command", _choice(("ALL", "SELECT", "INSERT", "UPDATE", "DELETE"), _upper)),
            _F("permissive", _bool), _F("roles", _names, _w_names), _F("using", _opt_text),
-           _F("with_check", _opt_text))
+           _F("with_check", _opt_text), _F("comment", _opt_text))
+_TABLE_REF = (_F("name", _text), _F("schema", _opt_text))
+
+
+def _w_refs(refs: tuple[TableRef, ...]) -> list:
+    """``[note, {name: t, schema: other}]``: one line when every parent is a bare name."""
+    items = [_w_obj(_TABLE_REF, short=("name", str))(r) for r in refs]
+    return _FlowList(items) if all(isinstance(i, str) for i in items) else items
+
 _INTENT = (_F("rows", _int), _F("growth_per_month", _int), _F("soft_delete", _opt_text),
            _F("audit", _bool), _F("tenant_key", _opt_text), _F("retention_months", _int),
            _F("notes", _opt_text))
 _TABLE = (
     _F("name", _text), _F("schema", _text), _F("comment", _opt_text),
+    _F("inherits", _items(_obj(TableRef, _TABLE_REF, ("name",), _short(TableRef, "name",
+                                                                       _text))),
+       _w_refs),
     _F("columns", _items(_obj(Column, _COLUMN, ("name", "type"), after=_column_after),
                          named="", schema=False), _w_items(_w_column)),
     _F("primary_key", _obj(PrimaryKey, _PK, ("columns",), _short(PrimaryKey, "columns",
@@ -784,7 +820,8 @@ _TABLE = (
                          schema=False), _w_items(_w_obj(_INDEX))),
     _F("partition_by", _obj(PartitionBy, _PARTITION_BY, ("strategy", "keys")),
        _w_obj(_PARTITION_BY)),
-    _F("partition_of", _opt_text), _F("partition_bound", _opt_text),
+    _F("partition_of", _opt_text), _F("partition_of_schema", _opt_text),
+    _F("partition_bound", _opt_text),
     _F("rls_enabled", _bool), _F("rls_forced", _bool),
     _F("policies", _items(_obj(Policy, _POLICY), named="policies", schema=False),
        _w_items(_w_obj(_POLICY))),
@@ -793,7 +830,8 @@ _TABLE = (
 )
 _ENUM = (_F("name", _text), _F("schema", _text), _F("values", _names, _w_names),
          _F("comment", _opt_text))
-_DOMAIN_CHECK = (_F("name", _opt_text), _F("expression", _text))
+_DOMAIN_CHECK = (_F("name", _opt_text), _F("expression", _text), _F("not_valid", _bool),
+                 _F("comment", _opt_text))
 _DOMAIN = (
     _F("name", _text), _F("schema", _text), _F("type", _text, _w_type),
     _F("not_null", _bool), _F("default", _opt_text),
@@ -805,13 +843,14 @@ _COMPOSITE = (
     _F("name", _text), _F("schema", _text),
     _F("attributes", _items(_read_attribute),
        _w_items(lambda a: _FlowMap(name=a[0], type=_w_type(a[1])))),
-    _F("comment", _opt_text))
+    _F("comment", _opt_text),
+    _F("attribute_comments", _read_comment_map, lambda pairs: _compact(dict(pairs))))
 _SEQUENCE = (
     _F("name", _text), _F("schema", _text), _F("data_type", _text, _w_type),
     _F("start", _int), _F("increment", _int), _F("min_value", _int), _F("max_value", _int),
     _F("cache", _int), _F("cycle", _bool), _F("owned_by", _read_owned_by, _w_names),
     _F("comment", _opt_text))
-_EXTENSION = (_F("name", _text), _F("schema", _opt_text))
+_EXTENSION = (_F("name", _text), _F("schema", _opt_text), _F("comment", _opt_text))
 _SCHEMA = (_F("name", _text), _F("comment", _opt_text))
 _VIEW = (
     _F("name", _text), _F("schema", _text), _F("materialized", _bool),

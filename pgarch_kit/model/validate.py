@@ -30,6 +30,7 @@ from .design import (
     Domain,
     EnumType,
     Exclusion,
+    Index,
     PrimaryKey,
     QueryPattern,
     RangeType,
@@ -104,7 +105,7 @@ class _Context:
         """The columns a table really has: a partition declared without columns inherits
         its parent's."""
         if not table.columns and table.partition_of and table.key not in _seen:
-            parent = self.tables.get((table.schema, table.partition_of))
+            parent = self.tables.get(table.partition_parent)
             if parent is not None:
                 return self.columns(parent, _seen | {table.key})
         return {c.name: c for c in table.columns}
@@ -207,6 +208,16 @@ def _identifiers(d: Design) -> Iterator[tuple[str, object]]:
             yield f"{tp}.schema", t.schema
         for c in t.columns:
             yield f"{tp}.{c.name}", c.name
+            if c.not_null_name is not None:
+                yield f"{tp}.{c.name}.not_null_name", c.not_null_name
+            if c.identity_options is not None and c.identity_options.sequence is not None:
+                yield f"{tp}.{c.name}.identity_options", c.identity_options.sequence
+        for ref in t.inherits:
+            yield f"{tp}.inherits", ref.name
+            if ref.schema is not None:
+                yield f"{tp}.inherits", ref.schema
+        if t.partition_of_schema is not None:
+            yield f"{tp}.partition_of_schema", t.partition_of_schema
         for ix in t.indexes:
             yield f"{tp}.indexes.{ix.name}", ix.name
         for p in t.policies:
@@ -286,8 +297,15 @@ def _check_namespaces(ctx: _Context) -> Iterator[Problem]:
         for path, con in _constraints(t):
             if isinstance(con, (PrimaryKey, Unique, Exclusion)) and con.name is not None:
                 relations[t.schema].append((path, con.name))  # backed by an index
+        for c in t.columns:
+            if c.identity_options is not None and c.identity_options.sequence is not None:
+                relations[t.schema].append((f"{tp}.{c.name}.identity_options",
+                                            c.identity_options.sequence))
         yield from _unique(((f"{tp}.{c.name}", c.name) for c in t.columns), "column")
-        yield from _unique(((p, c.name) for p, c in _constraints(t)), "constraint")
+        yield from _unique([*((p, c.name) for p, c in _constraints(t)),
+                            *((f"{tp}.{c.name}.not_null_name", c.not_null_name)
+                              for c in t.columns if c.not_null_name is not None)],
+                           "constraint")
         yield from _unique(((f"{tp}.policies.{p.name}", p.name) for p in t.policies), "policy")
     for v in d.views:
         vp = f"views.{label(v.schema, v.name)}"
@@ -318,6 +336,12 @@ def _check_namespaces(ctx: _Context) -> Iterator[Problem]:
     for c in d.composites:
         cp = f"composites.{label(c.schema, c.name)}"
         yield from _unique(((f"{cp}.{a}", a) for a, _ in c.attributes), "attribute")
+        names = [a for a, _ in c.attributes]
+        for a, _ in c.attribute_comments:
+            if a not in names:
+                yield Problem(f"{cp}.attribute_comments", f"comment on attribute {a!r}, "
+                              "which the type does not have",
+                              "name one of its attributes" + _suggest(a, names))
     by_table: dict[tuple[str, str], list] = defaultdict(list)
     for tr in d.triggers:
         by_table[(tr.schema, tr.table)].append((f"triggers.{label(tr.schema, tr.name)}",
@@ -451,6 +475,45 @@ def _check_columns(ctx: _Context) -> Iterator[Problem]:
             if c.generated_kind not in ("stored", "virtual"):
                 yield Problem(path, f"generated_kind {c.generated_kind!r} is unknown",
                               "use 'stored' or 'virtual'")
+            yield from _column_details(t, c, path)
+
+
+def _whole(value: object) -> bool:
+    return value is None or (isinstance(value, int) and not isinstance(value, bool))
+
+
+def _column_details(t: Table, c: Column, path: str) -> Iterator[Problem]:
+    """Identity sequence options that PostgreSQL would refuse, NOT NULL constraint details on
+    a nullable column, ``inherited`` without a parent. (Storage, compression and statistics
+    words and numbers are checked with the other pasted words, in ``fragments``.)"""
+    opts = c.identity_options
+    if opts is not None:
+        if c.identity is None:
+            yield Problem(f"{path}.identity_options", "identity options on a column that is "
+                          "not an identity", "set `identity: always` (or `by default`), or "
+                          "drop identity_options")
+        if not all(_whole(getattr(opts, a)) for a in ("start", "increment", "min_value",
+                                                        "max_value", "cache")):
+            return  # reported with the pasted words (fragments)
+        if opts.increment == 0:
+            yield Problem(f"{path}.identity_options", "increment is 0",
+                          "use a non-zero increment such as 1")
+        if opts.cache < 1:
+            yield Problem(f"{path}.identity_options", f"cache {opts.cache} is below 1",
+                          "use a cache of at least 1")
+        if opts.min_value is not None and opts.max_value is not None \
+                and opts.min_value >= opts.max_value:
+            yield Problem(f"{path}.identity_options", f"min_value {opts.min_value} is not "
+                          f"below max_value {opts.max_value}", "make min_value < max_value")
+    if c.nullable and (c.not_null_name is not None or c.not_null_no_inherit
+                       or c.not_null_not_valid or c.not_null_comment is not None):
+        yield Problem(f"{path}.nullable", "the column is nullable but has NOT NULL constraint "
+                      "details (not_null_name, not_null_no_inherit, not_null_not_valid or "
+                      "not_null_comment)", "set `nullable: false`, or drop those details")
+    if c.inherited and not t.inherits:
+        yield Problem(f"{path}.inherited", "the column is marked inherited but the table "
+                      "inherits from no table", "list the parent under `inherits`, or drop "
+                      "`inherited`")
 
 
 # --------------------------------------------------------------------------- keys and refs
@@ -479,6 +542,10 @@ def _check_keys(ctx: _Context) -> Iterator[Problem]:
                               "list its columns: `primary_key: [id]`")
             yield from _missing(f"{tp}.primary_key", pk.columns, cols, "primary key")
             yield from _missing(f"{tp}.primary_key", pk.include, cols, "INCLUDE")
+            if pk.without_overlaps and len(pk.columns) < 2:
+                yield Problem(f"{tp}.primary_key", "WITHOUT OVERLAPS needs at least two "
+                              "columns (the last is the range)", "add the key column(s) before "
+                              "the range column")
             for name in pk.columns:
                 col = cols.get(name)
                 if col is not None and col.nullable:
@@ -490,6 +557,10 @@ def _check_keys(ctx: _Context) -> Iterator[Problem]:
                 yield Problem(f"{tp}.uniques[{i}]", "unique constraint has no columns",
                               "list its columns")
             yield from _missing(f"{tp}.uniques[{i}]", u.columns, cols, "unique")
+            if u.without_overlaps and len(u.columns) < 2:
+                yield Problem(f"{tp}.uniques[{i}]", "WITHOUT OVERLAPS needs at least two "
+                              "columns (the last is the range)", "add the key column(s) before "
+                              "the range column")
             yield from _missing(f"{tp}.uniques[{i}]", u.include, cols, "INCLUDE")
         for i, ex in enumerate(t.exclusions):
             plain = [e.expression for e in ex.elements if _simple_key(e.expression)]
@@ -501,15 +572,25 @@ def _check_keys(ctx: _Context) -> Iterator[Problem]:
                 yield Problem(path, "index has no keys", "list its columns: `keys: [email]`")
             plain = [k.column for k in ix.keys if not k.expression]
             yield from _missing(path, plain, cols, "index key")
+            yield from _key_statistics(path, ix)
             yield from _missing(path, ix.include, cols, "INCLUDE")
             yield from _index_method(ctx, path, ix.method)
     for v in ctx.design.views:
         for ix in v.indexes:
             path = f"views.{label(v.schema, v.name)}.indexes.{ix.name}"
             yield from _index_method(ctx, path, ix.method)
+            yield from _key_statistics(path, ix)
             if not v.materialized:
                 yield Problem(path, "only materialized views can have indexes",
                               "set `materialized: true` or move the index to a table")
+
+
+def _key_statistics(path: str, ix: Index) -> Iterator[Problem]:
+    for j, k in enumerate(ix.keys):
+        if k.statistics is not None and not k.expression:
+            yield Problem(f"{path}.keys[{j}]", f"statistics on key {k.column!r}: PostgreSQL "
+                          "keeps a statistics target only for expression keys of an index",
+                          "set it on the table column instead, or drop it")
 
 
 # Index access methods that extensions bring (pgvector's ANN indexes, contrib's bloom).
@@ -545,11 +626,24 @@ def _unique_sets(ctx: _Context, table: Table) -> list[frozenset[str]]:
     return sets
 
 
+def _temporal_key(table: Table, columns: tuple[str, ...]) -> bool:
+    keys = [k for k in (table.primary_key, *table.uniques) if k is not None]
+    return any(k.without_overlaps and tuple(k.columns) == tuple(columns) for k in keys)
+
+
 def _check_foreign_keys(ctx: _Context) -> Iterator[Problem]:
     for t in ctx.design.tables:
         cols = ctx.columns(t)
+        for i, chk in enumerate(t.checks):
+            if chk.not_valid and not chk.enforced:
+                yield Problem(f"{label(t.schema, t.name)}.checks[{i}]", "a NOT ENFORCED check "
+                              "is never validated, so NOT VALID says nothing more",
+                              "drop `not_valid`")
         for i, fk in enumerate(t.foreign_keys):
             path = f"{label(t.schema, t.name)}.foreign_keys[{i}]"
+            if fk.not_valid and not fk.enforced:
+                yield Problem(path, "a NOT ENFORCED foreign key is never validated, so NOT "
+                              "VALID says nothing more", "drop `not_valid`")
             for attr, value in (("on_delete", fk.on_delete), ("on_update", fk.on_update)):
                 if value not in FK_ACTIONS:
                     yield Problem(path, f"{attr} {value!r} is not a foreign key action",
@@ -584,6 +678,12 @@ def _check_foreign_keys(ctx: _Context) -> Iterator[Problem]:
                                       f"{ref_cols[theirs].type}: PostgreSQL has no equality "
                                       f"between them, so it refuses the key",
                                       f"make {mine!r} {ref_cols[theirs].type}")
+            if fk.period and not _temporal_key(target, fk.ref_columns):
+                yield Problem(path, f"a PERIOD foreign key must reference a key declared "
+                              f"WITHOUT OVERLAPS on exactly {list(fk.ref_columns)} (range "
+                              f"last) of {label(schema, fk.ref_table)}",
+                              "declare the referenced primary key or unique constraint "
+                              "WITHOUT OVERLAPS, or drop `period`")
             if frozenset(fk.ref_columns) not in _unique_sets(ctx, target) and all(
                     c in ref_cols for c in fk.ref_columns):
                 yield Problem(path, f"referenced columns {list(fk.ref_columns)} of "
@@ -622,12 +722,15 @@ def _check_partitions(ctx: _Context) -> Iterator[Problem]:
     for t in ctx.design.tables:
         tp = label(t.schema, t.name)
         if t.partition_of is not None:
-            parent = ctx.tables.get((t.schema, t.partition_of))
+            parent_key = t.partition_parent
+            parent = ctx.tables.get(parent_key)
             if parent is None:
-                yield Problem(f"{tp}.partition_of", f"parent table {t.partition_of!r} does "
-                              "not exist", "add the parent table (in the same schema)"
+                yield Problem(f"{tp}.partition_of", f"parent table "
+                              f"{label(*parent_key)!r} does not exist",
+                              "add the parent table (give `partition_of_schema` when it is in "
+                              "another schema)"
                               + _suggest(t.partition_of, [n for s, n in ctx.tables
-                                                          if s == t.schema]))
+                                                          if s == parent_key[0]]))
             elif parent.partition_by is None:
                 yield Problem(f"{tp}.partition_of", f"parent {t.partition_of!r} is not "
                               "partitioned", f"give {t.partition_of!r} a `partition_by`")
@@ -638,6 +741,9 @@ def _check_partitions(ctx: _Context) -> Iterator[Problem]:
         elif t.partition_bound is not None:
             yield Problem(f"{tp}.partition_bound", "a bound without `partition_of`",
                           "name the parent in `partition_of` or drop the bound")
+        if t.partition_of_schema is not None and t.partition_of is None:
+            yield Problem(f"{tp}.partition_of_schema", "a parent schema without "
+                          "`partition_of`", "name the parent in `partition_of`")
         pb = t.partition_by
         if pb is None:
             continue
@@ -661,6 +767,58 @@ def _check_partitions(ctx: _Context) -> Iterator[Problem]:
                               f"partition key column(s) {lacking}",
                               f"add {', '.join(lacking)} to the key: PostgreSQL enforces "
                               "uniqueness only per partition")
+
+
+def _inherits_from(ctx: _Context, parents: Iterable[tuple[str, str]],
+                   key: tuple[str, str]) -> bool:
+    """Whether ``key`` is among ``parents`` or their ancestors."""
+    seen: set[tuple[str, str]] = set()
+    todo = list(parents)
+    while todo:
+        k = todo.pop()
+        if k == key:
+            return True
+        if k not in seen:
+            seen.add(k)
+            cur = ctx.tables.get(k)
+            if cur is not None:
+                todo += cur.parent_keys
+    return False
+
+
+def _check_inheritance(ctx: _Context) -> Iterator[Problem]:
+    """INHERITS parents exist, are not partitioned, make no loop; a partition inherits
+    nothing else; columns marked inherited exist in a parent."""
+    for t in ctx.design.tables:
+        if not t.inherits:
+            continue
+        tp = label(t.schema, t.name)
+        if t.partition_of is not None:
+            yield Problem(f"{tp}.inherits", "a partition cannot inherit from other tables",
+                          "drop `inherits` or `partition_of`")
+        parent_cols: set[str] = set()
+        for key in t.parent_keys:
+            parent = ctx.tables.get(key)
+            if parent is None:
+                yield Problem(f"{tp}.inherits", f"parent table {label(*key)!r} does not exist",
+                              "add the parent table or fix the name" + _suggest(
+                                  key[1], [n for s, n in ctx.tables if s == key[0]]))
+                continue
+            if parent.partition_by is not None or parent.partition_of is not None:
+                yield Problem(f"{tp}.inherits", f"{label(*key)!r} is partitioned or a "
+                              "partition: PostgreSQL does not let other tables inherit from it",
+                              "inherit from an ordinary table")
+            parent_cols |= set(ctx.columns(parent))
+        if _inherits_from(ctx, t.parent_keys, t.key):
+            yield Problem(f"{tp}.inherits", "the table inherits from itself through its "
+                          "parents (an inheritance loop)", "remove the parent that closes the "
+                          "loop")
+        if len(set(t.parent_keys)) != len(t.parent_keys):
+            yield Problem(f"{tp}.inherits", "a parent is listed twice", "list it once")
+        for c in t.columns:
+            if c.inherited and parent_cols and c.name not in parent_cols:
+                yield Problem(f"{tp}.{c.name}.inherited", "the column is marked inherited but "
+                              "no parent has it", "drop `inherited` (the table declares it)")
 
 
 def _check_references(ctx: _Context) -> Iterator[Problem]:
@@ -791,6 +949,6 @@ def _check_query_draws(ctx: _Context, q: QueryPattern) -> Iterator[Problem]:
 
 _RULES: tuple[Callable[[_Context], Iterator[Problem]], ...] = (
     _check_identifiers, _check_namespaces, _check_types, _check_columns, _check_keys,
-    _check_foreign_keys, _check_partitions, _check_references, _check_privacy,
-    _check_fragments, *_OBJECT_RULES,
+    _check_foreign_keys, _check_partitions, _check_inheritance, _check_references,
+    _check_privacy, _check_fragments, *_OBJECT_RULES,
 )

@@ -25,6 +25,7 @@ from pgarch_kit.model.design import (
     ExclusionElement,
     Extension,
     ForeignKey,
+    IdentityOptions,
     Index,
     IndexKey,
     PartitionBy,
@@ -36,6 +37,7 @@ from pgarch_kit.model.design import (
     Sequence,
     Table,
     TableIntent,
+    TableRef,
     Trigger,
     Unique,
     View,
@@ -123,29 +125,45 @@ def designs(draw) -> Design:
     for _ in range(draw(st.integers(1, 4))):
         schema = draw(st.sampled_from(schema_names))
         name = fresh()
-        id_col = Column(fresh(), "bigint", nullable=False,
-                        identity=draw(st.sampled_from(["always", "by default", None])))
+        identity = draw(st.sampled_from(["always", "by default", None]))
+        id_col = Column(fresh(), "bigint", nullable=False, identity=identity,
+                        identity_options=IdentityOptions(
+                            maybe(st.just(fresh())), maybe(st.integers(-5, 5)),
+                            draw(st.integers(1, 3)), cycle=draw(st.booleans()))
+                        if identity and draw(st.booleans()) else None,
+                        not_null_name=maybe(st.just(fresh())))
         cols = [id_col]
         for _ in range(draw(st.integers(0, 4))):
             generated = maybe(SQL)
             identity_free_default = None if generated else maybe(SQL)
-            cols.append(Column(fresh(), draw(st.sampled_from(col_types)), draw(st.booleans()),
+            nullable = draw(st.booleans())
+            cols.append(Column(fresh(), draw(st.sampled_from(col_types)), nullable,
                                identity_free_default, None, generated,
                                draw(st.sampled_from(["stored", "virtual"])),
                                maybe(st.sampled_from(["C", "en_US", "und-x-icu"])),
-                               maybe(TEXT)))
+                               maybe(TEXT), storage=maybe(st.sampled_from(
+                                   ["plain", "external", "extended", "main"])),
+                               compression=maybe(st.sampled_from(["pglz", "lz4"])),
+                               statistics=maybe(st.integers(0, 10000)),
+                               options=tuple(draw(st.lists(SQL, max_size=1))),
+                               not_null_name=None if nullable else maybe(st.just(fresh())),
+                               not_null_no_inherit=not nullable and draw(st.booleans()),
+                               not_null_not_valid=not nullable and draw(st.booleans())))
         fks = []
         for target in tables:
             if target.schema == schema and draw(st.booleans()):
                 ref = target.columns[0]
                 col = Column(fresh(), "bigint", draw(st.booleans()))
                 cols.append(col)
+                enforced = draw(st.booleans())
                 fks.append(ForeignKey((col.name,), target.name, (ref.name,),
                                       maybe(st.just(schema)), maybe(st.just(fresh())),
                                       draw(st.sampled_from(FK_ACTIONS)),
                                       draw(st.sampled_from(FK_ACTIONS)),
                                       draw(st.sampled_from(["SIMPLE", "FULL"])),
-                                      draw(st.booleans()), draw(st.booleans())))
+                                      draw(st.booleans()), draw(st.booleans()),
+                                      not_valid=enforced and draw(st.booleans()),
+                                      enforced=enforced, comment=maybe(TEXT)))
         names = [c.name for c in cols]
         pk = PrimaryKey((id_col.name,), maybe(st.just(fresh())),
                         tuple(draw(st.lists(st.sampled_from(names[1:] or [id_col.name]),
@@ -158,7 +176,8 @@ def designs(draw) -> Design:
 
         def key(names: list[str] = names) -> IndexKey:
             if draw(st.booleans()):
-                return IndexKey(draw(SQL), True, maybe(NAMES), maybe(NAMES))
+                return IndexKey(draw(SQL), True, maybe(NAMES), maybe(NAMES),
+                                statistics=maybe(st.integers(0, 10000)))
             return IndexKey(draw(st.sampled_from(names)), False, maybe(NAMES), maybe(NAMES),
                             draw(st.booleans()), draw(st.sampled_from([None, True, False])))
         indexes = tuple(Index(fresh(), tuple(key() for _ in range(draw(st.integers(1, 3)))),
@@ -177,18 +196,27 @@ def designs(draw) -> Design:
                    draw(st.booleans()),
                    tuple(draw(st.lists(st.sampled_from([*roles, "public"]), min_size=1,
                                        max_size=2, unique=True))),
-                   maybe(SQL), maybe(SQL_LINES))
+                   maybe(SQL), maybe(SQL_LINES), maybe(TEXT))
             for _ in range(draw(st.integers(0, 1))))
         intent = TableIntent(maybe(st.integers(0, 10**12)), maybe(st.integers(0, 10**9)),
                              maybe(st.sampled_from(names)), draw(st.booleans()),
                              maybe(st.sampled_from(names)), maybe(TEXT))
         tables.append(Table(
             name, tuple(cols), schema, pk, uniques,
-            tuple(Check(draw(SQL), maybe(st.just(fresh())), draw(st.booleans()))
+            tuple(Check(draw(SQL), maybe(st.just(fresh())), draw(st.booleans()),
+                        draw(st.booleans()), comment=maybe(TEXT))
                   for _ in range(draw(st.integers(0, 2)))),
             tuple(fks), exclusions, indexes, None, None, None, draw(st.booleans()),
             draw(st.booleans()), policies, draw(st.booleans()),
             tuple(draw(st.lists(SQL, max_size=2))), maybe(TEXT), intent))
+    if draw(st.booleans()):  # a table inheriting the first one (its columns inherited)
+        parent = tables[0]
+        tables.append(Table(fresh(), (*(replace(c, inherited=True, identity=None,
+                                                identity_options=None, not_null_name=None)
+                                        for c in parent.columns),
+                                      Column(fresh(), "text")),
+                            draw(st.sampled_from(schema_names)),
+                            inherits=(TableRef(parent.name, parent.schema),)))
     if draw(st.booleans()):  # a partitioned table with one partition
         parent, key_col = fresh(), fresh()
         tables.append(Table(parent, (Column(key_col, "timestamptz", False),),
@@ -256,6 +284,7 @@ def test_every_model_field_has_a_key_in_the_file_format() -> None:
               CompositeType: serde._COMPOSITE, Sequence: serde._SEQUENCE,
               Extension: serde._EXTENSION, Schema: serde._SCHEMA, View: serde._VIEW,
               Routine: serde._ROUTINE, Trigger: serde._TRIGGER, QueryPattern: serde._QUERY,
+              IdentityOptions: serde._IDENTITY_OPTIONS, TableRef: serde._TABLE_REF,
               Design: serde._DESIGN, SourceFacts: serde._SOURCE,
               SourceTable: serde._SOURCE_TABLE}
     for cls, spec in tables.items():
@@ -264,7 +293,8 @@ def test_every_model_field_has_a_key_in_the_file_format() -> None:
                                                           "ref_schema"}
     assert fk == {f.name for f in fields(ForeignKey)}
     assert {f.name for f in fields(IndexKey)} == {"column", "expression", "opclass",
-                                                  "collation", "descending", "nulls_first"}
+                                                  "collation", "descending", "nulls_first",
+                                                  "statistics"}
 
 
 def test_dump_omits_defaults_and_uses_short_forms() -> None:

@@ -51,7 +51,7 @@ class SetNotNullScan(Rule):
             if cmd.subtype != AT.AT_SetNotNull or (rel, cmd.name) in proven:
                 continue
             t, c = q(table.name), q(cmd.name)
-            chk = q(derive_name(table.name, cmd.name, suffix="not_null"))
+            chk = q(derive_name(table.name, cmd.name, suffix="not_null_check"))
             yield self.finding(
                 where(mig, s.node.relation, table), cmd.name,
                 f"line {s.line}: SET NOT NULL on {table.name}.{cmd.name} scans every row under "
