@@ -29,6 +29,10 @@ class _Rows:
         self.nulls: dict[str, np.ndarray] = {}
         self.micros: dict[str, np.ndarray] = {}
         self.parents: dict[int, np.ndarray] = {}
+        self.repairing = False
+        self.repaired: set[str] = set()       # columns a repair rewrote (escaped on output)
+        self.failing: dict[str, np.ndarray] = {}  # constraint -> rows still failing
+        self.checked = False                  # the repair ran on this batch
 
     def salt(self, *parts: object) -> int:
         t = self.tp.table
@@ -40,6 +44,11 @@ class _Rows:
     def value(self, col: str) -> np.ndarray:
         if col not in self.values:
             self._compute(col)
+        # keys and references are never rewritten by a repair: they are final as computed
+        # (a self-reference asks for its parent's key without repairing the parent's rows)
+        if col in self.tp.repair_cols and col not in self.tp.fixed_cols \
+                and not self.repairing and not self.checked:
+            self._repair()
         return self.values[col]
 
     def null(self, col: str) -> np.ndarray:
@@ -47,9 +56,23 @@ class _Rows:
         return self.nulls[col]
 
     def time(self, col: str) -> np.ndarray:
+        self.value(col)
         if col not in self.micros:
             self._compute(col)
         return self.micros[col]
+
+    def _repair(self) -> None:
+        """Make the table's repaired CHECKs and partial unique indexes hold on this batch."""
+        from .repairing import repair_rows
+        self.repairing = True
+        try:
+            for col in sorted(self.tp.repair_cols):
+                if col not in self.values:
+                    self._compute(col)
+            self.failing = repair_rows(self)
+        finally:
+            self.repairing = False
+            self.checked = True
 
     def _nulls(self, col: str, ratio: float) -> np.ndarray:
         if ratio <= 0:
@@ -73,7 +96,7 @@ class _Rows:
         elif src.kind == "time":
             out = self._time(col, src)
         elif src.kind == "range":
-            out = self._range(src.time_kind)
+            out = self._range(src)
         elif src.kind == "override":
             out, mask = self._override(col, mask)
         elif src.kind == "null":
@@ -152,9 +175,14 @@ class _Rows:
             if isinstance(dist, Zipf):
                 cdf = dp._cache.setdefault(("zipf", tp.name, i), zipf_cdf(dist, n_parent, salt))
             pidx = draw_parents(dist, idx, n_parent, salt, cdf)
+        if i in tp.one_to_one:  # a UNIQUE foreign key: parent row = row number (+ offset)
+            shift = tp.one_to_one[i] * max(n_parent // 2, 1)
+            pidx = (idx + shift) % n_parent
         self.parents[i] = pidx
         parent = self.rows_of(ref, pidx)
         mask = np.zeros(n, dtype=bool)
+        if i in tp.one_to_one:
+            mask |= idx >= n_parent  # more children than parents: the rest stay NULL
         for c in fk.columns:
             if c not in shared:
                 mask |= self._nulls(c, tp.sources[c].null_ratio)
@@ -241,25 +269,10 @@ class _Rows:
         jitter = (uniform(self.salt(col, "jitter"), self.idx) * (step - 1)).astype(np.int64)
         return born + pos * step + jitter
 
-    def _range(self, kind: str) -> np.ndarray:
-        # Consecutive, non-overlapping ranges: safe under exclusion constraints (&&).
-        idx = self.idx
-        if kind in ("int4range", "int8range", "numrange"):
-            lo = idx * 10
-            return np.strings.add(np.strings.add(np.strings.add("[", lo.astype(np.str_)), ","),
-                                  np.strings.add((lo + 10).astype(np.str_), ")"))
-        start, end = self.dp.time_range
-        step = max((end - start) // self.tp.rows, 2)
-        lo = start + idx * step
-        hi = lo + 1 + (uniform(self.salt("range"), idx) * (step - 1)).astype(np.int64)
-        unit = {"daterange": "date", "tsrange": "timestamp"}.get(kind, "timestamptz")
-        if unit == "date":
-            lo, hi = idx * _DAY + start, (idx + 1) * _DAY + start
-        parts = ("[", render_micros(lo, unit), ",", render_micros(hi, unit), ")")
-        out = parts[0]
-        for p in parts[1:]:
-            out = np.strings.add(out, p)
-        return out
+    def _range(self, src) -> np.ndarray:
+        from .ranges import range_text
+        return range_text(src, self.idx, self.tp.rows, self.dp.time_range,
+                          self.salt(src.time_kind, "range"))
 
 
 def _joined(cols: list[np.ndarray]) -> np.ndarray:
@@ -273,7 +286,7 @@ def _render(rows: _Rows, columns: tuple[str, ...]) -> bytes:
     out = []
     for col in columns:
         vals = rows.value(col)
-        if rows.tp.sources[col].kind not in _SAFE:
+        if rows.tp.sources[col].kind not in _SAFE or col in rows.repaired:
             vals = escape(vals)
         out.append(with_nulls(vals, rows.null(col)))
     return to_copy(out)

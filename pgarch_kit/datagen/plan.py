@@ -21,14 +21,19 @@ import numpy as np
 
 from ..model.design import Design, ForeignKey, Table
 from ..model.graph import table_order
-from ._columns import column_rules, column_type, unique_sets
+from ..model.types import PgType
+from ._columns import column_rules, column_type, resolve, unique_sets
 from ._random import randint, salt_of
 from .checks import ColumnRule
+from .constraints import CheckPlan, partial_unique_plans, plan_checks
 from .distributions import Fanout, Fixed, Uniform, Zipf
+from .partitions import SandboxPartition, sandbox_partitions
+from .sqlexpr import columns_of
 from .values import Spec, generator_for
 from .vocab import vocabulary
 
-__all__ = ["ColumnSource", "DataPlan", "DeferredUpdate", "TablePlan", "plan"]
+__all__ = ["CheckPlan", "ColumnSource", "DataPlan", "DeferredUpdate", "SandboxPartition",
+           "TablePlan", "plan"]
 
 _INTS = ("smallint", "integer", "bigint")
 _TIMES = {"timestamp with time zone": "timestamptz", "timestamp without time zone": "timestamp",
@@ -52,6 +57,7 @@ class ColumnSource:
     time_kind: str = ""
     time_base: str | None = None     # another time column this one follows (>=)
     unique: bool = False
+    subtype: str = ""                # range columns: the subtype ("date", "uuid" …)
 
 
 @dataclass(frozen=True)
@@ -77,10 +83,25 @@ class TablePlan:
     pair_fk: int | None = None                 # junction tables: distinct within a group
     deferred: frozenset[int] = frozenset()     # foreign keys left NULL in the first pass
     anchor: str | None = None                  # the creation-time column
+    checks: list[CheckPlan] = field(default_factory=list)   # strategy of each constraint
+    repair_cols: frozenset[str] = frozenset()  # columns the repaired checks read
+    fixed_cols: frozenset[str] = frozenset()   # keys and references: never rewritten
+    unique_cols: frozenset[str] = frozenset()  # never set to a constant by a repair
+    no_null_cols: frozenset[str] = frozenset() # never set NULL by a repair
+    one_to_one: dict[int, int] = field(default_factory=dict)  # fk -> offset (UNIQUE fk)
+    strategies: dict[str, str] = field(default_factory=dict)  # constraint -> how it holds
+    types: dict[str, PgType] = field(default_factory=dict)    # resolved (domains unwrapped)
+    choices: dict[str, tuple[str, ...]] = field(default_factory=dict)  # enum / IN values
 
     @property
     def name(self) -> str:
         return self.table.name
+
+    def resolved_type(self, col: str) -> PgType:
+        return self.types.get(col) or PgType("text")
+
+    def allowed(self, col: str) -> tuple[str, ...] | None:
+        return self.choices.get(col)
 
 
 @dataclass
@@ -93,6 +114,7 @@ class DataPlan:
     time_range: tuple[int, int]                 # microseconds since the epoch
     warnings: list[str] = field(default_factory=list)
     updates: list[DeferredUpdate] = field(default_factory=list)
+    partitions: list[SandboxPartition] = field(default_factory=list)  # made by the loader
     _cache: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -183,7 +205,22 @@ def plan(design: Design, *, scale: float = 1.0, rows: Mapping[str, int] | None =
             n = (t.intent.rows or default_rows) * scale
         dp.tables[key] = _table_plan(dp, t, max(1, round(n)), position, vocab, dup,
                                      overrides, fanout, null_ratios, referenced)
+    _cap_one_to_one(dp)
+    dp.partitions = sandbox_partitions(design, dp.time_range)
     return dp
+
+
+def _cap_one_to_one(dp: DataPlan) -> None:
+    """A UNIQUE foreign key gives each parent at most one child: a NOT NULL one caps the
+    table at the parent's rows (a nullable one leaves the extra rows NULL)."""
+    for tp in dp.tables.values():
+        for i in tp.one_to_one:
+            fk = tp.table.foreign_keys[i]
+            ref = _ref_key(dp, tp.table, fk)
+            cols = [tp.table.column(c) for c in fk.columns]
+            if ref is not None and ref != tp.name and not all(c is not None and c.nullable
+                                                               for c in cols):
+                tp.rows = max(1, min(tp.rows, dp.tables[ref].rows))
 
 
 def _ref_key(dp: DataPlan, t: Table, fk: ForeignKey) -> str | None:
@@ -208,15 +245,28 @@ def _implied_parent(dp: DataPlan, column: str) -> int | None:
 
 def _table_plan(dp: DataPlan, t: Table, n: int, position: dict, vocab, dup: set[str],
                 overrides, fanout, null_ratios, referenced: set) -> TablePlan:
-    rules = column_rules(dp.design, t, dp.warnings)
-    enums = {e.name: e.values for e in dp.design.enums} | {
-        f"{e.schema}.{e.name}": e.values for e in dp.design.enums}
+    unknown: dict[str, list[str]] = {}
+    rules = column_rules(dp.design, t, None, unknown)
+    resolved = {c.name: resolve(c.type, dp.design) for c in t.columns}
     pk = set(t.primary_key.columns) if t.primary_key else set()
-    uniques = unique_sets(t)
-    in_unique = {c for s in uniques for c in s}
     sources: dict[str, ColumnSource] = {}
     tp = TablePlan(t, n, sources)
     fk_cols = {c for fk in t.foreign_keys for c in fk.columns}
+
+    def constructible(col: str) -> bool:  # can the plan make this column unique?
+        c, r = t.column(col), resolved.get(col)
+        return c is not None and col not in fk_cols and r is not None and r.enum is None \
+            and r.subtype is None and r.attributes is None and not r.type.is_array \
+            and r.type.base not in ("boolean", "json", "jsonb") \
+            and rules.get(col, ColumnRule()).allowed is None
+    def junction(cols: tuple[str, ...]) -> bool:  # two whole foreign keys: pairs by layout
+        return len([fk for fk in t.foreign_keys if set(fk.columns) <= set(cols)]) >= 2
+    partial_sets, partial_plans = partial_unique_plans(t, constructible, junction)
+    # One-to-one first: a UNIQUE made of one foreign key's columns fixes that key's fan-out,
+    # and a wider key containing it (a junction's primary key) is then unique already.
+    uniques = sorted(unique_sets(t) + partial_sets, key=lambda cols: not any(
+        set(fk.columns) == set(cols) for fk in t.foreign_keys))
+    in_unique = {c for s in uniques for c in s}
 
     # Foreign keys: widest first, so a composite (tenant_id, owner_id) decides tenant_id
     # and a plain (tenant_id) key that follows is already consistent with it.
@@ -260,7 +310,8 @@ def _table_plan(dp: DataPlan, t: Table, n: int, position: dict, vocab, dup: set[
                 typ.base in _INTS:
             sources[c.name] = ColumnSource("serial")
             unique_cols.add(c.name)
-        elif typ.base == "uuid" and (c.name in pk or "uuid" in (c.default or "")):
+        elif typ.base == "uuid" and not typ.is_array and (c.name in pk or "uuid" in (
+                c.default or "")):
             sources[c.name] = ColumnSource("uuid")
             unique_cols.add(c.name)
     make_unique: set[str] = set()
@@ -277,16 +328,20 @@ def _table_plan(dp: DataPlan, t: Table, n: int, position: dict, vocab, dup: set[
             continue
         own = [c for c in cols if c not in fk_of and t.column(c) is not None]
         whole = [i for i, fk in enumerate(t.foreign_keys) if set(fk.columns) <= set(cols)]
-        if not own and len(whole) == 1 and whole[0] not in deferred:
-            # One row per parent (film_embedding.film_id is its key): parent = row number.
+        if not own and len(whole) == 1:
+            # One row per parent (film_embedding.film_id is its key): parent = row number,
+            # shifted for a second one-to-one key to the same table (from/to items).
             tp.fk_dist[whole[0]] = Fixed(1)
-            ref = _ref_key(dp, t, t.foreign_keys[whole[0]])
-            if ref is not None and ref != _key(t, dup):
-                tp.rows = min(tp.rows, dp.tables[ref].rows)
+            same = [j for j in tp.one_to_one if t.foreign_keys[j].ref_table ==
+                    t.foreign_keys[whole[0]].ref_table]
+            tp.one_to_one[whole[0]] = len(same)
             unique_cols.update(cols)
+            tp.strategies[_unique_name(t, cols)] = "one child per parent (one-to-one fan-out)"
             continue
         ints = [c for c in own if column_type(t.column(c)).base in _INTS]
-        fks = [fk_of[c] for c in cols if c in fk_of]
+        # a position counts within one parent: only unique if the key holds all its columns
+        fks = [fk_of[c] for c in cols if c in fk_of
+               and set(t.foreign_keys[fk_of[c]].columns) <= set(cols)]
         stamps = [c for c in own if column_type(t.column(c)).base in _TIMES]
         if fks and (ints or stamps) and tp.grouped_fk in (None, fks[0]):
             # Children kept together per parent: line_no = 1..k, or increasing times
@@ -327,13 +382,14 @@ def _table_plan(dp: DataPlan, t: Table, n: int, position: dict, vocab, dup: set[
     for c in t.columns:
         if c.generated is not None:
             continue
-        typ = column_type(c, dp.design)
+        res = resolved[c.name]
+        typ = res.type
         rule = rules.get(c.name, ColumnRule())
         ratio = 0.1 if c.nullable else 0.0
         if _MOSTLY_NULL.search(c.name) and c.nullable:
             ratio = 0.9
         if c.name in pk or rule.not_null or (c.name in fk_cols and c.name in in_unique) \
-                or (t.schema, t.name, c.name) in referenced:
+                or (t.schema, t.name, c.name) in referenced or res.not_null:
             ratio = 0.0
         if rule.always_null and c.nullable:
             ratio = 1.0  # (x IS NULL) OR (...): NULL satisfies the check
@@ -370,13 +426,15 @@ def _table_plan(dp: DataPlan, t: Table, n: int, position: dict, vocab, dup: set[
             sources[c.name] = ColumnSource("time", ratio, time_kind=_TIMES[typ.base],
                                            time_base=base, unique=c.name in make_unique)
             continue
-        if typ.base in _RANGES:
-            sources[c.name] = ColumnSource("range", ratio, time_kind=typ.base)
+        if res.subtype is not None and not typ.is_array:
+            sources[c.name] = ColumnSource("range", ratio, time_kind=typ.base,
+                                           subtype=str(res.subtype))
             continue
-        allowed = rule.allowed if rule.allowed is not None else enums.get(c.type)
+        allowed = rule.allowed if rule.allowed is not None else res.enum
         spec = Spec(t.name, c.name, typ, rule, salt_of(dp.seed, t.schema, t.name, c.name),
                     vocab, unique=c.name in make_unique,
-                    allowed=tuple(allowed) if allowed is not None else None)
+                    allowed=tuple(allowed) if allowed is not None else None, rows=tp.rows,
+                    attributes=res.attributes)
         implied = _implied_parent(dp, c.name) if typ.base in _INTS else None
         if implied is not None and c.name not in make_unique:
             # order_id without a foreign key (an audit table): still a plausible order id.
@@ -394,4 +452,66 @@ def _table_plan(dp: DataPlan, t: Table, n: int, position: dict, vocab, dup: set[
             continue
         sources[c.name] = ColumnSource("value", ratio, unique=spec.unique)
         tp.generators[c.name] = gen
+    _plan_constraints(dp, tp, unknown, partial_plans, uniques, make_unique, unique_cols, pk,
+                      referenced, resolved)
     return tp
+
+
+def _unique_name(t: Table, cols: tuple[str, ...]) -> str:
+    if t.primary_key and tuple(t.primary_key.columns) == tuple(cols):
+        return t.primary_key.name or f"{t.name}_pkey"
+    for u in t.uniques:
+        if tuple(u.columns) == tuple(cols):
+            return u.name or f"{t.name}_{'_'.join(cols)}_key"
+    for ix in t.indexes:
+        if ix.unique and tuple(k.column for k in ix.keys) == tuple(cols):
+            return ix.name
+    return f"unique ({', '.join(cols)})"
+
+
+def _unique_how(tp: TablePlan, cols: tuple[str, ...], make_unique: set[str]) -> str:
+    for c in cols:
+        src = tp.sources.get(c)
+        if src is not None and src.kind in ("serial", "uuid"):
+            return f"{c} numbered by row ({src.kind})"
+        if src is not None and src.kind == "position":
+            return f"{c} counts 1..k within each parent"
+        if c in make_unique:
+            return f"{c} made unique by construction (the row number is spelled in it)"
+    if tp.pair_fk is not None:
+        return "junction rows: each parent's partners never repeat"
+    return "not guaranteed by the generator (see the plan's warnings)"
+
+
+def _plan_constraints(dp: DataPlan, tp: TablePlan, unknown: dict, partial_plans: list,
+                      uniques: list, make_unique: set[str], unique_cols: set[str],
+                      pk: set[str], referenced: set, resolved: dict) -> None:
+    """Record each constraint's strategy; the repaired ones name the columns to repair."""
+    t = tp.table
+    names = {c.name for c in t.columns}
+    for cols in uniques:
+        tp.strategies.setdefault(_unique_name(t, cols), _unique_how(tp, cols, make_unique))
+    tp.checks = plan_checks(dp.design, t, unknown) + partial_plans
+    for chk in tp.checks:
+        tp.strategies[chk.name] = chk.strategy
+        if chk.strategy.startswith("not "):
+            dp.warnings.append(f"{t.name}: {chk.kind} {chk.name!r} ({chk.expression}) "
+                               f"{chk.strategy}")
+    repair = set()
+    for chk in tp.checks:
+        if chk.tree is not None:
+            repair |= columns_of(chk.tree) & names
+    tp.repair_cols = frozenset(c for c in repair if c in tp.sources)
+    tp.fixed_cols = frozenset(c for c, s in tp.sources.items()
+                              if s.kind in ("serial", "uuid", "position", "fk", "range")
+                              or c in pk)
+    tp.unique_cols = frozenset(unique_cols | make_unique | {c for cols in uniques
+                                                            if len(cols) == 1 for c in cols})
+    tp.types = {c: r.type for c, r in resolved.items()}
+    rules = column_rules(dp.design, t)
+    tp.choices = {c: tuple(rules[c].allowed) if c in rules and rules[c].allowed is not None
+                  else r.enum for c, r in resolved.items()
+                  if (c in rules and rules[c].allowed is not None) or r.enum}
+    tp.no_null_cols = frozenset(
+        c.name for c in t.columns if not c.nullable or c.name in pk
+        or (t.schema, t.name, c.name) in referenced or resolved[c.name].not_null)

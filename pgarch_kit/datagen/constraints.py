@@ -1,0 +1,102 @@
+"""Which strategy keeps each CHECK, domain check and partial unique index true.
+
+* a CHECK on one column that :mod:`.checks` understands is honoured by the generator itself
+  ("generator rules");
+* anything else — several columns, ``CASE``, ``num_nonnulls``, a term the rules do not read —
+  is *repaired*: generated first, then each failing row takes the cheapest alternative of the
+  CHECK (:mod:`.multicheck`);
+* a partial unique index whose key cannot be unique by construction (a boolean, an enum, a
+  foreign key) keeps every row but the first out of its predicate: ``UNIQUE (is_default)
+  WHERE is_default`` then holds with one default row.
+
+The plan keeps one :class:`CheckPlan` per constraint so the plan summary and a rejected
+load's hint can say which strategy each constraint got.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..model.design import Design, Table
+from ._columns import index_columns, resolve
+from .evaluate import unreadable
+from .multicheck import branches
+from .sqlexpr import Node, Not, Opaque, columns_of, parse_expr
+
+__all__ = ["CheckPlan", "partial_unique_plans", "plan_checks"]
+
+
+@dataclass(frozen=True)
+class CheckPlan:
+    name: str
+    kind: str                    # "check" | "domain check" | "partial unique index"
+    expression: str
+    strategy: str
+    tree: Node | None = None     # evaluated (and repaired) per batch when set
+    exempt_first: bool = False   # row 0 may keep the predicate true (one row per index)
+    table: str = ""
+
+    @property
+    def repaired(self) -> bool:
+        return self.tree is not None
+
+
+def _strategy(tree: Node, unknown: bool, ncols: int) -> tuple[str, bool]:
+    if isinstance(tree, Opaque):
+        return "not read (PostgreSQL's parser or the generator cannot use it): left to the " \
+               "server", False
+    if not unknown and ncols <= 1:
+        return "generator rules (one column)", False
+    if parts := unreadable(tree):
+        return (f"not evaluated by the generator ({', '.join(dict.fromkeys(parts))}): left "
+                "to the server", False)
+    alts = branches(tree)
+    if alts is None:
+        return "evaluated after generation; too many alternatives to repair", True
+    return (f"repair: each failing row takes the cheapest of {len(alts)} alternative(s)",
+            True)
+
+
+def plan_checks(design: Design, t: Table, unknown: dict[str, list[str]]) -> list[CheckPlan]:
+    """One plan per table CHECK and per domain check of a column."""
+    names = {c.name for c in t.columns}
+    out = []
+    for chk in t.checks:
+        label = chk.name or chk.expression
+        tree = parse_expr(chk.expression)
+        cols = columns_of(tree) & names
+        strategy, repaired = _strategy(tree, label in unknown, len(cols))
+        out.append(CheckPlan(label, "check", chk.expression, strategy,
+                             tree if repaired else None, table=t.name))
+    for c in t.columns:
+        for expr in resolve(c.type, design).checks:
+            tree = parse_expr(expr, c.name)
+            label = f"domain check of {c.name}: {expr}"
+            strategy, repaired = _strategy(tree, label in unknown, 1)
+            out.append(CheckPlan(f"{c.type} on {c.name}", "domain check", expr, strategy,
+                                 tree if repaired else None, table=t.name))
+    return out
+
+
+def partial_unique_plans(t: Table, constructible, junction) -> tuple[
+        list[tuple[str, ...]], list[CheckPlan]]:
+    """Split partial unique indexes: keys the plan can make unique (returned as unique sets:
+    stronger than the index needs, and free) and the others (kept out of the predicate)."""
+    sets, plans = [], []
+    for ix in t.indexes:
+        if not (ix.unique and ix.where):
+            continue
+        cols = index_columns(ix)
+        if cols is not None and (any(constructible(c) for c in cols) or junction(cols)):
+            sets.append(cols)
+            continue
+        pred = parse_expr(ix.where)
+        if isinstance(pred, Opaque) or branches(Not(pred)) is None:
+            plans.append(CheckPlan(ix.name, "partial unique index", ix.where,
+                                   "not handled: its predicate cannot be negated by the "
+                                   "generator", None, table=t.name))
+            continue
+        plans.append(CheckPlan(ix.name, "partial unique index", ix.where,
+                               "every row but the first kept out of the index predicate "
+                               "(its key cannot be unique by construction)", Not(pred),
+                               exempt_first=True, table=t.name))
+    return sets, plans
