@@ -283,6 +283,8 @@ def _joined(cols: list[np.ndarray]) -> np.ndarray:
 
 
 def _render(rows: _Rows, columns: tuple[str, ...]) -> bytes:
+    if rows.tp.repair_cols and not rows.checked:  # before any column is read out
+        rows._repair()
     out = []
     for col in columns:
         vals = rows.value(col)

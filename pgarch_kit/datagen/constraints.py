@@ -22,7 +22,7 @@ from .evaluate import unreadable
 from .multicheck import branches
 from .sqlexpr import Node, Not, Opaque, columns_of, parse_expr
 
-__all__ = ["CheckPlan", "partial_unique_plans", "plan_checks"]
+__all__ = ["CheckPlan", "finite_domain", "partial_unique_plans", "plan_checks"]
 
 
 @dataclass(frozen=True)
@@ -100,3 +100,37 @@ def partial_unique_plans(t: Table, constructible, junction) -> tuple[
                                "(its key cannot be unique by construction)", Not(pred),
                                exempt_first=True, table=t.name))
     return sets, plans
+
+
+def finite_domain(design: Design, t: Table, col: str, allowed: tuple[str, ...] | None
+                  ) -> tuple[str, ...] | None:
+    """The values a column can take when they are few (an IN list, an enum, a boolean),
+    filtered through the CHECKs on that column alone: ``singleton boolean UNIQUE CHECK
+    (singleton)`` leaves ('t',), so the table gets one row."""
+    import numpy as np
+
+    from .evaluate import ColData, holds
+    c = t.column(col)
+    if c is None:
+        return None
+    res = resolve(c.type, design)
+    if res.type.is_array:
+        return None
+    if allowed is None:
+        allowed = res.enum if res.enum is not None else ("t", "f") \
+            if res.type.base == "boolean" else None
+    if allowed is None:
+        return None
+    exprs = [parse_expr(chk.expression) for chk in t.checks]
+    exprs += [parse_expr(e, col) for e in res.checks]
+    exprs = [e for e in exprs if columns_of(e) == {col} and not isinstance(e, Opaque)]
+    values = np.array(allowed, dtype=np.str_)
+    if res.type.base == "boolean":
+        data = ColData("bool", np.isin(values, ("t", "true")), np.zeros(len(values), bool))
+    else:
+        data = ColData("text", values, np.zeros(len(values), dtype=bool))
+    keep = np.ones(len(values), dtype=bool)
+    for e in exprs:
+        ok, _ = holds(e, {col: data}, len(values))
+        keep &= ok
+    return tuple(values[keep].tolist())

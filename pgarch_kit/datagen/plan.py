@@ -25,7 +25,7 @@ from ..model.types import PgType
 from ._columns import column_rules, column_type, resolve, unique_sets
 from ._random import randint, salt_of
 from .checks import ColumnRule
-from .constraints import CheckPlan, partial_unique_plans, plan_checks
+from .constraints import CheckPlan, finite_domain, partial_unique_plans, plan_checks
 from .distributions import Fanout, Fixed, Uniform, Zipf
 from .partitions import SandboxPartition, sandbox_partitions
 from .sqlexpr import columns_of
@@ -317,10 +317,12 @@ def _table_plan(dp: DataPlan, t: Table, n: int, position: dict, vocab, dup: set[
     make_unique: set[str] = set()
     for cols in uniques:
         rule = rules.get(cols[0], ColumnRule())
-        if len(cols) == 1 and rule.allowed is not None and cols[0] not in fk_of:
-            # UNIQUE (lock) with CHECK (lock = 'X'): as many rows as allowed values
-            tp.rows = min(tp.rows, max(len(rule.allowed), 1))
-            values = np.array(rule.allowed or ("",), dtype=np.str_)
+        few = finite_domain(dp.design, t, cols[0], rule.allowed) if len(cols) == 1 and \
+            cols[0] not in fk_of and cols[0] not in unique_cols else None
+        if few is not None:
+            # UNIQUE (lock) with CHECK (lock = 'X'), a UNIQUE boolean: one row per value
+            tp.rows = min(tp.rows, max(len(few), 1))
+            values = np.array(few or ("",), dtype=np.str_)
             sources[cols[0]] = ColumnSource("value")
             tp.generators[cols[0]] = lambda idx, v=values: v[idx % len(v)]
             unique_cols.add(cols[0])

@@ -135,6 +135,33 @@ def _routines(design: Design, phases: list[str], phase: str) -> list[str]:
     return out
 
 
+def _domains_and_composites(design: Design) -> list[str]:
+    """Domains and composite types in dependency order: a domain over a composite (evaka's
+    ``timerange_non_nullable_range``) after the composite, a composite with a domain-typed
+    attribute after the domain; design order otherwise."""
+    from pgarch_kit.model.types import parse_type
+
+    def bare(text: str) -> str:
+        try:
+            return parse_type(text).base.replace('"', "").split(".")[-1]
+        except ValueError:
+            return text
+    items = [("d", d, d.name, [d.type]) for d in design.domains] + [
+        ("c", c, c.name, [t for _, t in c.attributes]) for c in design.composites]
+    names = {name for _, _, name, _ in items}
+    done: set[str] = set()
+    out: list[str] = []
+    pending = list(items)
+    while pending:
+        ready = [it for it in pending if all(bare(t) in done or bare(t) not in names
+                                             or bare(t) == it[2] for t in it[3])] or pending[:1]
+        for kind, obj, name, _ in ready:
+            out += domain_sql(obj) if kind == "d" else composite_sql(obj)
+            done.add(name)
+        pending = [it for it in pending if it not in ready]
+    return out
+
+
 def sections(design: Design, *, server_version: int = 180000) -> list[Section]:
     """The script as titled sections of statements (empty sections included). A design whose
     SQL fragments are not one expression or statement each is refused (DesignError): the
@@ -152,9 +179,7 @@ def sections(design: Design, *, server_version: int = 180000) -> list[Section]:
     add("roles", [s for r in design.roles for s in role_sql(r)])
     add("schemas", [s for sc in design.schemas for s in schema_sql(sc)])
     add("extensions", [s for e in design.extensions for s in extension_sql(e)])
-    add("types", [s for e in design.enums for s in enum_sql(e)]
-        + [s for d in design.domains for s in domain_sql(d)]
-        + [s for c in design.composites for s in composite_sql(c)])
+    add("types", [s for e in design.enums for s in enum_sql(e)] + _domains_and_composites(design))
     add("sequences", [s for q in design.sequences for s in sequence_sql(q)])
     add("functions and procedures", _routines(design, phases, "early"))
     add("tables", [create_table_sql(t, server_version, fks.inline[t.key]) for t in order])

@@ -339,6 +339,9 @@ def _type_problem(ctx: _Context, text: object, schema: str) -> tuple[str, str] |
     if ctx.user_type(t.base, schema) is not None:
         return None
     ext = EXTENSION_TYPES.get(t.base.lower())
+    qualified = _split_name(t.base)
+    if ext is None and qualified and len(qualified) == 2:  # extensions.vector (Supabase)
+        ext = EXTENSION_TYPES.get(qualified[1])
     if ext is not None:
         if ext in ctx.extensions:
             return None
