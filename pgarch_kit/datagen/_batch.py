@@ -19,7 +19,7 @@ from .values import uuid_of
 __all__ = ["batches", "update_batches"]
 
 _DAY = 86_400_000_000
-_SAFE = {"serial", "uuid", "position", "time", "range", "null"}  # never need escaping
+_SAFE = {"serial", "uuid", "position", "time", "range", "null", "slot"}  # never need escaping
 
 
 class _Rows:
@@ -97,6 +97,8 @@ class _Rows:
             out = self._time(col, src)
         elif src.kind == "range":
             out = self._range(src)
+        elif src.kind == "slot":
+            out = self._slot(col, src)
         elif src.kind == "override":
             out, mask = self._override(col, mask)
         elif src.kind == "null":
@@ -268,6 +270,30 @@ class _Rows:
         step = np.maximum((end - born) // np.maximum(count, 1), 1)
         jitter = (uniform(self.salt(col, "jitter"), self.idx) * (step - 1)).astype(np.int64)
         return born + pos * step + jitter
+
+    def _slot(self, col: str, src) -> np.ndarray:
+        """A bound of the row's own slot: rows' ranges never overlap (exclusions)."""
+        slot, idx, rows = self.tp.slots[col], self.idx, max(self.tp.rows, 1)
+        start, end = self.dp.time_range
+        hour = 3_600_000_000
+        if slot.role == "day":
+            micros = start - start % _DAY + (idx // 24) * _DAY
+        elif slot.role in ("tod_lo", "tod_hi"):
+            micros = (idx % 24) * hour + (hour // 2 if slot.role == "tod_hi" else 0)
+        elif src.time_kind == "num":
+            lo = idx * 10
+            value = lo if slot.role == "lo" else lo + (9 if slot.inclusive else 10)
+            return render_int(value)
+        elif src.time_kind == "date":
+            k = max(1, (end - start) // _DAY // rows)
+            lo = start - start % _DAY + idx * k * _DAY
+            micros = lo if slot.role == "lo" else lo + (k - 1 if slot.inclusive else k) * _DAY
+        else:
+            step = max((end - start) // rows, 2)
+            lo = start + idx * step
+            micros = lo if slot.role == "lo" else lo + step - (1 if slot.inclusive else 0)
+        self.micros[col] = micros
+        return render_micros(micros, src.time_kind if src.time_kind != "num" else "timestamp")
 
     def _range(self, src) -> np.ndarray:
         from .ranges import range_text

@@ -30,7 +30,7 @@ _CMP_REV = re.compile(rf"^(?P<val>{_CONST})\s*(?P<op>>=|<=|<>|!=|=|>|<)\s*(?P<co
 _ANY = re.compile(rf"^(?P<col>{_IDENT})\s*=\s*ANY\s*\(\s*ARRAY\s*\[(?P<vals>.*)\]\s*\)$", re.I)
 _IN = re.compile(rf"^(?P<col>{_IDENT})\s+IN\s*\((?P<vals>.*)\)$", re.I)
 _NOTNULL = re.compile(rf"^(?P<col>{_IDENT})\s+IS\s+NOT\s+NULL$", re.I)
-_REGEX = re.compile(rf"^(?P<col>{_IDENT})\s*~\s*'(?P<re>(?:[^']|'')*)'$")
+_REGEX = re.compile(rf"^(?P<col>{_IDENT})\s*~(?P<ci>\*?)\s*'(?P<re>(?:[^']|'')*)'$")
 _BLANK = re.compile(rf"^(?:btrim|trim)\s*\(\s*(?P<col>{_IDENT})\s*\)\s*(?:<>|!=)\s*''$", re.I)
 _POS = re.compile(rf"^(?:position|strpos)\s*\(\s*'(?P<ch>[^']+)'\s*(?:in|,)\s*(?P<col>{_IDENT})"
                   r"\s*\)\s*(?P<op>>=|>)\s*(?P<val>\d+)$", re.I)
@@ -216,7 +216,7 @@ def _fold(term: str, rules: dict[str, ColumnRule]) -> bool:
         rules[m["col"]] = replace(get(m["col"]), not_null=True)
         return True
     if m := _REGEX.match(term):
-        pat = m["re"].replace("''", "'")
+        pat = ("(?i)" if m["ci"] else "") + m["re"].replace("''", "'")
         rules[m["col"]] = replace(get(m["col"]), patterns=(*get(m["col"]).patterns, pat))
         return True
     if m := _BLANK.match(term):

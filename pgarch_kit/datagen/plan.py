@@ -25,6 +25,7 @@ from ..model.types import PgType
 from ._columns import column_rules, column_type, resolve, unique_sets
 from ._random import randint, salt_of
 from .checks import ColumnRule
+from .exclusions import Slot, plan_exclusions
 from .constraints import CheckPlan, finite_domain, partial_unique_plans, plan_checks
 from .distributions import Fanout, Fixed, Uniform, Zipf
 from .partitions import SandboxPartition, sandbox_partitions
@@ -91,6 +92,7 @@ class TablePlan:
     one_to_one: dict[int, int] = field(default_factory=dict)  # fk -> offset (UNIQUE fk)
     strategies: dict[str, str] = field(default_factory=dict)  # constraint -> how it holds
     types: dict[str, PgType] = field(default_factory=dict)    # resolved (domains unwrapped)
+    slots: dict[str, Slot] = field(default_factory=dict)      # exclusion range bounds
     choices: dict[str, tuple[str, ...]] = field(default_factory=dict)  # enum / IN values
 
     @property
@@ -264,7 +266,12 @@ def _table_plan(dp: DataPlan, t: Table, n: int, position: dict, vocab, dup: set[
     partial_sets, partial_plans = partial_unique_plans(t, constructible, junction)
     # One-to-one first: a UNIQUE made of one foreign key's columns fixes that key's fan-out,
     # and a wider key containing it (a junction's primary key) is then unique already.
-    uniques = sorted(unique_sets(t) + partial_sets, key=lambda cols: not any(
+    slots, excl_uniques, excl_notes = plan_exclusions(t)
+    slots = {c: s for c, s in slots.items() if c not in fk_cols and t.column(c) is not None}
+    tp.slots = slots
+    for x, note in zip(t.exclusions, excl_notes):
+        tp.strategies[x.name or note.split(":")[0]] = note.split(": ", 1)[-1]
+    uniques = sorted(unique_sets(t) + partial_sets + excl_uniques, key=lambda cols: not any(
         set(fk.columns) == set(cols) for fk in t.foreign_keys))
     in_unique = {c for s in uniques for c in s}
 
@@ -375,6 +382,7 @@ def _table_plan(dp: DataPlan, t: Table, n: int, position: dict, vocab, dup: set[
                                "guaranteed unique; give it a Fixed fan-out or an override")
 
     times = [c for c in t.columns if c.generated is None and c.name not in fk_of
+             and c.name not in slots
              and column_type(c, dp.design).base in _TIMES and not column_type(c).is_array
              and column_type(c, dp.design).base != "time without time zone"]
     anchor = next((c for c in times if _ANCHOR.search(c.name)), None) or next(
@@ -408,6 +416,10 @@ def _table_plan(dp: DataPlan, t: Table, n: int, position: dict, vocab, dup: set[
             tp.generators[c.name] = override
             continue
         if c.name in sources:
+            continue
+        if c.name in slots:  # an exclusion's range bound: one slot per row, never NULL
+            kind = _TIMES.get(typ.base, "num")
+            sources[c.name] = ColumnSource("slot", 0.0, time_kind=kind)
             continue
         if c.name in fk_of:
             sources[c.name] = ColumnSource("fk", ratio, fk=fk_of[c.name])

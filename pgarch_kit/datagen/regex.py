@@ -232,6 +232,8 @@ def regex_generator(pattern: str, salt: int, *, unique: bool = False,
     honoured (see the module docstring). ``rows`` sizes the unique spelling."""
     import re
     import re._parser as sre_parse  # the parser behind re.compile: exactly what re accepts
+    if pattern.startswith("(?i)"):  # col ~* '…' (the rules spell it so)
+        pattern, ignore_case = pattern[4:], True
     try:
         parsed = sre_parse.parse(pattern, re.I if ignore_case else 0)
         tree = _compile(list(parsed), ignore_case)
