@@ -25,9 +25,9 @@ from ..model.types import PgType
 from ._columns import column_rules, column_type, resolve, unique_sets
 from ._random import randint, salt_of
 from .checks import ColumnRule
-from .exclusions import Slot, plan_exclusions
 from .constraints import CheckPlan, finite_domain, partial_unique_plans, plan_checks
 from .distributions import Fanout, Fixed, Uniform, Zipf
+from .exclusions import Slot, plan_exclusions
 from .partitions import SandboxPartition, sandbox_partitions
 from .sqlexpr import columns_of
 from .values import Spec, generator_for
