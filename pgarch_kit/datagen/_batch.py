@@ -89,7 +89,9 @@ class _Rows:
             out = uuid_of(self.salt(col, "uuid"), idx)
         elif src.kind == "position":
             _, pos = self._grouped()
-            out = render_int(pos + 1)
+            domain = self.tp.position_values.get(col)
+            out = render_int(pos + 1) if domain is None else np.asarray(domain)[
+                pos % len(domain)]
         elif src.kind == "fk":
             self._resolve_fk(src.fk)
             return
@@ -126,7 +128,7 @@ class _Rows:
         key = ("groups", tp.name, tp.grouped_fk)
         if key not in dp._cache:
             parent = self._ref_name(tp.table.foreign_keys[tp.grouped_fk])
-            cap = None
+            cap = tp.group_cap
             if tp.pair_fk is not None:
                 pair = self._ref_name(tp.table.foreign_keys[tp.pair_fk])
                 cap = dp.rows(pair) if pair in dp.tables else 1
@@ -149,6 +151,11 @@ class _Rows:
         fk = tp.table.foreign_keys[i]
         n = len(idx)
         ref = self._ref_name(fk)
+        if n == 0:  # no rows asked for (an empty chain of self-references): nothing to chase
+            for c in fk.columns:
+                self.values.setdefault(c, np.zeros(0, dtype=np.str_))
+                self.nulls.setdefault(c, np.zeros(0, dtype=bool))
+            return
         for j in tp.fk_order:  # wider keys first: shared columns come from them
             if j == i:
                 break
@@ -181,8 +188,14 @@ class _Rows:
             shift = tp.one_to_one[i] * max(n_parent // 2, 1)
             pidx = (idx + shift) % n_parent
         self.parents[i] = pidx
-        parent = self.rows_of(ref, pidx)
+        early = None
+        if ref == tp.name:  # only strictly earlier rows: a row's own chain must end
+            early = pidx < idx
+            pidx = np.where(early, pidx, 0)
+        parent = self.rows_of(ref, pidx if early is None else pidx[early])
         mask = np.zeros(n, dtype=bool)
+        if early is not None:
+            mask |= ~early
         if i in tp.one_to_one:
             mask |= idx >= n_parent  # more children than parents: the rest stay NULL
         for c in fk.columns:
@@ -197,8 +210,12 @@ class _Rows:
         for c, rc in zip(fk.columns, fk.ref_columns):
             if c in shared:
                 continue
-            self.values[c] = parent.value(rc)
-            self.nulls[c] = mask | parent.null(rc)
+            value, null = parent.value(rc), parent.null(rc)
+            if early is not None:  # rows without an earlier parent: NULL (the chain's root)
+                value = np.where(early, _spread(value, early), "")
+                null = np.where(early, _spread(null, early), True)
+            self.values[c] = value
+            self.nulls[c] = mask | null
 
     def _matching(self, fk, ref: str, shared: list[str], salt: int
                   ) -> tuple[np.ndarray, np.ndarray]:
@@ -225,11 +242,13 @@ class _Rows:
     def _anchor_micros(self) -> np.ndarray:
         tp, dp, idx = self.tp, self.dp, self.idx
         start, end = dp.time_range
+        pos = dp._cache.setdefault("order", {name: k for k, name in enumerate(dp.order)})
         for i in tp.fk_order:
             fk = tp.table.foreign_keys[i]
             ref = self._ref_name(fk)
-            if ref in dp.tables and ref != tp.name and dp.tables[ref].anchor \
-                    and i not in tp.deferred:
+            # only a parent loaded earlier: a cycle of NOT NULL keys would chase itself
+            if ref in dp.tables and pos[ref] < pos[tp.name] and dp.tables[ref].anchor \
+                    and i not in tp.deferred and self.tp.sources.get(fk.columns[0]) is not None:
                 self.value(fk.columns[0])
                 born = self.rows_of(ref, self.parents[i]).time(dp.tables[ref].anchor)
                 return born + (uniform(self.salt("after"), idx) * (end - born)).astype(np.int64)
@@ -301,6 +320,13 @@ class _Rows:
                           self.salt(src.time_kind, "range"))
 
 
+def _spread(values: np.ndarray, where: np.ndarray) -> np.ndarray:
+    """``values`` (one per true entry of ``where``) laid out over all of ``where``."""
+    out = np.zeros(len(where), dtype=values.dtype)
+    out[where] = values
+    return out
+
+
 def _joined(cols: list[np.ndarray]) -> np.ndarray:
     out = cols[0]
     for c in cols[1:]:
@@ -314,9 +340,13 @@ def _render(rows: _Rows, columns: tuple[str, ...]) -> bytes:
     out = []
     for col in columns:
         vals = rows.value(col)
-        if rows.tp.sources[col].kind not in _SAFE or col in rows.repaired:
+        if rows.tp.sources[col].kind not in _SAFE or col in rows.repaired \
+                or col in rows.tp.position_values:
             vals = escape(vals)
-        out.append(with_nulls(vals, rows.null(col)))
+        # the batch is rendered once and dropped: its arrays may take the NULLs in place,
+        # but not an array another column or a cached parent still reads
+        mine = vals is not rows.values.get(col)
+        out.append(with_nulls(vals, rows.null(col), inplace=mine))
     return to_copy(out)
 
 

@@ -45,6 +45,9 @@ def _strategy(tree: Node, unknown: bool, ncols: int) -> tuple[str, bool]:
         return "not read (PostgreSQL's parser or the generator cannot use it): left to the " \
                "server", False
     if not unknown and ncols <= 1:
+        if "~" in repr(getattr(tree, "op", "")) or any(
+                getattr(a, "op", "").startswith(("~", "!~")) for a in getattr(tree, "args", ())):
+            return "generator rules (one column): strings generated to match the pattern", False
         return "generator rules (one column)", False
     if parts := unreadable(tree):
         return (f"not evaluated by the generator ({', '.join(dict.fromkeys(parts))}): left "
@@ -56,10 +59,19 @@ def _strategy(tree: Node, unknown: bool, ncols: int) -> tuple[str, bool]:
             True)
 
 
-def plan_checks(design: Design, t: Table, unknown: dict[str, list[str]]) -> list[CheckPlan]:
-    """One plan per table CHECK and per domain check of a column."""
+def plan_checks(design: Design, t: Table, unknown: dict[str, list[str]],
+                bounds: str | None = None) -> list[CheckPlan]:
+    """One plan per table CHECK and per domain check of a column, and one for the existing
+    RANGE partitions' bounds (``bounds``: rows outside every partition are refused)."""
     names = {c.name for c in t.columns}
     out = []
+    if bounds:
+        tree = parse_expr(bounds)
+        strategy, repaired = _strategy(tree, True, 2)
+        out.append(CheckPlan(f"partitions of {t.name}", "partition bounds", bounds,
+                             strategy.replace("repair:", "repair (rows kept inside the "
+                                              "existing partitions):"),
+                             tree if repaired else None, table=t.name))
     for chk in t.checks:
         label = chk.name or chk.expression
         tree = parse_expr(chk.expression)

@@ -10,6 +10,7 @@ the caller reports such a CHECK as only partly verified, and the server has the 
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -109,7 +110,9 @@ def _compare(op: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         out = np.zeros(len(a), dtype=bool)
         for pat in pats.tolist():
             try:
-                rx = re.compile(pat, flags)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", FutureWarning)
+                    rx = re.compile(pat, flags)
             except re.error:
                 return np.ones(len(a), dtype=bool)
             rows = b == pat

@@ -11,6 +11,7 @@ summary says what was added and why.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +19,7 @@ import numpy as np
 from ..model.design import Design
 from ._columns import resolve
 
-__all__ = ["SandboxPartition", "sandbox_partitions"]
+__all__ = ["SandboxPartition", "existing_bounds", "sandbox_partitions"]
 
 _TIMES = {"date", "timestamp without time zone", "timestamp with time zone"}
 _HASH_MODULUS = 4
@@ -82,3 +83,47 @@ def sandbox_partitions(design: Design, time_range: tuple[int, int]) -> list[Sand
         out.append(SandboxPartition(t.schema, t.name, _name(t.name, "default"), "DEFAULT",
                                     why + "; catches every other key"))
     return out
+
+
+_IN = re.compile(r"^\s*FOR\s+VALUES\s+IN\s*\((?P<vals>.*)\)\s*$", re.I | re.S)
+_FROM = re.compile(r"^\s*FOR\s+VALUES\s+FROM\s*\((?P<lo>.*?)\)\s+TO\s*\((?P<hi>.*)\)\s*$",
+                   re.I | re.S)
+
+
+def existing_bounds(design: Design, t) -> tuple[str | None, tuple[str, ...] | None,
+                                                 str | None]:
+    """For a partitioned table that has partitions and no DEFAULT one: (key column, the LIST
+    values every row must take, or a CHECK-like SQL text for RANGE bounds). Rows outside
+    every partition would be refused, so the plan keeps them inside."""
+    pb = t.partition_by
+    if pb is None or len(pb.keys) != 1 or t.column(pb.keys[0]) is None:
+        return None, None, None
+    children = [c for c in design.tables if c.partition_of == t.name and c.schema == t.schema]
+    bounds = [(c.partition_bound or "").strip() for c in children]
+    if not children or any(b.upper() == "DEFAULT" for b in bounds):
+        return None, None, None
+    key = pb.keys[0]
+    if pb.strategy == "list":
+        values: list[str] = []
+        for b in bounds:
+            if (m := _IN.match(b)) is None:
+                return None, None, None
+            values += [v.strip().split("::")[0].strip("'") for v in m["vals"].split(",")]
+        return key, tuple(v for v in values if v.upper() != "NULL"), None
+    if pb.strategy == "range":
+        alts = []
+        for b in bounds:
+            if (m := _FROM.match(b)) is None:
+                return None, None, None
+            parts = []
+            if m["lo"].strip().upper() != "MINVALUE":
+                parts.append(f"{_quoted(key)} >= {m['lo'].strip()}")
+            if m["hi"].strip().upper() != "MAXVALUE":
+                parts.append(f"{_quoted(key)} < {m['hi'].strip()}")
+            alts.append("(" + " AND ".join(parts or ["true"]) + ")")
+        return key, None, " OR ".join(alts)
+    return None, None, None
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'

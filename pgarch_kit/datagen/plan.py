@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -28,7 +28,7 @@ from .checks import ColumnRule
 from .constraints import CheckPlan, finite_domain, partial_unique_plans, plan_checks
 from .distributions import Fanout, Fixed, Uniform, Zipf
 from .exclusions import Slot, plan_exclusions
-from .partitions import SandboxPartition, sandbox_partitions
+from .partitions import SandboxPartition, existing_bounds, sandbox_partitions
 from .sqlexpr import columns_of
 from .values import Spec, generator_for
 from .vocab import vocabulary
@@ -82,6 +82,8 @@ class TablePlan:
     fk_dist: dict[int, Fanout] = field(default_factory=dict)
     grouped_fk: int | None = None              # rows laid out grouped by this FK's parent
     pair_fk: int | None = None                 # junction tables: distinct within a group
+    group_cap: int | None = None               # at most this many rows per group
+    position_values: dict[str, tuple[str, ...]] = field(default_factory=dict)  # pos -> value
     deferred: frozenset[int] = frozenset()     # foreign keys left NULL in the first pass
     anchor: str | None = None                  # the creation-time column
     checks: list[CheckPlan] = field(default_factory=list)   # strategy of each constraint
@@ -249,6 +251,9 @@ def _table_plan(dp: DataPlan, t: Table, n: int, position: dict, vocab, dup: set[
                 overrides, fanout, null_ratios, referenced: set) -> TablePlan:
     unknown: dict[str, list[str]] = {}
     rules = column_rules(dp.design, t, None, unknown)
+    key, listed, tp_bounds = existing_bounds(dp.design, t)
+    if listed is not None and rules.get(key, ColumnRule()).allowed is None:
+        rules[key] = replace(rules.get(key, ColumnRule()), allowed=listed)  # LIST partitions
     resolved = {c.name: resolve(c.type, dp.design) for c in t.columns}
     pk = set(t.primary_key.columns) if t.primary_key else set()
     sources: dict[str, ColumnSource] = {}
@@ -352,6 +357,20 @@ def _table_plan(dp: DataPlan, t: Table, n: int, position: dict, vocab, dup: set[
         fks = [fk_of[c] for c in cols if c in fk_of
                and set(t.foreign_keys[fk_of[c]].columns) <= set(cols)]
         stamps = [c for c in own if column_type(t.column(c)).base in _TIMES]
+        few = [c for c in own if not constructible(c)]
+        domain = finite_domain(dp.design, t, few[0], rules.get(few[0], ColumnRule()).allowed) \
+            if len(few) == 1 and len(own) == 1 else None
+        if fks and domain and tp.grouped_fk in (None, fks[0]) and tp.group_cap is None:
+            # (tenant_id, resource enum): each parent takes each value at most once, in turn
+            tp.grouped_fk, tp.group_cap = fks[0], len(domain)
+            sources[few[0]] = ColumnSource("position")
+            tp.position_values[few[0]] = domain
+            unique_cols.add(few[0])
+            ref = _ref_key(dp, t, t.foreign_keys[fks[0]])
+            if ref is not None:
+                tp.rows = min(tp.rows, dp.tables[ref].rows * len(domain))
+            continue
+        own = [c for c in own if constructible(c) or c in pk]
         if fks and (ints or stamps) and tp.grouped_fk in (None, fks[0]):
             # Children kept together per parent: line_no = 1..k, or increasing times
             # after the parent's creation (a device's readings).
@@ -467,7 +486,9 @@ def _table_plan(dp: DataPlan, t: Table, n: int, position: dict, vocab, dup: set[
         sources[c.name] = ColumnSource("value", ratio, unique=spec.unique)
         tp.generators[c.name] = gen
     _plan_constraints(dp, tp, unknown, partial_plans, uniques, make_unique, unique_cols, pk,
-                      referenced, resolved)
+                      referenced, resolved, tp_bounds)
+    if listed:
+        tp.choices[key] = listed
     return tp
 
 
@@ -499,13 +520,14 @@ def _unique_how(tp: TablePlan, cols: tuple[str, ...], make_unique: set[str]) -> 
 
 def _plan_constraints(dp: DataPlan, tp: TablePlan, unknown: dict, partial_plans: list,
                       uniques: list, make_unique: set[str], unique_cols: set[str],
-                      pk: set[str], referenced: set, resolved: dict) -> None:
+                      pk: set[str], referenced: set, resolved: dict,
+                      bounds: str | None = None) -> None:
     """Record each constraint's strategy; the repaired ones name the columns to repair."""
     t = tp.table
     names = {c.name for c in t.columns}
     for cols in uniques:
         tp.strategies.setdefault(_unique_name(t, cols), _unique_how(tp, cols, make_unique))
-    tp.checks = plan_checks(dp.design, t, unknown) + partial_plans
+    tp.checks = plan_checks(dp.design, t, unknown, bounds) + partial_plans
     for chk in tp.checks:
         tp.strategies[chk.name] = chk.strategy
         if chk.strategy.startswith("not "):

@@ -15,11 +15,12 @@ plan then says the CHECK could not be generated for.
 """
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 
 import numpy as np
 
-from ._random import randint
+from ._random import randint, u64
 
 __all__ = ["regex_generator"]
 
@@ -145,6 +146,9 @@ def _gen(tree, idx: np.ndarray, salt: int) -> np.ndarray:
         elif node[0] == "cls":
             alpha = np.array(list(node[1]))
             part = alpha[randint(s, idx, 0, len(alpha) - 1)]
+        elif node[0] == "rep" and len(node[3]) == 1 and node[3][0][0] == "cls" \
+                and node[3][0][1].isascii() and node[2] > 0:
+            part = _class_run(node[3][0][1], node[1], node[2], idx, s)
         elif node[0] == "rep":
             lo, hi, body = node[1], node[2], node[3]
             count = randint(s, idx, lo, hi) if hi > lo else np.full(n, lo)
@@ -159,6 +163,20 @@ def _gen(tree, idx: np.ndarray, salt: int) -> np.ndarray:
                                     for a in alts]) if len(alts) > 1 else alts[0]
         out = np.strings.add(out, part)
     return out
+
+
+def _class_run(alpha: str, lo: int, hi: int, idx: np.ndarray, salt: int) -> np.ndarray:
+    """``[class]{lo,hi}`` for every row in one pass: a byte matrix of random characters,
+    NUL past each row's length (numpy drops trailing NULs), read as strings."""
+    n = len(idx)
+    letters = np.frombuffer(alpha.encode("ascii"), dtype=np.uint8)
+    cells = np.repeat(idx.astype(np.uint64), hi) * np.uint64(hi) + np.tile(
+        np.arange(hi, dtype=np.uint64), n)
+    pick = (u64(salt, cells) % np.uint64(len(letters))).astype(np.int64)
+    buf = letters[pick].reshape(n, hi)
+    count = randint(salt ^ 0x9E37, idx, lo, hi) if hi > lo else np.full(n, lo)
+    buf[np.arange(hi)[None, :] >= count[:, None]] = 0
+    return np.ascontiguousarray(buf).view(f"S{hi}").ravel().astype(f"U{hi}")
 
 
 def _digits(idx: np.ndarray, alpha: str, width: int) -> np.ndarray:
@@ -235,7 +253,9 @@ def regex_generator(pattern: str, salt: int, *, unique: bool = False,
     if pattern.startswith("(?i)"):  # col ~* '…' (the rules spell it so)
         pattern, ignore_case = pattern[4:], True
     try:
-        parsed = sre_parse.parse(pattern, re.I if ignore_case else 0)
+        with warnings.catch_warnings():  # "possible nested set": PostgreSQL's own syntax
+            warnings.simplefilter("ignore", FutureWarning)
+            parsed = sre_parse.parse(pattern, re.I if ignore_case else 0)
         tree = _compile(list(parsed), ignore_case)
     except (re.error, _Unsupported, TypeError, ValueError, OverflowError, RecursionError):
         return None
