@@ -189,7 +189,9 @@ class _Rows:
             pidx = (idx + shift) % n_parent
         self.parents[i] = pidx
         early = None
-        if ref == tp.name:  # only strictly earlier rows: a row's own chain must end
+        chained = ref == tp.name and any(
+            getattr(tp.sources.get(rc), "kind", None) == "fk" for rc in fk.ref_columns)
+        if chained:  # the parent's key comes from its own parent: only strictly earlier rows
             early = pidx < idx
             pidx = np.where(early, pidx, 0)
         parent = self.rows_of(ref, pidx if early is None else pidx[early])
