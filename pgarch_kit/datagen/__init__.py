@@ -12,7 +12,7 @@ from .distributions import Fanout, Fixed, Uniform, Zipf
 from .explain import describe_source, explain_rejection
 from .partitions import SandboxPartition
 from .plan import ColumnSource, DataPlan, DeferredUpdate, TablePlan, plan
-from .preview import plan_summary, preview
+from .preview import plan_constraints, plan_summary, preview
 from .regex import regex_generator
 from .vocab import Vocabulary, vocabulary
 
@@ -23,7 +23,7 @@ __all__ = [
     # fan-out distributions
     "Fanout", "Uniform", "Zipf", "Fixed",
     # generating, and seeing what will be generated
-    "batches", "update_batches", "sample_rows", "preview", "plan_summary",
+    "batches", "update_batches", "sample_rows", "preview", "plan_summary", "plan_constraints",
     "explain_rejection", "describe_source",
     # building blocks
     "ColumnRule", "parse_check", "escape", "to_copy", "Vocabulary", "vocabulary",

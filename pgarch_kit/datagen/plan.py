@@ -50,7 +50,10 @@ Override = Callable[..., object] | Sequence[object]
 class ColumnSource:
     """Where one column's values come from. ``kind``: ``serial`` (1..n), ``uuid``, ``text_key``,
     ``fk`` (``fk`` index into the table's foreign keys), ``position`` (1.. within the group of
-    a grouped foreign key), ``time``, ``range``, ``value``, ``override``, ``null``."""
+    a grouped foreign key, or the k-th allowed value), ``time``, ``range`` (one slot per row,
+    any orderable ``subtype``), ``slot`` (a bound of an exclusion's range expression),
+    ``value``, ``override``, ``null``. CHECKs across columns are applied afterwards, per
+    batch (see :mod:`.constraints`)."""
 
     kind: str
     null_ratio: float = 0.0

@@ -9,7 +9,7 @@ import warnings
 import psycopg
 import pytest
 
-from pgarch_kit.datagen import plan
+from pgarch_kit.datagen import plan, plan_constraints
 from pgarch_kit.db.importer import import_schema
 from pgarch_kit.db.load import LoadError, load
 
@@ -51,6 +51,8 @@ def test_multi_column_checks_hold_and_the_plan_names_their_strategy(fresh_db, pg
     """, fresh_db, pg_dsn, rows=300)
     assert result.ok, str(result.verification)
     strategies = dp.tables["account"].strategies
+    listed = plan_constraints(dp).set_index("constraint").strategy
+    assert listed["slug_iff_team"] == strategies["slug_iff_team"]
     for name in ("slug_iff_team", "same_nullness", "ordered", "quota_by_kind", "exactly_one"):
         assert strategies[name].startswith("repair"), (name, strategies[name])
     # every alternative is used: the repair does not collapse the data onto one branch
@@ -193,6 +195,8 @@ def test_partitioned_table_without_partitions_gets_sandbox_partitions(fresh_db, 
     parents = {p.parent for p in dp.partitions}
     assert parents == {"events", "tenants", "shards"}
     assert all(p.reason for p in dp.partitions)
+    table = plan_constraints(dp)
+    assert set(table[table.kind == "sandbox partition"].table) == parents
     assert _one(fresh_db, "SELECT count(*) FROM events")[0] == 50
 
 
