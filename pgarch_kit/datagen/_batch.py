@@ -261,8 +261,9 @@ class _Rows:
         start, end = self.dp.time_range
         if src.unique and self.tp.grouped_fk is not None:
             micros = self._grouped_time(col)
-        elif src.unique:
-            step = max((end - start) // self.tp.rows, 1)
+        elif src.unique:  # distinct after the type's rounding: a day for dates, 1 s for (0)
+            step = max((end - start) // self.tp.rows, _DAY if src.time_kind == "date" else
+                       10 ** (6 - min(self.tp.resolved_type(col).params or (6,))))
             micros = start + self.idx * step
         elif col == self.tp.anchor:
             micros = self._anchor_micros()

@@ -315,7 +315,8 @@ def _table_plan(dp: DataPlan, t: Table, n: int, position: dict, vocab, dup: set[
     tp.deferred = frozenset(deferred)
 
     # Uniqueness by construction: a set is satisfied when one member is a key column.
-    unique_cols: set[str] = set()
+    unique_cols: set[str] = set()       # each unique on its own
+    done: list[set[str]] = []           # column sets unique together (a position in a group)
     for c in t.columns:
         typ = column_type(c, dp.design)
         single_pk = len(pk) == 1 and c.name in pk
@@ -341,7 +342,7 @@ def _table_plan(dp: DataPlan, t: Table, n: int, position: dict, vocab, dup: set[
             sources[cols[0]] = ColumnSource("value")
             tp.generators[cols[0]] = lambda idx, v=values: v[idx % len(v)]
             unique_cols.add(cols[0])
-        if set(cols) & (unique_cols | make_unique):
+        if set(cols) & (unique_cols | make_unique) or any(d <= set(cols) for d in done):
             continue
         own = [c for c in cols if c not in fk_of and t.column(c) is not None]
         whole = [i for i, fk in enumerate(t.foreign_keys) if set(fk.columns) <= set(cols)]
@@ -352,7 +353,7 @@ def _table_plan(dp: DataPlan, t: Table, n: int, position: dict, vocab, dup: set[
             same = [j for j in tp.one_to_one if t.foreign_keys[j].ref_table ==
                     t.foreign_keys[whole[0]].ref_table]
             tp.one_to_one[whole[0]] = len(same)
-            unique_cols.update(cols)
+            done.append(set(cols))
             tp.strategies[_unique_name(t, cols)] = "one child per parent (one-to-one fan-out)"
             continue
         ints = [c for c in own if column_type(t.column(c)).base in _INTS]
@@ -368,7 +369,7 @@ def _table_plan(dp: DataPlan, t: Table, n: int, position: dict, vocab, dup: set[
             tp.grouped_fk, tp.group_cap = fks[0], len(domain)
             sources[few[0]] = ColumnSource("position")
             tp.position_values[few[0]] = domain
-            unique_cols.add(few[0])
+            done.append(set(cols))
             ref = _ref_key(dp, t, t.foreign_keys[fks[0]])
             if ref is not None:
                 tp.rows = min(tp.rows, dp.tables[ref].rows * len(domain))
@@ -380,7 +381,7 @@ def _table_plan(dp: DataPlan, t: Table, n: int, position: dict, vocab, dup: set[
             tp.grouped_fk = fks[0]
             if ints:
                 sources[ints[0]] = ColumnSource("position")
-                unique_cols.add(ints[0])
+                done.append(set(cols))
             else:
                 make_unique.add(stamps[0])
             continue
@@ -399,6 +400,7 @@ def _table_plan(dp: DataPlan, t: Table, n: int, position: dict, vocab, dup: set[
                                                  for f in (fks[0], tp.pair_fk)) if r]
             if len(caps) == 2:
                 tp.rows = min(tp.rows, caps[0] * caps[1])
+            done.append(set(cols))
         else:
             dp.warnings.append(f"{t.name}: unique key {cols} made only of foreign keys is not "
                                "guaranteed unique; give it a Fixed fan-out or an override")
@@ -488,6 +490,7 @@ def _table_plan(dp: DataPlan, t: Table, n: int, position: dict, vocab, dup: set[
             continue
         sources[c.name] = ColumnSource("value", ratio, unique=spec.unique)
         tp.generators[c.name] = gen
+    unique_cols |= {c for d in done for c in d if c not in fk_of}  # repairs: no constants
     _plan_constraints(dp, tp, unknown, partial_plans, uniques, make_unique, unique_cols, pk,
                       referenced, resolved, tp_bounds)
     if listed:

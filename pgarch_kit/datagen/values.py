@@ -241,8 +241,9 @@ def _unique_fit(base: Gen, spec: Spec, max_len: int | None, is_email: bool,
         out = _join(local, ".", (idx + 1).astype(np.str_), "@", domain)
     elif spec.unique:
         suffix = np.strings.add("-", (idx + 1).astype(np.str_))
-        if max_len is not None:
-            room = max_len - int(np.strings.str_len(suffix).max(initial=0))
+        if max_len is not None:  # sized by the table, never by the batch: a child that
+            # recomputes a parent's key at a few rows must get the very same text
+            room = max_len - len(str(max(spec.rows, 1))) - 1
             out = out.astype(f"U{room}") if room > 0 else np.full(len(idx), "")
         return _join(out, suffix)
     if max_len is not None and out.dtype.itemsize // 4 > max_len and \
