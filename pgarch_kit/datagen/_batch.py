@@ -169,13 +169,17 @@ class _Rows:
         n_parent = dp.rows(ref)
         dist = tp.fk_dist[i]
         salt = self.salt("fk", i)
+        if ref == tp.name:  # a column a self-reference maps onto itself is the row's own
+            for c, rc in zip(fk.columns, fk.ref_columns):
+                if c == rc and tp.sources.get(c) is not None and tp.sources[c].kind != "fk":
+                    self.value(c)
         shared = [c for c in fk.columns if c in self.values]
         if tp.grouped_fk == i:
             pidx, _ = self._grouped()
         elif tp.pair_fk == i:
             first, pos = self._grouped()
             pidx = (randint(salt, first, 0, n_parent - 1) + pos) % n_parent
-        elif ref == tp.name:  # self-reference: a parent among the rows before this one
+        elif ref == tp.name and not shared:  # self-reference: one of the rows before
             pidx = np.floor(uniform(salt, idx) * idx).astype(np.int64)
         elif shared:
             pidx, found = self._matching(fk, ref, shared, salt)
@@ -203,7 +207,7 @@ class _Rows:
         for c in fk.columns:
             if c not in shared:
                 mask |= self._nulls(c, tp.sources[c].null_ratio)
-        if ref == tp.name:
+        if ref == tp.name and not shared:
             mask |= idx == 0
         if shared:
             mask |= ~found
@@ -393,6 +397,8 @@ def update_batches(plan: DataPlan, update: DeferredUpdate, *, batch_rows: int = 
         idx = np.arange(start, min(tp.rows, start + batch_rows), dtype=np.int64)
         rows = _Rows(plan, tp, idx)
         rows.second_pass = True
+        if tp.repair_cols:  # a CHECK may want the key NULL: the update then leaves it so
+            rows._repair()
         keep = ~np.any([rows.null(c) for c in update.columns], axis=0)
         if keep.any():
             sub = _Rows(plan, tp, idx[keep])

@@ -289,7 +289,10 @@ def _table_plan(dp: DataPlan, t: Table, n: int, position: dict, vocab, dup: set[
                                key=lambda i: -len(t.foreign_keys[i].columns)))
     fk_of: dict[str, int] = {}
     for i in tp.fk_order:  # a column shared by several keys belongs to the first resolved
-        for c in t.foreign_keys[i].columns:
+        fk = t.foreign_keys[i]
+        for c, rc in zip(fk.columns, fk.ref_columns):
+            if c == rc and (fk.ref_schema or t.schema, fk.ref_table) == t.key:
+                continue  # (group, other) -> (group, idx) of the same table: group is own
             fk_of.setdefault(c, i)
     deferred = set()
     for i, fk in enumerate(t.foreign_keys):

@@ -71,9 +71,15 @@ def _typed(rows: _Rows, col: str) -> ColData:
     else:
         values = np.asarray(text, dtype=np.str_).copy()
     choices = tuple(tp.allowed(col) or ())
+    # the second pass only writes deferred keys: the rest of the row is loaded already, so
+    # a repair may only leave a key NULL
+    late = getattr(rows, "second_pass", False)
+    deferred = {k for i in tp.deferred for k in tp.table.foreign_keys[i].columns}
     return ColData(kind, values, nulls.copy(), unit=unit,
-                   nullable=c is not None and col not in tp.no_null_cols,
-                   settable=col not in tp.fixed_cols, unique=col in tp.unique_cols,
+                   nullable=c is not None and col not in tp.no_null_cols
+                   and (not late or col in deferred),
+                   settable=col not in tp.fixed_cols and not late,
+                   unique=col in tp.unique_cols,
                    choices=choices)
 
 

@@ -79,14 +79,14 @@ def _words(spec: Spec, idx: np.ndarray, lo: int, hi: int, k: int = 0) -> np.ndar
 
 
 def _prose(spec: Spec) -> Gen:
-    """Long text (8-30 words) at the speed of one pick: a pool of 8192 texts is made once
-    per column from two clauses each, and a row takes one. Building rows word by word took
+    """Long text (8-30 words) at the speed of one pick: a pool of up to 8192 texts is made
+    once per column from two clauses each, and a row takes one. Building rows word by word took
     30 string passes over the batch (about 20k rows/s for a varchar(1000) column)."""
     pool: list[np.ndarray] = []
 
     def gen(idx: np.ndarray) -> np.ndarray:
         if not pool:
-            k = np.arange(8192, dtype=np.int64)
+            k = np.arange(min(8192, max(spec.rows, 256)), dtype=np.int64)  # small tables
             first = _words(spec, k, 4, 15, k=700)
             second = _words(spec, k * 7 + 3, 4, 15, k=800)
             pool.append(_join(np.strings.capitalize(first), ", ", second, "."))
