@@ -131,7 +131,7 @@ def unique_sets(t: Table, *, partial: bool = False) -> list[tuple[str, ...]]:
     for ix in t.indexes:
         if ix.unique and (partial or not ix.where):
             cols = index_columns(ix)
-            if cols is not None:
+            if cols is not None and all(t.column(c) is not None for c in cols):
                 sets.append(cols)
     return sets
 
@@ -140,8 +140,14 @@ def index_columns(ix) -> tuple[str, ...] | None:
     """The columns of an index whose keys are columns or lower()/upper()/btrim() of one."""
     cols = []
     for k in ix.keys:
-        m = re.fullmatch(r"(?:lower|upper|btrim)\(\s*(\w+)\s*\)|(\w+)", k.column.strip())
+        text = k.column.strip()
+        while text.startswith("(") and text.endswith(")"):  # ((lower(address::text)))
+            text = text[1:-1].strip()
+        text = re.sub(r"::[\w .\"]+?(?=\)|$)", "", text)  # casts inside
+        text = re.sub(r'(?<![\w$])\((\w+|"[^"]+")\)', r"\1", text)  # (address) -> address
+        m = re.fullmatch(r'(?:lower|upper|btrim)\(\s*(\w+|"[^"]+")\s*\)|(\w+|"[^"]+")', text)
         if m is None:
             return None
-        cols.append(m[1] or m[2])
+        name = m[1] or m[2]
+        cols.append(name[1:-1].replace('""', '"') if name.startswith('"') else name)
     return tuple(cols)
