@@ -188,6 +188,11 @@ class _Rows:
             if isinstance(dist, Zipf):
                 cdf = dp._cache.setdefault(("zipf", tp.name, i), zipf_cdf(dist, n_parent, salt))
             pidx = draw_parents(dist, idx, n_parent, salt, cdf)
+        if i in tp.distinct_fk and n_parent > 1:  # a <> b over the same parents
+            j = tp.distinct_fk[i]  # resolved before i (earlier in fk_order)
+            if j not in self.parents:
+                self.value(tp.table.foreign_keys[j].columns[0])
+            pidx = (self.parents[j] + 1 + randint(salt + 7, idx, 0, n_parent - 2)) % n_parent
         if i in tp.one_to_one:  # a UNIQUE foreign key: parent row = row number (+ offset)
             shift = tp.one_to_one[i] * max(n_parent // 2, 1)
             pidx = (idx + shift) % n_parent

@@ -20,7 +20,7 @@ from ..model.design import Design, Table
 from ._columns import index_columns, resolve
 from .evaluate import unreadable
 from .multicheck import branches
-from .sqlexpr import Node, Not, Opaque, columns_of, parse_expr
+from .sqlexpr import Node, Not, Opaque, columns_of, parse_expr, substitute
 
 __all__ = ["CheckPlan", "finite_domain", "partial_unique_plans", "plan_checks"]
 
@@ -41,7 +41,7 @@ class CheckPlan:
 
 
 def _strategy(tree: Node, unknown: bool, ncols: int) -> tuple[str, bool]:
-    if isinstance(tree, Opaque):
+    if isinstance(tree, Opaque) and (unknown or ncols > 1):
         return "not read (PostgreSQL's parser or the generator cannot use it): left to the " \
                "server", False
     if not unknown and ncols <= 1:
@@ -64,6 +64,7 @@ def plan_checks(design: Design, t: Table, unknown: dict[str, list[str]],
     """One plan per table CHECK and per domain check of a column, and one for the existing
     RANGE partitions' bounds (``bounds``: rows outside every partition are refused)."""
     names = {c.name for c in t.columns}
+    generated = {c.name: parse_expr(c.generated) for c in t.columns if c.generated}
     out = []
     if bounds:
         tree = parse_expr(bounds)
@@ -74,7 +75,7 @@ def plan_checks(design: Design, t: Table, unknown: dict[str, list[str]],
                              tree if repaired else None, table=t.name))
     for chk in t.checks:
         label = chk.name or chk.expression
-        tree = parse_expr(chk.expression)
+        tree = substitute(parse_expr(chk.expression), generated)
         cols = columns_of(tree) & names
         strategy, repaired = _strategy(tree, label in unknown, len(cols))
         out.append(CheckPlan(label, "check", chk.expression, strategy,
@@ -89,6 +90,13 @@ def plan_checks(design: Design, t: Table, unknown: dict[str, list[str]],
     return out
 
 
+def _only_not_null(pred: Node, cols: set[str]) -> bool:
+    from .sqlexpr import And, Col, IsNull
+    parts = pred.args if isinstance(pred, And) else (pred,)
+    return all(isinstance(p, IsNull) and p.negated and isinstance(p.expr, Col)
+               and p.expr.name in cols for p in parts)
+
+
 def partial_unique_plans(t: Table, constructible, junction) -> tuple[
         list[tuple[str, ...]], list[CheckPlan]]:
     """Split partial unique indexes: keys the plan can make unique (returned as unique sets:
@@ -98,10 +106,12 @@ def partial_unique_plans(t: Table, constructible, junction) -> tuple[
         if not (ix.unique and ix.where):
             continue
         cols = index_columns(ix)
-        if cols is not None and (any(constructible(c) for c in cols) or junction(cols)):
+        pred = parse_expr(ix.where)
+        if cols is not None and (any(constructible(c) for c in cols) or junction(cols)
+                                 or _only_not_null(pred, set(cols))):
+            # WHERE key IS NOT NULL adds nothing: NULLs never collide in a unique index
             sets.append(cols)
             continue
-        pred = parse_expr(ix.where)
         if isinstance(pred, Opaque) or branches(Not(pred)) is None:
             plans.append(CheckPlan(ix.name, "partial unique index", ix.where,
                                    "not handled: its predicate cannot be negated by the "

@@ -57,6 +57,7 @@ class ColData:
     settable: bool = True          # a repair may replace the value
     unique: bool = False           # ... but never by a constant (duplicates)
     choices: tuple = ()            # the allowed values (enum, IN list), typed
+    can_unnull: bool = False       # its hidden value is valid (a key's parent exists)
     changed: bool = False
 
 

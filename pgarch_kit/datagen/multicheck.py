@@ -18,12 +18,13 @@ from collections.abc import Mapping
 import numpy as np
 
 from ._random import uniform
-from .evaluate import ColData, holds, to_kind
+from .evaluate import ColData, evaluate, holds, to_kind
 from .sqlexpr import And, Case, Col, Const, Func, In, IsNull, Node, Not, Op, Opaque, Or
 
-__all__ = ["MAX_BRANCHES", "branches", "repair"]
+__all__ = ["JOINT_BRANCHES", "MAX_BRANCHES", "branches", "repair"]
 
-MAX_BRANCHES = 64
+MAX_BRANCHES = 64      # alternatives of one CHECK
+JOINT_BRANCHES = 256   # of several CHECKs on the same columns, repaired together
 _NEG = {"=": "<>", "<>": "=", "<": ">=", ">=": "<", ">": "<=", "<=": ">", "~": "!~",
         "!~": "~", "~*": "!~*", "!~*": "~*"}
 _FLIP = {"=": "=", "<>": "<>", "<": ">", ">": "<", "<=": ">=", ">=": "<="}
@@ -43,6 +44,12 @@ def _nnf(node: Node, positive: bool = True) -> Node:
             alts.append(And((*before, cond, res)))
             before.append(Not(cond))
         return _nnf(Or(tuple(alts)), positive)
+    if isinstance(node, Op) and node.op in ("=", "<>"):  # (x IS NOT NULL) = true
+        for pred, const in ((node.left, node.right), (node.right, node.left)):
+            if isinstance(const, Const) and isinstance(const.value, bool) and isinstance(
+                    pred, (IsNull, In, And, Or, Not, Op)):
+                keep = const.value == (node.op == "=")
+                return _nnf(pred, positive if keep else not positive)
     if isinstance(node, Op):
         for side, other, swap in ((node.left, node.right, False), (node.right, node.left, True)):
             if isinstance(side, Case):  # CASE … END > 0: the comparison goes into each branch
@@ -82,14 +89,45 @@ def _count_nulls(fn: Func, op: str, k: object) -> Node:
     return Or(tuple(alts)) if alts else Const(False)
 
 
-def branches(node: Node) -> list[tuple[Node, ...]] | None:
-    """The alternatives (each a tuple of literals) of ``node``, or None past MAX_BRANCHES."""
+def _contradicts(lits: tuple[Node, ...]) -> bool:
+    """Literals that cannot hold together, read syntactically: ``x IS NULL`` with ``x IS NOT
+    NULL``, ``x = 'a'`` with ``x = 'b'`` or ``x <> 'a'``. Pruned while the product grows, so
+    several CHECKs on the same columns can be repaired jointly."""
+    nulls: dict[str, bool] = {}
+    equal: dict[str, object] = {}
+    unequal: dict[str, set] = {}
+    for lit in lits:
+        if isinstance(lit, IsNull) and isinstance(lit.expr, Col):
+            if nulls.setdefault(lit.expr.name, lit.negated) != lit.negated:
+                return True
+        elif isinstance(lit, Op) and lit.op in ("=", "<>") and isinstance(lit.left, Col) \
+                and isinstance(lit.right, Const) and lit.right.value is not None:
+            name, v = lit.left.name, lit.right.value
+            if lit.op == "=":
+                if equal.setdefault(name, v) != v or v in unequal.get(name, ()):
+                    return True
+            else:
+                if equal.get(name, object()) == v:
+                    return True
+                unequal.setdefault(name, set()).add(v)
+        elif isinstance(lit, In) and not lit.negated and isinstance(lit.expr, Col):
+            if lit.expr.name in equal and equal[lit.expr.name] not in lit.values:
+                return True
+    return False
+
+
+def branches(node: Node, limit: int = MAX_BRANCHES) -> list[tuple[Node, ...]] | None:
+    """The alternatives (each a tuple of literals) of ``node``, or None past ``limit``;
+    alternatives whose literals contradict each other are dropped."""
+    def dedupe(alts: list[tuple[Node, ...]]) -> list[tuple[Node, ...]]:
+        return [tuple(dict.fromkeys(lits)) for lits in alts]
+
     def dnf(x: Node) -> list[tuple[Node, ...]] | None:
         if isinstance(x, Or):
             out: list[tuple[Node, ...]] = []
             for a in x.args:
                 sub = dnf(a)
-                if sub is None or len(out) + len(sub) > MAX_BRANCHES:
+                if sub is None or len(out) + len(sub) > limit:
                     return None
                 out += sub
             return out
@@ -97,16 +135,19 @@ def branches(node: Node) -> list[tuple[Node, ...]] | None:
             out = [()]
             for a in x.args:
                 sub = dnf(a)
-                if sub is None or len(out) * len(sub) > MAX_BRANCHES:
+                if sub is None or len(out) * len(sub) > limit * 16:
                     return None
-                out = [p + q for p in out for q in sub]
+                out = [p + q for p in out for q in sub if not _contradicts(p + q)]
+                if len(out) > limit:
+                    return None
             return out
         if isinstance(x, Const) and x.value is False:
             return []
         if isinstance(x, Const) and x.value is True:
             return [()]
         return [(x,)]
-    return dnf(_nnf(node))
+    out = dnf(_nnf(node))
+    return dedupe(out) if out is not None else None
 
 
 # --- repairing literals -------------------------------------------------------------------
@@ -115,27 +156,81 @@ def _col(node: Node, cols: Mapping[str, ColData]) -> ColData | None:
     return cols.get(node.name) if isinstance(node, Col) else None
 
 
-def _plan_literal(lit: Node, cols: Mapping[str, ColData], n: int):
+def _branch_domains(lits, cols: Mapping[str, ColData]) -> dict[str, list] | None:
+    """For columns with a finite domain (enum, IN list, boolean): the values every literal of
+    the alternative allows together; None when some column has none left (``type <> 'A'
+    AND type <> 'B'`` over an enum of A and B: the alternative is impossible)."""
+    out: dict[str, list] = {}
+    nullness: dict[str, bool] = {}
+    for lit in lits:
+        if isinstance(lit, IsNull) and isinstance(lit.expr, Col):  # x IS NULL AND x IS NOT NULL
+            if nullness.setdefault(lit.expr.name, lit.negated) != lit.negated:
+                return None
+            continue
+        col, keep = None, None
+        if isinstance(lit, Op) and lit.op in ("=", "<>"):
+            a, b = lit.left, lit.right
+            if isinstance(a, Const):
+                a, b = b, a
+            if isinstance(a, Col) and isinstance(b, Const) and b.value is not None:
+                col, vals, keep = a.name, [b.value], lit.op == "="
+        elif isinstance(lit, In) and isinstance(lit.expr, Col):
+            col, vals, keep = lit.expr.name, list(lit.values), not lit.negated
+        c = cols.get(col) if col is not None else None
+        domain = (c.choices or _defaults(c)) if c is not None else ()
+        if not domain:
+            continue
+        try:
+            typed = {to_kind(v, c.kind) for v in vals if v is not None}
+        except (ValueError, TypeError):
+            continue
+        now = out.get(col, list(domain))
+        out[col] = [v for v in now if (v in typed) == keep]
+        if not out[col]:
+            return None
+    return out
+
+
+def _plan_literal(lit: Node, cols: Mapping[str, ColData], n: int,
+                  domains: dict[str, list] | None = None):
     """(cost per row, fix(rows)) making ``lit`` not FALSE; cost 0 where it already holds,
-    inf where it cannot be made to."""
+    inf where it cannot be made to. ``domains``: what the whole alternative allows."""
+    domains = domains or {}
     ok, _ = holds(lit, cols, n)
     cost = np.where(ok, 0.0, _INF)
     fix = None
     if isinstance(lit, IsNull) and (c := _col(lit.expr, cols)) is not None:
         if not lit.negated and c.nullable:
             cost, fix = np.where(ok, 0.0, 1.0), lambda rows: _set_null(c, rows, True)
-        elif lit.negated and c.settable:
+        elif lit.negated and (c.settable or c.can_unnull):
             cost, fix = np.where(ok, 0.0, 1.0), lambda rows: _set_null(c, rows, False)
     elif _is_member(lit) and (c := _col(_member(lit).args[0], cols)) is not None \
             and c.settable and not c.unique:
         item = _member(lit).args[1].value
         text = "{}" if isinstance(lit, Not) else '{"' + str(item).replace('"', '') + '"}'
         cost, fix = np.where(ok, 0.0, 1.0), lambda rows: _set(c, rows, [text])
+    elif isinstance(lit, Op) and isinstance(lit.left, Func) and lit.left.name in (
+            "num_nonnulls", "num_nulls") and isinstance(lit.right, Const) and all(
+            isinstance(a, Col) and a.name in cols for a in lit.left.args):
+        counted = [cols[a.name] for a in lit.left.args]
+        fix = _counting_fix(lit.left.name, lit.op, lit.right.value, counted)
+        cost = np.where(ok, 0.0, 1.0) if fix is not None else cost
+    elif isinstance(lit, Op) and lit.op == "=" and (fixed := _normal_form(lit, cols)):
+        c, fn = fixed  # lower(btrim(name)) = name: write the normal form
+        cost = np.where(ok, 0.0, 1.0)
+
+        def fix(rows: np.ndarray, c=c, fn=fn) -> None:
+            v = evaluate(fn, cols, n)
+            c.values = np.asarray(c.values, dtype=np.str_).copy()
+            c.values[rows] = np.asarray(v.values, dtype=np.str_)[rows]
+            c.changed = True
     elif isinstance(lit, In) and (c := _col(lit.expr, cols)) is not None and c.settable \
             and not c.unique:
         vals = [to_kind(v, c.kind) for v in lit.values if v is not None]
         if lit.negated:
             vals = [v for v in (c.choices or _defaults(c)) if v not in vals]
+        if lit.expr.name in domains:
+            vals = [v for v in vals if v in domains[lit.expr.name]]
         if vals:
             cost = np.where(ok, 0.0, 1.0)
             fix = lambda rows: _set(c, rows, vals)  # noqa: E731
@@ -147,6 +242,8 @@ def _plan_literal(lit: Node, cols: Mapping[str, ColData], n: int):
         if a is not None and isinstance(right, Const) and right.value is not None \
                 and a.settable and not (a.unique and op in ("=",)):
             target = _target(a, op, right.value)
+            if target is not None and left.name in domains:
+                target = [v for v in target if v in domains[left.name]] or None
             if target is not None:
                 cost = np.where(ok, 0.0, 1.0)
                 fix = lambda rows: _set(a, rows, target)  # noqa: E731
@@ -158,6 +255,51 @@ def _plan_literal(lit: Node, cols: Mapping[str, ColData], n: int):
                 cost = np.where(ok, 0.0, 1.5)
                 fix = lambda rows: _follow(a, b, op, movable is b, rows)  # noqa: E731
     return cost, fix
+
+
+def _normal_form(lit: Op, cols: Mapping[str, ColData]):
+    """(column, expression) for ``f(g(x)) = x`` with text functions that are idempotent
+    (lower, upper, btrim): the repair writes ``f(g(x))`` into ``x``."""
+    for fn, other in ((lit.left, lit.right), (lit.right, lit.left)):
+        inner = fn
+        while isinstance(inner, Func) and inner.name in ("lower", "upper", "btrim", "trim") \
+                and len(inner.args) == 1:
+            inner = inner.args[0]
+        if inner is not fn and isinstance(inner, Col) and isinstance(other, Col) and \
+                inner.name == other.name and (c := cols.get(inner.name)) is not None and \
+                c.settable and c.kind == "text":
+            return c, fn
+    return None
+
+
+def _counting_fix(name: str, op: str, k: object, counted: list[ColData]):
+    """A fix for ``num_nonnulls(a, b, …) <op> k`` with too many arguments to expand: NULL
+    out (or reveal) columns, in order, until the count fits."""
+    try:
+        k = int(k)
+    except (TypeError, ValueError):
+        return None
+    total = len(counted)
+    if name == "num_nulls":  # in terms of present values
+        op, k = {"<": ">", ">": "<", "<=": ">=", ">=": "<="}.get(op, op), total - k
+    lo = {"=": k, ">=": k, ">": k + 1}.get(op, 0)
+    hi = {"=": k, "<=": k, "<": k - 1}.get(op, total)
+    if lo > hi or lo > total or hi < 0:
+        return None
+
+    def fix(rows: np.ndarray) -> None:
+        present = sum((~c.nulls).astype(np.int64) for c in counted)
+        for c in counted:  # too many: NULL the nullable ones
+            over = rows & (present > hi) & ~c.nulls
+            if c.nullable and over.any():
+                _set_null(c, over, True)
+                present = present - over
+        for c in counted:  # too few: reveal or keep values that may stand
+            under = rows & (present < lo) & c.nulls
+            if (c.settable or c.can_unnull) and under.any():
+                _set_null(c, under, False)
+                present = present + under
+    return fix
 
 
 def _member(lit: Node) -> Func:
@@ -245,17 +387,23 @@ def _follow(a: ColData, b: ColData, op: str, move_b: bool, rows: np.ndarray) -> 
 
 
 def repair(checks: list[Node], cols: Mapping[str, ColData], n: int, salt: int,
-           exempt: np.ndarray | None = None, rounds: int = 3) -> np.ndarray:
+           exempt: list[np.ndarray | None] | np.ndarray | None = None,
+           rounds: int = 3) -> np.ndarray:
     """Repair the rows where some CHECK in ``checks`` is FALSE, in place; return the mask of
-    rows that still fail (empty when every CHECK now holds)."""
-    alts = [branches(c) for c in checks]
-    exempt = np.zeros(n, dtype=bool) if exempt is None else exempt
+    rows that still fail (empty when every CHECK now holds). ``exempt``: per CHECK, rows it
+    does not bind (a partial unique index lets its first row match)."""
+    none = np.zeros(n, dtype=bool)
+    if exempt is None or isinstance(exempt, np.ndarray):
+        exempt = [none if exempt is None else exempt] * len(checks)
+    exempt = [none if e is None else e for e in exempt]
+    checks, exempt = _joined(checks, exempt)
+    alts = [branches(c, JOINT_BRANCHES) for c in checks]
     failing = np.zeros(n, dtype=bool)
     for _ in range(rounds):
         failing[:] = False
         for k, (check, options) in enumerate(zip(checks, alts)):
             ok, _ = holds(check, cols, n)
-            bad = ~ok & ~exempt
+            bad = ~ok & ~exempt[k]
             if not bad.any():
                 continue
             if not options:
@@ -265,10 +413,13 @@ def repair(checks: list[Node], cols: Mapping[str, ColData], n: int, salt: int,
             for b, lits in enumerate(options):
                 total = np.zeros(n)
                 plan = []
+                domains = _branch_domains(lits, cols)
+                if domains is None:  # its literals contradict each other
+                    total = total + _INF
                 for lit in sorted(lits, key=_order):
-                    cost, fix = _plan_literal(lit, cols, n)
+                    cost, fix = _plan_literal(lit, cols, n, domains)
                     total = total + cost
-                    plan.append(fix)
+                    plan.append((lit, fix))
                 jitter = uniform(salt + 31 * k + b, np.arange(n)) * 0.4
                 costs.append(np.where(bad, total + jitter, _INF))
                 fixes.append(plan)
@@ -278,18 +429,43 @@ def repair(checks: list[Node], cols: Mapping[str, ColData], n: int, salt: int,
             for b, plan in enumerate(fixes):
                 rows = bad & possible & (choice == b)
                 if rows.any():
-                    for fix in plan:
+                    for lit, fix in plan:  # only where the literal fails, as it is now
                         if fix is not None:
-                            fix(rows)
+                            need = rows & ~holds(lit, cols, n)[0]
+                            if need.any():
+                                fix(need)
             failing |= bad & ~possible
         still = np.zeros(n, dtype=bool)
-        for check in checks:
+        for k, check in enumerate(checks):
             ok, _ = holds(check, cols, n)
-            still |= ~ok & ~exempt
+            still |= ~ok & ~exempt[k]
         if not still.any():
             return still
         failing = still
     return failing
+
+
+def _joined(checks: list[Node], exempt: list[np.ndarray]) -> tuple[list[Node], list]:
+    """CHECKs that share a column repaired as one (their AND), when its alternatives stay
+    few: a repair for one then never undoes another (``status`` ruled by two CHECKs). A
+    joined partial-index condition then binds its first row too (stricter, still valid)."""
+    from .sqlexpr import columns_of
+    groups: list[list[int]] = []
+    for k, chk in enumerate(checks):
+        cols = columns_of(chk)
+        touching = [g for g in groups if any(cols & columns_of(checks[j]) for j in g)]
+        merged = [k] + [j for g in touching for j in g]
+        groups = [g for g in groups if g not in touching] + [sorted(merged)]
+    out_checks, out_exempt = [], []
+    for g in groups:
+        joint = And(tuple(checks[j] for j in g)) if len(g) > 1 else checks[g[0]]
+        if len(g) > 1 and branches(joint, JOINT_BRANCHES) is not None:
+            out_checks.append(joint)
+            out_exempt.append(np.zeros_like(exempt[g[0]]))
+        else:
+            out_checks += [checks[j] for j in g]
+            out_exempt += [exempt[j] for j in g]
+    return out_checks, out_exempt
 
 
 def _order(lit: Node) -> int:

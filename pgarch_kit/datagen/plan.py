@@ -27,9 +27,11 @@ from ._random import randint, salt_of
 from .checks import ColumnRule
 from .constraints import CheckPlan, finite_domain, partial_unique_plans, plan_checks
 from .distributions import Fanout, Fixed, Uniform, Zipf
+from .evaluate import unreadable
 from .exclusions import Slot, plan_exclusions
+from .multicheck import branches
 from .partitions import SandboxPartition, existing_bounds, sandbox_partitions
-from .sqlexpr import columns_of
+from .sqlexpr import columns_of, parse_expr
 from .values import Spec, generator_for
 from .vocab import vocabulary
 
@@ -95,6 +97,7 @@ class TablePlan:
     unique_cols: frozenset[str] = frozenset()  # never set to a constant by a repair
     no_null_cols: frozenset[str] = frozenset() # never set NULL by a repair
     one_to_one: dict[int, int] = field(default_factory=dict)  # fk -> offset (UNIQUE fk)
+    distinct_fk: dict[int, int] = field(default_factory=dict)  # fk -> fk it must differ from
     strategies: dict[str, str] = field(default_factory=dict)  # constraint -> how it holds
     types: dict[str, PgType] = field(default_factory=dict)    # resolved (domains unwrapped)
     slots: dict[str, Slot] = field(default_factory=dict)      # exclusion range bounds
@@ -452,8 +455,15 @@ def _table_plan(dp: DataPlan, t: Table, n: int, position: dict, vocab, dup: set[
             sources[c.name] = ColumnSource("fk", ratio, fk=fk_of[c.name])
             for op, other in rule.peers:
                 fk = t.foreign_keys[fk_of[c.name]]
-                if not ((fk.ref_table, tuple(fk.ref_columns)) == (t.name, (other,))
-                        and op in ("<>", "!=", "<")):
+                j = fk_of.get(other)
+                twin = j is not None and j != fk_of[c.name] and len(fk.columns) == 1 and \
+                    (t.foreign_keys[j].ref_table, t.foreign_keys[j].ref_columns) == (
+                        fk.ref_table, fk.ref_columns)
+                if twin and op in ("<>", "!="):
+                    # child_id <> head_of_child, both people: the second never equals the first
+                    tp.distinct_fk[fk_of[c.name]] = j
+                elif not ((fk.ref_table, tuple(fk.ref_columns)) == (t.name, (other,))
+                          and op in ("<>", "!=", "<")):
                     dp.warnings.append(f"{t.name}.{c.name}: check {c.name} {op} {other} "
                                        "is not enforced by the generator")
             continue
@@ -494,6 +504,9 @@ def _table_plan(dp: DataPlan, t: Table, n: int, position: dict, vocab, dup: set[
         sources[c.name] = ColumnSource("value", ratio, unique=spec.unique)
         tp.generators[c.name] = gen
     unique_cols |= {c for d in done for c in d if c not in fk_of}  # repairs: no constants
+    rank = {f: k for k, f in enumerate(tp.fk_order)}  # the later key differs from the earlier
+    tp.distinct_fk = {max(i, j, key=rank.get): min(i, j, key=rank.get)
+                      for i, j in tp.distinct_fk.items()}
     _plan_constraints(dp, tp, unknown, partial_plans, uniques, make_unique, unique_cols, pk,
                       referenced, resolved, tp_bounds)
     if listed:
@@ -546,6 +559,14 @@ def _plan_constraints(dp: DataPlan, tp: TablePlan, unknown: dict, partial_plans:
     for chk in tp.checks:
         if chk.tree is not None:
             repair |= columns_of(chk.tree) & names
+    for k, chk in enumerate(tp.checks):  # a repair may move a column a rule had shaped:
+        # the rule's CHECK is then checked (and repaired) with the others
+        tree = None if chk.tree is not None else parse_expr(chk.expression)
+        if tree is not None and columns_of(tree) & repair and not unreadable(tree) \
+                and chk.kind == "check" and branches(tree) is not None:
+            tp.checks[k] = replace(chk, tree=tree,
+                                   strategy=chk.strategy + "; checked again after repairs")
+            tp.strategies[chk.name] = tp.checks[k].strategy
     tp.repair_cols = frozenset(c for c in repair if c in tp.sources)
     tp.fixed_cols = frozenset(c for c, s in tp.sources.items()
                               if s.kind in ("serial", "uuid", "position", "fk", "range")

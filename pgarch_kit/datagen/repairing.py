@@ -74,13 +74,20 @@ def _typed(rows: _Rows, col: str) -> ColData:
     # the second pass only writes deferred keys: the rest of the row is loaded already, so
     # a repair may only leave a key NULL
     late = getattr(rows, "second_pass", False)
+    src = tp.sources.get(col)
+    # a foreign key NULLed by its ratio still holds a real parent's key underneath: a
+    # num_nonnulls(a_id, b_id) = 1 repair may reveal it (not a deferred, one-to-one,
+    # self- or group-matched key, whose hidden value may not stand)
+    fk = tp.table.foreign_keys[src.fk] if src is not None and src.kind == "fk" else None
+    revealable = fk is not None and src.fk not in tp.deferred and src.fk not in tp.one_to_one \
+        and fk.ref_table != tp.table.name and len(fk.columns) == 1 and not late
     deferred = {k for i in tp.deferred for k in tp.table.foreign_keys[i].columns}
     return ColData(kind, values, nulls.copy(), unit=unit,
                    nullable=c is not None and col not in tp.no_null_cols
                    and (not late or col in deferred),
                    settable=col not in tp.fixed_cols and not late,
                    unique=col in tp.unique_cols,
-                   choices=choices)
+                   choices=choices, can_unnull=revealable)
 
 
 def _store(rows: _Rows, col: str, d: ColData) -> None:
@@ -114,12 +121,9 @@ def repair_rows(rows: _Rows) -> dict[str, np.ndarray]:
     cols = {c: _typed(rows, c) for c in sorted(tp.repair_cols)}
     plans = [p for p in tp.checks if p.tree is not None]
     first = rows.idx == 0
-    plain = [p.tree for p in plans if not p.exempt_first]
-    if plain:
-        repair(plain, cols, n, rows.salt("repair"))
-    for p in plans:
-        if p.exempt_first:
-            repair([p.tree], cols, n, rows.salt("repair", p.name), exempt=first)
+    if plans:  # all together: a repair for one CHECK must not undo another's
+        repair([p.tree for p in plans], cols, n, rows.salt("repair"),
+               exempt=[first if p.exempt_first else None for p in plans])
     for c, d in cols.items():
         if d.changed:
             _store(rows, c, d)

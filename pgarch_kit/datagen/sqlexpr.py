@@ -12,7 +12,7 @@ import functools
 from dataclasses import dataclass
 
 __all__ = ["And", "Arith", "Case", "Col", "Const", "Func", "In", "IsNull", "Node", "Not", "Op",
-           "Opaque", "Or", "columns_of", "parse_expr"]
+           "Opaque", "Or", "columns_of", "parse_expr", "substitute"]
 
 _CMP = {"=", "<>", "!=", "<", ">", "<=", ">=", "~", "~*", "!~", "!~*"}
 
@@ -196,8 +196,10 @@ def _node(node, value_name: str | None) -> Node:
         if t == BoolTestType.IS_NOT_FALSE:
             return Or((IsNull(arg), Op("=", arg, Const(True))))
         return opaque()
-    if isinstance(node, ast.CaseExpr) and node.arg is None:
-        whens = tuple((sub(w.expr), sub(w.result)) for w in node.args)
+    if isinstance(node, ast.CaseExpr):  # CASE x WHEN v THEN … reads as WHEN x = v THEN …
+        subject = sub(node.arg) if node.arg is not None else None
+        whens = tuple((Op("=", subject, sub(w.expr)) if subject is not None else sub(w.expr),
+                       sub(w.result)) for w in node.args)
         default = sub(node.defresult) if node.defresult is not None else Const(None)
         return Case(whens, default)
     if isinstance(node, ast.FuncCall):
@@ -271,3 +273,27 @@ def columns_of(n: Node) -> set[str]:
             elif hasattr(item, "__dataclass_fields__"):
                 out |= columns_of(item)
     return out
+
+
+def substitute(n: Node, mapping: dict[str, Node]) -> Node:
+    """``n`` with each column of ``mapping`` replaced by its expression (a generated
+    column's ``GENERATED ALWAYS AS (…)``, so a CHECK on it is judged on what it is made of)."""
+    if isinstance(n, Col):
+        return mapping.get(n.name, n)
+    if isinstance(n, Opaque):
+        if set(n.cols) & set(mapping):
+            return Opaque(n.text, tuple(sorted((set(n.cols) - set(mapping)) | {
+                c for k in set(n.cols) & set(mapping) for c in columns_of(mapping[k])})))
+        return n
+    if not hasattr(n, "__dataclass_fields__"):
+        return n
+    changes = {}
+    for name, v in vars(n).items():
+        if isinstance(v, tuple):
+            changes[name] = tuple(
+                tuple(substitute(x, mapping) for x in item) if isinstance(item, tuple)
+                else substitute(item, mapping) if hasattr(item, "__dataclass_fields__")
+                else item for item in v)
+        elif hasattr(v, "__dataclass_fields__"):
+            changes[name] = substitute(v, mapping)
+    return type(n)(**{**vars(n), **changes})

@@ -38,10 +38,12 @@ def _join(parts: list) -> np.ndarray:
     return np.asarray(out)
 
 
-def array_of(element: Gen, salt: int, max_items: int = 4) -> Gen:
-    """``{…}`` literals of 0..max_items quoted elements."""
+def array_of(element: Gen, salt: int, max_items: int = 4, min_items: int = 0) -> Gen:
+    """``{…}`` literals of min_items..max_items quoted elements."""
+    max_items = max(max_items, min_items)
+
     def gen(idx: np.ndarray) -> np.ndarray:
-        count = randint(salt, idx, 0, max_items)
+        count = randint(salt, idx, min_items, max_items)
         out = np.full(len(idx), "{", dtype=np.str_)
         for k in range(max_items):
             item = _quoted(np.asarray(element(idx * (max_items + 1) + k), dtype=np.str_))

@@ -325,7 +325,11 @@ def generator_for(spec: Spec, warnings: list[str]) -> Gen | None:
         element = generator_for(Spec(spec.table, spec.column, t.element, ColumnRule(),
                                      _s(spec, 29), spec.vocab, allowed=spec.allowed,
                                      attributes=spec.attributes), warnings)
-        return array_of(element, _s(spec, 30)) if element is not None else None
+        if element is None:
+            return None
+        lo = spec.rule.min_items or 0  # cardinality(col) = 7: a week of opening times
+        hi = spec.rule.max_items if spec.rule.max_items is not None else max(4, lo)
+        return array_of(element, _s(spec, 30), hi, lo)
     if spec.attributes is not None:
         attrs = [(a, r.type, generator_for(Spec(spec.table, f"{spec.column}.{a}", r.type,
                                                 ColumnRule(), _s(spec, 40 + k), spec.vocab,

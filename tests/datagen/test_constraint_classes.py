@@ -227,3 +227,51 @@ def test_rejection_hint_names_the_constraint_and_its_strategy(fresh_db, pg_dsn):
     assert "n_is_even" in text
     assert "constraint 'n_is_even' on numbers" in text and "left to the server" in text
     assert "noise" not in text.split("How the generator made these rows:")[1]
+
+
+def test_checks_that_work_together_hold(fresh_db, pg_dsn):
+    """eVaka's shapes: simple CASE, a CHECK on a generated column, several CHECKs ruling one
+    status column, num_nonnulls over many keys, array length and membership, a normal form
+    (lower(btrim(x)) = x), and two references to the same table that must differ."""
+    dp, result = _load("""
+        CREATE TYPE user_type AS ENUM ('SYSTEM', 'CITIZEN', 'EMPLOYEE', 'UNKNOWN');
+        CREATE TYPE doc_status AS ENUM ('DRAFT', 'SENT', 'HANDLED');
+        CREATE TYPE role AS ENUM ('ADMIN', 'STAFF', 'DIRECTOR', 'GUEST');
+        CREATE TABLE person (id uuid PRIMARY KEY DEFAULT gen_random_uuid());
+        CREATE TABLE employee (id uuid PRIMARY KEY DEFAULT gen_random_uuid());
+        CREATE TABLE app_user (
+            id uuid PRIMARY KEY DEFAULT gen_random_uuid(), type user_type NOT NULL,
+            citizen_id uuid REFERENCES person, employee_id uuid REFERENCES employee,
+            CONSTRAINT type_match CHECK (CASE type
+                WHEN 'SYSTEM' THEN num_nonnulls(citizen_id, employee_id) = 0
+                WHEN 'CITIZEN' THEN citizen_id IS NOT NULL AND employee_id IS NULL
+                WHEN 'EMPLOYEE' THEN employee_id IS NOT NULL AND citizen_id IS NULL
+                WHEN 'UNKNOWN' THEN num_nonnulls(citizen_id, employee_id) = 0
+                ELSE NULL::boolean END));
+        CREATE TABLE statement (
+            id uuid PRIMARY KEY DEFAULT gen_random_uuid(), status doc_status NOT NULL,
+            sent_at timestamptz, handled_at timestamptz, citizen_modified_at timestamptz,
+            handler_id uuid REFERENCES employee,
+            is_sent boolean GENERATED ALWAYS AS (sent_at IS NOT NULL) STORED,
+            CHECK ((sent_at IS NULL) = (citizen_modified_at IS NULL)),
+            CHECK (((status = 'HANDLED') = (handler_id IS NOT NULL))
+                   AND ((status = 'HANDLED') = (handled_at IS NOT NULL))
+                   AND ((status = 'DRAFT') = (sent_at IS NULL))),
+            CHECK (is_sent OR status = 'DRAFT'));
+        CREATE TABLE attachment (
+            id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+            a uuid REFERENCES person, b uuid REFERENCES person, c uuid REFERENCES person,
+            d uuid REFERENCES person, e uuid REFERENCES person, f uuid REFERENCES person,
+            g uuid REFERENCES person, h uuid REFERENCES person,
+            CHECK (num_nonnulls(a, b, c, d, e, f, g, h) <= 1));
+        CREATE TABLE daycare (
+            id uuid PRIMARY KEY DEFAULT gen_random_uuid(), opening_days int[] NOT NULL,
+            roles role[] NOT NULL, username text NOT NULL,
+            child_id uuid NOT NULL REFERENCES person, head_id uuid NOT NULL REFERENCES person,
+            CHECK (cardinality(opening_days) = 7),
+            CHECK (ARRAY['ADMIN'::role, 'STAFF'::role] @> roles),
+            CHECK (lower(TRIM(BOTH FROM username)) = username),
+            CHECK (child_id <> head_id));
+    """, fresh_db, pg_dsn, rows=200)
+    assert result.ok, str(result.verification)
+    assert _one(fresh_db, "SELECT count(DISTINCT status) FROM statement")[0] >= 2
