@@ -185,6 +185,9 @@ def _cmd_import(args: argparse.Namespace) -> int:
         design = _load_any(args.sql, None, name=args.name, schemas=args.schema or None)
     elif args.dsn:
         design = import_live(args.dsn, schemas=args.schema or None, name=args.name)
+        if design.source is not None:  # what the intents came from, and the patterns' source
+            print(f"pgarch: {design.source.summary()}\npgarch: {design.source.queries}",
+                  file=sys.stderr)
     else:
         raise _Usage("nothing to import: give a SQL file (pgarch import schema.sql) "
                      "or a live database (pgarch import --dsn URL)")
@@ -198,9 +201,11 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 
 def _cmd_diagram(args: argparse.Namespace) -> int:
-    from pgarch_kit.diagram import DiagramError, diagram
+    from pgarch_kit.diagram import DiagramError, area_path, diagram
     if args.depth is not None and args.focus is None:
         raise _Usage("--depth needs --focus TABLE")
+    if args.area is not None and args.focus is not None:
+        raise _Usage("--area and --focus each choose what to draw: give one of them")
     suffixes = (".svg", ".png", ".dot", ".gv", ".mmd")
     if args.output is not None and Path(args.output).suffix.lower() not in suffixes:
         raise _Usage(f"{args.output}: the suffix chooses the format; use one of "
@@ -208,14 +213,24 @@ def _cmd_diagram(args: argparse.Namespace) -> int:
     design = _load_any(args.design, args.dsn)
     try:
         d = diagram(design, detail=args.detail, direction=args.direction, focus=args.focus,
-                    depth=1 if args.depth is None else args.depth, notation=args.notation)
+                    depth=1 if args.depth is None else args.depth, notation=args.notation,
+                    area=args.area, overview_at=None if args.whole else args.overview_at,
+                    max_area_tables=args.area_tables)
         if args.output is None:
             _out(d.dot)
-            return EXIT_OK
-        d.save(args.output)
-    except DiagramError as exc:  # an unknown table or file type: the command line is wrong
+        else:
+            d.save(args.output)
+    except DiagramError as exc:  # an unknown table, area or file type: the command is wrong
         raise _Usage(str(exc)) from exc
-    print(f"wrote {args.output}", file=sys.stderr)
+    if d.is_overview and d.areas is not None:
+        many = args.output is not None and not args.output.lower().endswith(".mmd")
+        print(f"{len(d.areas.areas)} subject areas (--area NAME draws one, --whole all "
+              f"tables in one picture){':' if not many else ''}", file=sys.stderr)
+        for a in d.areas.areas:
+            where = f"wrote {area_path(args.output, a.slug)}: " if many else "  "
+            print(f"{where}{a.slug}, {len(a.tables)} tables", file=sys.stderr)
+    if args.output is not None:
+        print(f"wrote {args.output}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -254,7 +269,8 @@ def _cmd_lint(args: argparse.Namespace) -> int:
         if args.dsn:
             import psycopg
             conn = psycopg.connect(args.dsn, autocommit=True)
-            conn.read_only = True
+            # conn.read_only has no effect in autocommit: the session default does
+            conn.execute("SET default_transaction_read_only = on")
         try:
             report = lint(design, select=select, ignore=ignore, conn=conn)
         finally:
@@ -452,7 +468,7 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
         # database being migrated, not from a guess at PostgreSQL's naming
         from pgarch_kit.db import server_dsn
         from pgarch_kit.db.importer import import_live
-        live = import_live(server_dsn(args.dsn, args.apply))
+        live = import_live(server_dsn(args.dsn, args.apply), intents=False)
     plan = replace(migration_plan(old, new, renames=renames, live=live),
                    old_name=Path(args.old).name, new_name=Path(args.new).name)
     checked = check_plan(plan, old, new)
@@ -545,7 +561,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     i = sub.add_parser("import", help="import a schema into a design file",
                        description="Import a SQL schema (parsed by PostgreSQL in a scratch "
-                                   "sandbox) or a live database into a design file.")
+                                   "sandbox) or a live database into a design file. From a "
+                                   "live database the intents come from the source: rows per "
+                                   "table (counted, or pg_class.reltuples when big), sizes, "
+                                   "and the top queries of pg_stat_statements as query "
+                                   "patterns; a .sql schema has no volumes.")
     i.add_argument("sql", nargs="?", help="a .sql schema file (or a .dbml file)")
     i.add_argument("--dsn", help="import this live database instead of a file")
     i.add_argument("--schema", action="append", help="only this schema (repeatable)")
@@ -557,10 +577,19 @@ def build_parser() -> argparse.ArgumentParser:
                        description="The ER diagram (crow's-foot notation) of a design file, or "
                                    "of a .sql schema imported on the fly: SVG or PNG (needs "
                                    "Graphviz), DOT, or Mermaid, chosen by the -o suffix; "
-                                   "without -o, prints the DOT text.")
+                                   "without -o, prints the DOT text. A design with 100 tables "
+                                   "or more (--overview-at) is cut into subject areas (its "
+                                   "schemas, or groups of tables linked by foreign keys): "
+                                   "-o er.svg then writes the overview of the areas to er.svg "
+                                   "and one diagram per area to er-AREA.svg beside it (the "
+                                   "overview's boxes link to them); --area NAME draws one "
+                                   "area, --focus one table's neighbourhood, --whole every "
+                                   "table in one picture. Mermaid (.mmd) is always the whole "
+                                   "design.")
     g.add_argument("design", help="a .yaml design file or a .sql schema")
     g.add_argument("-o", "--output",
-                   help="file to write (atomically): .svg, .png, .dot or .mmd")
+                   help="file to write (atomically): .svg, .png, .dot or .mmd; for a large "
+                        "design also one er-AREA file per subject area beside it")
     g.add_argument("--detail", choices=["all", "keys"], default="all",
                    help="all columns (default) or key columns only")
     g.add_argument("--direction", choices=["LR", "TB", "RL", "BT"], default="LR",
@@ -572,6 +601,16 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--notation", choices=["crowsfoot", "simple"], default="crowsfoot",
                    help="crow's-foot ends (default) or plain arrows labelled 1 and N, "
                         "for beginners")
+    g.add_argument("--area", metavar="NAME",
+                   help="draw only this subject area (its name as listed on stderr and in "
+                        "the overview), with stubs for the areas it links to")
+    g.add_argument("--overview-at", type=int, default=100, metavar="N",
+                   help="designs with N tables or more get an overview plus one diagram "
+                        "per subject area (default 100)")
+    g.add_argument("--area-tables", type=int, default=40, metavar="N",
+                   help="about how many tables a subject area may hold (default 40)")
+    g.add_argument("--whole", action="store_true",
+                   help="draw every table in one diagram, however large the design")
     g.add_argument("--dsn", help="server used to import a .sql schema (default: embedded)")
     g.set_defaults(func=_cmd_diagram)
 

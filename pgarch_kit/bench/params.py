@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from pgarch_kit.db.connect import KIT_MARK
 from pgarch_kit.errors import PgArchError
 from pgarch_kit.model.names import derive_name, quote_ident
 from pgarch_kit.model.types import parse_type
@@ -299,7 +300,7 @@ def prepare_params(conn: psycopg.Connection, design: Design, pattern: QueryPatte
         if (key := _dense_key(design, draws[0])) is not None:
             table, column = key
             low, high, count = conn.execute(psql.SQL(
-                "SELECT min({c}), max({c}), count(*) FROM {t}").format(
+                "SELECT min({c}), max({c}), count(*) FROM {t}" + KIT_MARK).format(
                     c=psql.Identifier(column), t=psql.SQL(_rel(table)))).fetchone()
             if count and high - low + 1 == count:
                 note = (f"{names[0]}: existing keys {low}..{high} of {table.name}.{column}")
@@ -319,15 +320,15 @@ def prepare_params(conn: psycopg.Connection, design: Design, pattern: QueryPatte
             conn.execute(f"CREATE SCHEMA IF NOT EXISTS {BENCH_SCHEMA}")
             conn.execute(psql.SQL("DROP TABLE IF EXISTS {}").format(target))
             conn.execute(psql.SQL("CREATE TABLE {} AS {}").format(target, sample))
-            rows = conn.execute(psql.SQL("SELECT {} FROM {} ORDER BY pgarch_n").format(
+            rows = conn.execute(psql.SQL("SELECT {} FROM {} ORDER BY pgarch_n" + KIT_MARK).format(
                 as_text, target)).fetchall()
         else:
-            rows = conn.execute(psql.SQL("SELECT {} FROM ({}) s ORDER BY pgarch_n").format(
-                as_text, sample)).fetchall()
+            rows = conn.execute(psql.SQL("SELECT {} FROM ({}) s ORDER BY pgarch_n"
+                                         + KIT_MARK).format(as_text, sample)).fetchall()
         if len(rows) * 2 >= size or "TABLESAMPLE" not in " ".join(g[0] for g in groups):
             sampled = [d.param for d in draws if d.table is not None]
             if rows and sampled:
-                found = conn.execute(psql.SQL("SELECT {} FROM ({}) s LIMIT 1").format(
+                found = conn.execute(psql.SQL("SELECT {} FROM ({}) s LIMIT 1" + KIT_MARK).format(
                     psql.SQL(", ").join(psql.SQL("pg_typeof({})::text").format(
                         psql.Identifier(n)) for n in sampled), sample)).fetchone()
                 types = tuple(zip(sampled, found))

@@ -132,6 +132,27 @@ def _line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
+def strip_copy_data(text: str) -> tuple[str, list[tuple[int, str]]]:
+    """Blank every ``COPY … FROM stdin`` statement and its data block (up to the ``\\.``
+    line), keeping line numbers; returns the text and ``(line, statement)`` of each block.
+
+    Dumps and seed files carry table data this way. It is data, not schema: an import skips
+    it with a note, where a script run would need psql to stream it."""
+    blocks: list[tuple[int, str]] = []
+    while True:
+        scan = _scan(text)
+        hit = next(((a, b) for a, b in scan.statements if _COPY_STDIN.match(text[a:b])), None)
+        if hit is None:
+            return text, blocks
+        a, b = hit
+        data = text.find("\n", b)
+        end = len(text) if data < 0 else data + 1
+        terminator = re.compile(r"^\\\.[ \t]*$", re.MULTILINE).search(text, end)
+        stop = len(text) if terminator is None else terminator.end()
+        blocks.append((_line_of(text, a), " ".join(text[a:b].split())[:80]))
+        text = text[:a] + re.sub(r"[^\n]", " ", text[a:stop]) + text[stop:]
+
+
 def _prepare(sql_text: str, source: str) -> tuple[str, _Scan]:
     text = _RESTRICT.sub("", sql_text)
     scan = _scan(text)

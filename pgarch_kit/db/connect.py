@@ -21,8 +21,13 @@ if TYPE_CHECKING:
     import psycopg
     import sqlalchemy
 
-__all__ = ["check_dsn", "connect", "dsn_dbname", "engine", "redact_dsn", "server_dsn",
-           "sqlalchemy_url"]
+__all__ = ["KIT_MARK", "check_dsn", "connect", "dsn_dbname", "engine", "redact_dsn",
+           "server_dsn", "sqlalchemy_url"]
+
+# Ends the statements the kit runs on a design's tables for its own purposes (loading,
+# verifying, sampling parameters, reading volumes). pg_stat_statements keeps a trailing
+# comment in the text it stores, so a live import can tell them from the application's.
+KIT_MARK = " /* pgarch_kit */"
 
 _servers: dict[str, object] = {}  # one Server per data dir, so its version is looked up once
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pgarch_kit.db.apply import _message, _prepare
+from pgarch_kit.db.apply import _message, _prepare, strip_copy_data
 from pgarch_kit.db.confine import Deadline, add_placeholders, confined_database
 from pgarch_kit.db.import_policy import ALLOWED_EXTENSIONS, Statement, classify_script
 from pgarch_kit.errors import ImportRefusedError, ImportTimeoutError, PgArchError, SqlApplyError
@@ -26,6 +26,7 @@ __all__ = ["DEFAULT_TIMEOUT", "ImportResult", "Skipped", "import_live", "import_
            "import_schema_file", "import_sql", "import_sql_file"]
 
 DEFAULT_TIMEOUT = 600.0  # seconds for a whole import: a real schema takes seconds
+_DATA_NOTE = "table data (COPY ... FROM stdin) is not part of a design"
 
 
 @dataclass(frozen=True)
@@ -151,15 +152,18 @@ def import_schema(sql_text: str, *, name: str = "imported", source: str = "SQL",
     from pgarch_kit.db.introspect import introspect
     if timeout <= 0:
         raise PgArchError(f"timeout must be a positive number of seconds, not {timeout!r}")
-    text, _ = _prepare(sql_text, source)  # psql meta-commands and COPY FROM stdin: refused
+    text, data_blocks = strip_copy_data(sql_text)
+    text, _ = _prepare(text, source)  # psql meta-commands: refused
     statements, roles = classify_script(text, source=source)
     with confined_database(dsn, limit_s=timeout) as confined:
         add_placeholders(confined.admin_dsn, confined.dbname, roles)
         refused, notes = _run(confined, statements, source=source, timeout=timeout)
+        notes = sorted([Skipped(line, statement, _DATA_NOTE) for line, statement in data_blocks]
+                       + notes, key=lambda s: s.line)
         if strict and refused:
             raise ImportRefusedError(source, [str(s) for s in refused])
         with psycopg.connect(confined.dsn, autocommit=True) as conn:
-            conn.read_only = True
+            conn.execute("SET default_transaction_read_only = on")
             design = introspect(conn, name=name, schemas=schemas)
     return ImportResult(design, tuple(refused), tuple(notes))
 
@@ -199,12 +203,19 @@ def import_schema_file(path: str | Path, *, name: str | None = None, dsn: str | 
                          schemas=schemas, timeout=timeout, strict=strict)
 
 
-def import_live(dsn: str, *, schemas: list[str] | None = None, name: str | None = None) -> Design:
-    """Read the design of a live database (any server) without changing it."""
+def import_live(dsn: str, *, schemas: list[str] | None = None, name: str | None = None,
+                intents: bool = True) -> Design:
+    """Read the design of a live database (any server) without changing it; with
+    ``intents`` (the default) also what the source says of its volumes and queries — rows and
+    sizes per table, the top ``pg_stat_statements`` queries as query patterns — as intents,
+    with the facts in ``design.source`` (see :mod:`pgarch_kit.db.source_facts`)."""
     import psycopg
 
     from pgarch_kit.db.connect import dsn_dbname
     from pgarch_kit.db.introspect import introspect
+    from pgarch_kit.db.source_facts import read_source
     with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.read_only = True
-        return introspect(conn, name=name or dsn_dbname(dsn), schemas=schemas)
+        # conn.read_only has no effect in autocommit: the session default does
+        conn.execute("SET default_transaction_read_only = on")
+        design = introspect(conn, name=name or dsn_dbname(dsn), schemas=schemas)
+        return read_source(conn, design) if intents else design

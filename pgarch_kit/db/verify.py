@@ -23,6 +23,7 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from pgarch_kit.db.connect import KIT_MARK
 from pgarch_kit.model.names import quote_ident
 
 if TYPE_CHECKING:
@@ -111,7 +112,8 @@ def verify(conn: psycopg.Connection, design: Design, plan: DataPlan) -> Verifica
     counts: dict[tuple[str, str], int] = {}
     for key, tp in plan.tables.items():
         t = tp.table
-        n = conn.execute(f"SELECT count(*) FROM {_rel(t.schema, t.name)}").fetchone()[0]
+        n = conn.execute(f"SELECT count(*) FROM {_rel(t.schema, t.name)}" + KIT_MARK
+                         ).fetchone()[0]
         counts[t.key] = n
         out.checks.append(Check("rows", key, "count(*)", str(tp.rows), str(n),
                                 "ok" if n == tp.rows else "fail"))
@@ -138,7 +140,7 @@ def _orphans_and_fanout(conn, design, plan, counts, out: Verification) -> None:
             orphans, children = conn.execute(
                 f"SELECT count(*) FILTER (WHERE p.{quote_ident(fk.ref_columns[0])} IS NULL),"
                 f" count(*) FROM {_rel(t.schema, t.name)} c LEFT JOIN "
-                f"{_rel(*ref)} p ON {on} WHERE {present}").fetchone()
+                f"{_rel(*ref)} p ON {on} WHERE {present}" + KIT_MARK).fetchone()
             out.checks.append(Check("orphans", tp.name, f"({cols}) -> {fk.ref_table}", "0",
                                     str(orphans), "ok" if orphans == 0 else "fail"))
             parents = counts[ref]
@@ -202,7 +204,8 @@ def _nulls(conn, plan, out: Verification) -> None:
         if not cols or tp.rows == 0:
             continue
         exprs = ", ".join(f"avg(({quote_ident(c.name)} IS NULL)::int)::float8" for c in cols)
-        actual = conn.execute(f"SELECT {exprs} FROM {_rel(t.schema, t.name)}").fetchone()
+        actual = conn.execute(f"SELECT {exprs} FROM {_rel(t.schema, t.name)}" + KIT_MARK
+                              ).fetchone()
         for c, a in zip(cols, actual):
             src = tp.sources[c.name]
             a = float(a or 0.0)

@@ -7,6 +7,7 @@ table is rendered with exactly the foreign keys it is handed.
 from __future__ import annotations
 
 from ..model.design import Check, Column, Exclusion, ForeignKey, PrimaryKey, Table, Unique
+from ..model.keys import twin_uniques
 from ..model.names import quote_ident
 from ._common import (
     DdlError,
@@ -114,7 +115,8 @@ def constraint_sql(table: Table, server_version: int,
     out = []
     if table.primary_key is not None:
         out.append(_primary_key(table.primary_key))
-    out += [_unique(table, u, server_version) for u in table.uniques]
+    twins = set(map(id, twin_uniques(table)))
+    out += [_unique(table, u, server_version) for u in table.uniques if id(u) not in twins]
     out += [_check(c) for c in table.checks]
     out += [_exclusion(e) for e in table.exclusions]
     out += [foreign_key_sql(table, fk) for fk in foreign_keys]
@@ -154,7 +156,9 @@ def create_table_sql(table: Table, server_version: int,
         items = [column_sql(table, c, server_version) for c in table.columns] + cons
         body = f"(\n    {_SEP.join(items)}\n)" if items else "()"
         text = f"CREATE {unlogged}TABLE {name} {body}"
-    return f"{text}{_partition_by(table)}{options(table.options)};"
+    twins = [f"ALTER TABLE {name}\n    ADD {_unique(table, u, server_version)};"
+             for u in twin_uniques(table)]
+    return "\n".join([f"{text}{_partition_by(table)}{options(table.options)};", *twins])
 
 
 def attach_partition_sql(table: Table) -> list[str]:

@@ -89,7 +89,7 @@ def _covered_by_constraint(table: Table, columns: tuple[str, ...]) -> bool:
                for u in table.uniques)
 
 
-def _plan_foreign_keys(design: Design, order: tuple[Table, ...]) -> _FkPlan:
+def plan_foreign_keys(design: Design, order: tuple[Table, ...]) -> _FkPlan:
     pos = {t.key: i for i, t in enumerate(order)}
     by_key = {t.key: t for t in design.tables}
     plan = _FkPlan({t.key: [] for t in order}, [], [])
@@ -108,7 +108,7 @@ def _plan_foreign_keys(design: Design, order: tuple[Table, ...]) -> _FkPlan:
     return plan
 
 
-def _routine_phases(design: Design) -> list[str]:
+def routine_phases(design: Design) -> list[str]:
     """'early' (before tables), 'tables' (after tables) or 'views' (after views) per routine;
     an aggregate follows the latest routine it is built on."""
     phases = ["tables" if i in routines_referencing_tables(design) else "early"
@@ -168,8 +168,8 @@ def sections(design: Design, *, server_version: int = 180000) -> list[Section]:
     script pastes them between its own keywords, and whoever runs it would run the rest."""
     check_fragments(design)
     order = table_order(design)
-    fks = _plan_foreign_keys(design, order)
-    phases = _routine_phases(design)
+    fks = plan_foreign_keys(design, order)
+    phases = routine_phases(design)
     table_pos = {t.key: i for i, t in enumerate(design.tables)}
     out: list[Section] = []
 
@@ -290,7 +290,7 @@ def load_sections(design: Design, *, server_version: int = 180000
     """:func:`load_phases` as titled sections (the post-load ones start with "foreign keys",
     "indexes" and "foreign keys needing unique indexes")."""
     order = table_order(design)
-    fks = _plan_foreign_keys(design, order)
+    fks = plan_foreign_keys(design, order)
     by_title = {s.title: s.statements for s in sections(design, server_version=server_version)}
     by_title["tables"] = tuple(create_table_sql(t, server_version) for t in order)
     fk_now = [add_foreign_key_sql(t, fk) for t in order for fk in fks.inline[t.key]]

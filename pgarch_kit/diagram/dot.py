@@ -21,11 +21,12 @@ Layout choices, made by looking at rendered PNGs of the real-world corpus:
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from pgarch_kit.model.design import Design, EnumType, Table, View
 from pgarch_kit.model.graph import TableKey
 
+from .areas import Area, SubjectAreas, subject_areas
 from .crowsfoot import cardinality
 from .errors import DiagramError
 from .labels import (
@@ -39,6 +40,7 @@ from .labels import (
     view_label,
 )
 from .notation import NOTATIONS, check_notation, draw_ends, edge_defaults, notation_legend
+from .stubs import stub_statements
 from .subset import drawn_fks, folded_tables, neighbourhood, partition_counts
 
 __all__ = ["DETAILS", "DIRECTIONS", "NOTATIONS", "to_dot"]
@@ -76,7 +78,9 @@ def to_dot(design: Design, *, detail: str = "all", direction: str = "LR",
            focus: str | None = None, depth: int = 1,
            findings: Mapping[str, int] | None = None,
            sizes: Mapping[str, str] | None = None,
-           legend: bool = True, views: bool = True, notation: str = "crowsfoot") -> str:
+           legend: bool = True, views: bool = True, notation: str = "crowsfoot",
+           area: str | None = None, areas: SubjectAreas | None = None,
+           hrefs: Mapping[str, str] | None = None) -> str:
     """The ER diagram of ``design`` as DOT text.
 
     ``detail`` "all" lists every column, "keys" only primary, foreign and unique key columns;
@@ -88,11 +92,22 @@ def to_dot(design: Design, *, detail: str = "all", direction: str = "LR",
     ``notation`` "crowsfoot" marks each relationship end with a crow's-foot glyph,
     "simple" draws an arrow from the referencing table to the referenced one with 1/N
     labels at its ends, for beginners (see :mod:`pgarch_kit.diagram.notation`).
+    ``area`` (a slug or name from ``areas``, by default :func:`subject_areas` of the design)
+    draws one subject area's tables, with dashed stubs for the other areas its foreign keys
+    reach; ``hrefs`` maps area slugs to the addresses of their diagrams (SVG links).
     """
     _check_options(detail, direction, notation)
     roots = folded_tables(design)
     ids = {t.key: f"t{i}" for i, t in enumerate(roots, start=1)}
-    picked = neighbourhood(design, focus, depth) if focus is not None else set(ids)
+    chosen = None
+    if area is not None:
+        if focus is not None:
+            raise DiagramError("draw either an area or a focus table, not both")
+        areas = areas if areas is not None else subject_areas(design)
+        chosen = areas.area(area)
+        picked = set(chosen.tables)
+    else:
+        picked = neighbourhood(design, focus, depth) if focus is not None else set(ids)
     tables = [t for t in roots if t.key in picked]
     parts = partition_counts(design)
     fks = [x for x in drawn_fks(design) if x[2] in picked and x[3] in picked]
@@ -109,7 +124,8 @@ def to_dot(design: Design, *, detail: str = "all", direction: str = "LR",
             if c.name in shown and e is not None and e not in enums:
                 enums.append(e)
     enums.sort(key=design.enums.index)
-    drawn_views: list[View] = list(design.views) if views and focus is None else []
+    drawn_views: list[View] = (list(design.views) if views and focus is None and area is None
+                               else [])
 
     schemas: list[str] = ["public"]
     for obj in (*tables, *enums, *drawn_views):
@@ -142,13 +158,14 @@ def to_dot(design: Design, *, detail: str = "all", direction: str = "LR",
             (vid, f'shape=box, style="dashed,rounded", color="#64748b", '
                   f'label={view_label(v, title=v.name)}'))
 
-    edges, linked = _edges(design, fks, ids, direction, detail, notation)
+    stagger = _stagger(fks) if chosen is not None else {}
+    edges, linked = _edges(design, fks, ids, direction, detail, notation, stagger)
     out = [
         "digraph er {",
         f'  graph [rankdir={direction}, fontname="{FONT}", fontsize=16, labelloc=t, '
         'labeljust=l, nodesep=0.35, ranksep=0.9, splines=spline, pad=0.3, '
         'bgcolor="white", outputorder=edgesfirst, '
-        f"label={_title(design, focus, depth, detail)}];",
+        f"label={_title(design, focus, depth, detail, chosen, len(roots))}];",
         f'  node [shape=plain, fontname="{FONT}", fontsize=10];',
         f'  edge [fontname="{FONT}", fontsize=9, color="{EDGE_COLOUR}", dir=both, '
         f"arrowsize=0.8, penwidth=1.1{edge_defaults(notation)}];",
@@ -178,12 +195,21 @@ def to_dot(design: Design, *, detail: str = "all", direction: str = "LR",
     if legend and tables:
         out.append(f"  legend [label={notation_legend(notation)}];")
     out += edges
+    if chosen is not None and areas is not None:
+        stub_nodes, stub_edges = stub_statements(
+            areas, chosen, drawn_fks(design), ids,
+            _stub_port(roots, direction, detail), hrefs)
+        out += stub_nodes + stub_edges
     out.append("}")
     return "\n".join(out) + "\n"
 
 
-def _title(design: Design, focus: str | None, depth: int, detail: str) -> str:
+def _title(design: Design, focus: str | None, depth: int, detail: str,
+           area: Area | None = None, tables: int = 0) -> str:
     extra = []
+    if area is not None:
+        extra.append(f"subject area {area.name}: {len(area.tables)} of {tables} tables; "
+                     "dashed boxes are other areas")
     if focus is not None:
         extra.append(f"around {focus}, {depth} hop{'s' if depth != 1 else ''}")
     if detail == "keys":
@@ -207,7 +233,8 @@ def _grid(node_ids: list[str]) -> list[str]:
 
 
 def _edges(design: Design, fks: list, ids: dict[TableKey, str], direction: str,
-           detail: str, notation: str) -> tuple[list[str], set[str]]:
+           detail: str, notation: str, stagger: Mapping[tuple[TableKey, TableKey], int]
+           ) -> tuple[list[str], set[str]]:
     """Edge statements (parent -> child) and the ids of nodes they connect."""
     # Marks are read from the drawn (root) table, which has the columns a partition's FK
     # names and carries the FKs folded in from its partitions.
@@ -233,9 +260,49 @@ def _edges(design: Design, fks: list, ids: dict[TableKey, str], direction: str,
                     f"({', '.join(fk.ref_columns)}): {child_end.replace('_', ' ')} to "
                     f"{parent_end.replace('_', ' ')}")
     # the ends are drawn together: simple labels at a shared port depend on all its edges
-    lines = [f"  {tail} -> {head} [{attrs}, tooltip={dot_string(tip)}];"
-             for (tail, head, attrs), tip in zip(draw_ends(notation, ends), tips)]
+    keys = [(parent, child) for _d, _fk, child, parent in fks]
+    lines = [f"  {tail} -> {head} [{attrs}, tooltip={dot_string(tip)}"
+             + (f", minlen={stagger[k]}" if k in stagger else "") + "];"
+             for (tail, head, attrs), tip, k in zip(draw_ends(notation, ends), tips, keys)]
     return lines, linked
+
+
+STAGGER_AT = 5  # children of one table per column, in area diagrams
+
+
+def _stagger(fks: list) -> dict[tuple[TableKey, TableKey], int]:
+    """``minlen`` for the edges of tables with many children, in area diagrams.
+
+    dot puts every child of a table in the rank after it, so a hub referenced by 30 tables
+    becomes one column 30 tables tall (dhis2's ``userinfo`` area was 10,000 px high and
+    1,700 wide). Cycling its children over several ranks, as Graphviz's ``unflatten`` does
+    for leaves, wraps that column into a few shorter ones."""
+    children: dict[TableKey, list[TableKey]] = {}
+    for _d, _fk, child, parent in fks:
+        if child != parent and child not in children.setdefault(parent, []):
+            children[parent].append(child)
+    out: dict[tuple[TableKey, TableKey], int] = {}
+    for parent, kids in children.items():
+        if len(kids) > STAGGER_AT:
+            columns = math.ceil(len(kids) / STAGGER_AT)
+            for i, kid in enumerate(kids):
+                out[(parent, kid)] = 1 + i % columns
+    return out
+
+
+def _stub_port(roots: list[Table], direction: str, detail: str
+               ) -> Callable[[TableKey, tuple[str, ...], bool], str]:
+    """Where a stub's line meets a drawn table: like a foreign key's line, at the row of the
+    first column, on the side facing parents (for a child) or children (for a parent)."""
+    by_key = {t.key: t for t in roots}
+    out, into = (("r", "e"), ("l", "w")) if direction == "LR" else (("l", "w"), ("r", "e"))
+
+    def port(key: TableKey, columns: tuple[str, ...], parent: bool) -> str:
+        if direction not in ("LR", "RL"):
+            return ""
+        side, compass = out if parent else into
+        return _port(by_key[key], columns, side, compass, detail)
+    return port
 
 
 def _port(table: Table, columns: tuple[str, ...], side: str, compass: str,

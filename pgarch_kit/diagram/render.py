@@ -4,6 +4,12 @@ Graphviz runs as the ``dot`` program in a subprocess (the python ``graphviz`` pa
 only wrap the same call). A missing ``dot`` raises :class:`GraphvizNotFoundError`, which says
 how to install it. ``Diagram`` shows itself as inline SVG (``_repr_svg_``/``_repr_html_``), so
 the picture appears in notebooks and in nbconvert-exported HTML without any JavaScript.
+
+A design with :data:`~.areas.OVERVIEW_AT` or more tables is not drawn whole (nobody can read
+it): ``diagram(design)`` is then the overview of its subject areas (:mod:`.areas`,
+:mod:`.overview`), ``.area(name)`` one area's diagram, and ``save("er.svg")`` writes the
+overview to ``er.svg`` and each area to ``er-<area>.svg`` beside it. A focus table, an
+``area=`` or ``overview_at=None`` draws a single diagram as before.
 """
 from __future__ import annotations
 
@@ -18,11 +24,15 @@ from typing import Any
 from pgarch_kit.errors import PgArchError
 from pgarch_kit.model.design import Design
 
+from .areas import MAX_AREA_TABLES, OVERVIEW_AT, SubjectAreas, subject_areas
 from .dot import to_dot
 from .errors import DiagramError, GraphvizNotFoundError, GraphvizRenderError
 from .mermaid import to_mermaid
+from .overview import overview_dot
+from .subset import folded_tables
 
-__all__ = ["FORMATS", "SAVE_SUFFIXES", "Diagram", "diagram", "render", "render_svg"]
+__all__ = ["FORMATS", "SAVE_SUFFIXES", "Diagram", "area_path", "diagram", "render",
+           "render_svg"]
 
 FORMATS = ("svg", "png")
 SAVE_SUFFIXES = (".svg", ".png", ".dot", ".gv", ".mmd")
@@ -64,15 +74,46 @@ def render_svg(dot_text: str) -> str:
 _PROLOG = re.compile(r"\A.*?(?=<svg\b)", re.S)
 
 
+def area_path(path: str | os.PathLike[str], slug: str) -> Path:
+    """Where an area's diagram goes beside the overview at ``path``: ``er.svg`` →
+    ``er-<slug>.svg`` (slugs are file-name safe, see :class:`~.areas.Area`)."""
+    target = Path(path)
+    return target.with_name(f"{target.stem}-{slug}{target.suffix}")
+
+
 class Diagram:
     """An ER diagram of a design: ``.dot`` (the DOT text), ``.svg()``, ``.png()``,
-    ``.mermaid()``, ``save(path)``; shows itself inline in notebooks."""
+    ``.mermaid()``, ``save(path)``; shows itself inline in notebooks.
 
-    def __init__(self, design: Design, **options: Any) -> None:
+    For a large design (``overview_at`` tables or more, no focus or area asked for) it is
+    the overview of the design's subject areas: ``.areas`` holds them, ``.area(name)`` draws
+    one, and ``save`` writes the overview and every area's diagram."""
+
+    def __init__(self, design: Design, *, overview_at: int | None = OVERVIEW_AT,
+                 max_area_tables: int = MAX_AREA_TABLES, **options: Any) -> None:
         self.design = design
         self.options = dict(options)
-        self.dot = to_dot(design, **options)
+        self.max_area_tables = max_area_tables
+        self.areas: SubjectAreas | None = options.get("areas")
+        large = overview_at is not None and len(folded_tables(design)) >= overview_at
+        self.is_overview = (large and options.get("focus") is None
+                            and options.get("area") is None)
+        if self.is_overview or (options.get("area") is not None and self.areas is None):
+            self.areas = subject_areas(design, max_tables=max_area_tables)
+        if self.is_overview:
+            assert self.areas is not None
+            self.dot = overview_dot(design, self.areas)
+        else:
+            self.dot = to_dot(design, **{**options, "areas": self.areas})
         self._svg: str | None = None
+
+    def area(self, name: str, **options: Any) -> Diagram:
+        """The diagram of one subject area (its slug or name) with this diagram's options,
+        overridden by ``options``."""
+        areas = self.areas or subject_areas(self.design, max_tables=self.max_area_tables)
+        opts = {k: v for k, v in self.options.items() if k not in ("focus", "depth", "area")}
+        return Diagram(self.design, max_area_tables=self.max_area_tables,
+                       **{**opts, **options, "area": name, "areas": areas})
 
     def svg(self) -> str:
         """SVG text, rendered once and cached."""
@@ -90,9 +131,27 @@ class Diagram:
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the diagram atomically; the format follows the suffix
-        (.svg, .png, .dot/.gv, .mmd)."""
-        from pgarch_kit._fileio import atomic_write_bytes, atomic_write_text
+        (.svg, .png, .dot/.gv, .mmd). An overview also writes each area's diagram beside
+        it (:func:`area_path`); SVG boxes link to those files. Mermaid has no overview, so
+        ``.mmd`` is always the whole design."""
         target = Path(path)
+        suffix = target.suffix.lower()
+        if not self.is_overview or suffix == ".mmd" or suffix not in SAVE_SUFFIXES:
+            return self._save_one(target)
+        assert self.areas is not None
+        links = ({a.slug: area_path(target, a.slug).name for a in self.areas.areas}
+                 if suffix == ".svg" else None)
+        for a in self.areas.areas:
+            extra = {"hrefs": links} if links else {}
+            self.area(a.slug, **extra)._save_one(area_path(target, a.slug))
+        if links:
+            from pgarch_kit._fileio import atomic_write_text
+            return atomic_write_text(
+                target, render_svg(overview_dot(self.design, self.areas, hrefs=links)))
+        return self._save_one(target)
+
+    def _save_one(self, target: Path) -> Path:
+        from pgarch_kit._fileio import atomic_write_bytes, atomic_write_text
         suffix = target.suffix.lower()
         if suffix == ".svg":
             return atomic_write_text(target, self.svg())
@@ -119,15 +178,37 @@ class Diagram:
             return f"<pre style='white-space:pre-wrap'>{html.escape(str(exc))}</pre>"
         # Inline SVG in a scrolling box: large schemas stay at a legible size.
         return ('<div style="max-width:100%;overflow:auto;border:1px solid #e2e8f0;'
-                f'padding:4px">{svg}</div>')
+                f'padding:4px">{svg}</div>' + self._note_html())
+
+    def _note_html(self) -> str:
+        """Under an overview: how to see an area, or the whole design."""
+        if not self.is_overview or self.areas is None:
+            return ""
+        first = self.areas.areas[0].slug if self.areas.areas else "NAME"
+        slugs = ", ".join(f"<code>{html.escape(a.slug)}</code>" for a in self.areas.areas)
+        return (f'<p style="font-size:90%">{len(folded_tables(self.design))} tables: this '
+                f"is the overview of their {len(self.areas.areas)} subject areas. See one "
+                f'with <code>pk.er_diagram(design, area="{html.escape(first)}")</code> or '
+                f'this diagram\'s <code>.area("{html.escape(first)}")</code>; '
+                '<code>.save("er.svg")</code> writes the overview and every area\'s diagram '
+                '(<code>er-AREA.svg</code>); <code>pk.er_diagram(design, overview_at=None)'
+                f"</code> draws all tables in one picture. Areas: {slugs}.</p>")
 
     def __repr__(self) -> str:
-        opts = ", ".join(f"{k}={v!r}" for k, v in sorted(self.options.items()))
-        return f"<Diagram of {self.design.name!r}{', ' + opts if opts else ''}>"
+        opts = ", ".join(f"{k}={v!r}" for k, v in sorted(self.options.items())
+                         if k != "areas")
+        kind = (f"overview of {len(self.areas.areas)} areas "
+                if self.is_overview and self.areas is not None else "")
+        return f"<Diagram {kind}of {self.design.name!r}{', ' + opts if opts else ''}>"
 
 
-def diagram(design: Design, **options: Any) -> Diagram:
+def diagram(design: Design, *, overview_at: int | None = OVERVIEW_AT,
+            max_area_tables: int = MAX_AREA_TABLES, **options: Any) -> Diagram:
     """A :class:`Diagram` of ``design``; ``options`` are those of :func:`to_dot` (``detail``,
     ``direction``, ``focus``, ``depth``, ``findings``, ``sizes``, ``legend``, ``views``,
-    ``notation``): ``diagram(design, notation="simple")`` draws arrows with 1/N labels."""
-    return Diagram(design, **options)
+    ``notation``, ``area``): ``diagram(design, notation="simple")`` draws arrows with 1/N
+    labels. With ``overview_at`` tables or more (``None``: never) and no ``focus`` or
+    ``area``, the diagram is the overview of the design's subject areas of at most about
+    ``max_area_tables`` tables each; ``diagram(design, area="orders")`` draws one of them."""
+    return Diagram(design, overview_at=overview_at, max_area_tables=max_area_tables,
+                   **options)

@@ -45,7 +45,17 @@ from __future__ import annotations
 import textwrap
 
 from .._escape import one_line
-from ..model.design import Column, Design, Exclusion, ForeignKey, Index, Sequence, Table
+from ..model.design import (
+    Column,
+    Design,
+    Exclusion,
+    ForeignKey,
+    Index,
+    Sequence,
+    Table,
+    Unique,
+)
+from ..model.keys import twin_uniques
 from ..model.names import pg_default_name, quote_ident
 from ._orm_names import _label, _snake, _type_spellings
 from ._orm_plan import _nullable, _Planner, _TablePlan
@@ -160,7 +170,10 @@ class _Writer(_Planner):
             args += self._include(pk.include)
             args += _deferrable(pk.deferrable, pk.initially_deferred)
             items.append((self.imp.use(_SA, "PrimaryKeyConstraint"), args))
+        twins = set(map(id, twin_uniques(t)))
         for u in t.uniques:
+            if id(u) in twins:
+                continue  # added after create_all (see hooks)
             args = [_q(c) for c in u.columns]
             if u.name:
                 args.append(f"name={_q(u.name)}")
@@ -329,14 +342,23 @@ class _Writer(_Planner):
         stmts += [f"CREATE EXTENSION IF NOT EXISTS {quote_ident(e.name)}"
                   + (f" WITH SCHEMA {quote_ident(e.schema)}" if e.schema else "")
                   for e in self.d.extensions]
-        if not stmts:
+        after = [_twin_sql(t, u) for t in self.modelled for u in twin_uniques(t)]
+        if not stmts and not after:
             return []
         event, ddl = self.imp.use(_SA, "event"), self.imp.use(_SA, "DDL")
         # DDL() formats its text with %, so a literal % is doubled
-        out = ["# Tables need these first; IF NOT EXISTS lets create_all and schema.sql "
-               "share a database."]
+        out = []
+        if stmts:
+            out.append("# Tables need these first; IF NOT EXISTS lets create_all and "
+                       "schema.sql share a database.")
         for stmt in stmts:
             out += _call(f"{event}.listen", ["Base.metadata", '"before_create"',
+                                             f"{ddl}({_q(stmt.replace('%', '%%'))})"])
+        if after:
+            out.append("# A UNIQUE identical to an earlier key: inside CREATE TABLE PostgreSQL "
+                       "would keep only the first.")
+        for stmt in after:
+            out += _call(f"{event}.listen", ["Base.metadata", '"after_create"',
                                              f"{ddl}({_q(stmt.replace('%', '%%'))})"])
         return out
 
@@ -370,6 +392,19 @@ class _Writer(_Planner):
             if e.comment:
                 self.losses.append(f"comment on type {e.name}")
         return out
+
+
+def _twin_sql(t: Table, u: Unique) -> str:
+    cols = ", ".join(quote_ident(c) for c in u.columns)
+    text = (f"ALTER TABLE {quote_ident(t.schema)}.{quote_ident(t.name)} ADD "
+            + (f"CONSTRAINT {quote_ident(u.name)} " if u.name else "")
+            + ("UNIQUE NULLS NOT DISTINCT" if u.nulls_not_distinct else "UNIQUE")
+            + f" ({cols})")
+    if u.include:
+        text += f" INCLUDE ({', '.join(quote_ident(c) for c in u.include)})"
+    if u.deferrable:
+        text += " DEFERRABLE" + (" INITIALLY DEFERRED" if u.initially_deferred else "")
+    return text
 
 
 def sqlalchemy_models(design: Design) -> str:

@@ -2,8 +2,12 @@
 
 The up script is read against the old design (its tables exist and hold rows), the down
 script against the new one. A plan the kit generated should raise no finding except the ones
-that name a real decision: dropping a column or a table (data loss), a rewrite the kit could
-not avoid (a key column's type), and these are listed, never hidden."""
+that name a real decision: dropping a column, a table, a schema or a foreign key (data loss),
+a rewrite or lock the kit could not avoid (a key column's type, an identity or stored generated
+column, an exclusion constraint's index, a partition detached and attached again), and drops
+of existing constraints and indexes by name without ``IF EXISTS`` (a wrong name must stop the
+migration). These are listed, never hidden; ``tests/test_kinds.py`` holds every kind's plan to
+that list."""
 from __future__ import annotations
 
 from dataclasses import dataclass

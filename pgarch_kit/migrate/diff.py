@@ -3,13 +3,15 @@
 Objects are matched by name (schema-qualified). Designs do not record renames, so a renamed
 column is declared: ``renames={"orders.note": "remark"}`` (``"schema.table.column"`` works
 too); without it the old column is dropped and the new one added, which the plan marks as
-data loss. Changes the kit does not migrate automatically (a new primary key, partitioning,
-table storage options) are refused with a :class:`MigrationError` that says how to split them.
+data loss. Changes the kit does not migrate automatically (a swapped primary key,
+partitioning, an enum value removed from a type in use) are refused with a
+:class:`MigrationError` that says how to split them.
 
-Order of the up script: extensions and types; views and triggers that the change touches are
-dropped first (they would block a column change); new tables; per existing table the column,
-constraint and index changes; new foreign keys; routines, views, policies, triggers and
-comments recreated; contract steps (drops) last.
+Order of the up script: roles, schemas, extensions and types (:mod:`.types`); views and
+triggers that the change touches are dropped first (they would block a column change); new
+tables; per existing table the column, constraint and index changes (:mod:`.tables`); new
+foreign keys; routines, views, policies, triggers and comments recreated (:mod:`.comments`);
+contract steps (drops) last, the types, extensions and schemas that tables used after them.
 """
 from __future__ import annotations
 
@@ -17,25 +19,46 @@ import re
 from collections.abc import Mapping
 from dataclasses import replace
 
-from pgarch_kit.ddl._common import literal, rel
+from pgarch_kit.ddl._common import rel
 from pgarch_kit.ddl.render_index import index_sql
 from pgarch_kit.ddl.render_objects import (
     comment_sql,
     policy_sql,
     routine_sql,
+    table_comments_sql,
     trigger_sql,
     view_sql,
 )
-from pgarch_kit.ddl.render_table import create_table_sql, foreign_key_sql
-from pgarch_kit.ddl.render_types import enum_sql, extension_sql
+from pgarch_kit.ddl.render_table import attach_partition_sql, create_table_sql, foreign_key_sql
+from pgarch_kit.ddl.script import plan_foreign_keys, routine_phases
 from pgarch_kit.model.default_names import ConstraintNames, constraint_names
-from pgarch_kit.model.design import Check, Design, ForeignKey, Index, Table, Unique
+from pgarch_kit.model.design import (
+    Check,
+    Design,
+    ForeignKey,
+    Index,
+    Routine,
+    Table,
+    Trigger,
+    Unique,
+    View,
+)
 from pgarch_kit.model.graph import table_order
 from pgarch_kit.model.names import quote_ident
 
 from . import columns as col
+from . import tables as tab
+from .comments import (
+    bare,
+    comment_steps,
+    comment_stmt,
+    routine_target,
+    trigger_target,
+    view_comments,
+)
 from .live_names import live_name
 from .plan import MigrationError, MigrationPlan, Step
+from .types import type_steps
 
 __all__ = ["migration_plan"]
 
@@ -54,10 +77,16 @@ def _alter(t: Table, clause: str) -> str:
     return f"ALTER TABLE {rel(t.schema, t.name)} {clause};"
 
 
-def _concurrent_index(t: Table, i: Index, v: int) -> str:
-    # PostgreSQL cannot build an index on a partitioned table CONCURRENTLY
-    how = "INDEX IF NOT EXISTS " if t.partition_by else "INDEX CONCURRENTLY IF NOT EXISTS "
-    return index_sql(t.schema, t.name, i, v).replace("INDEX ", how, 1)
+_concurrent_index = tab.concurrent_index
+_index_why = tab.index_why
+
+
+def _with_comment(t: Table, i: Index, v: int) -> tuple[str, ...]:
+    """The index built CONCURRENTLY, then its comment (each statement commits on its own)."""
+    out = (_concurrent_index(t, i, v),)
+    if i.comment is not None:
+        out += (comment_stmt("INDEX", rel(t.schema, i.name), i.comment),)
+    return out
 
 
 def _drop_index(t: Table, name: str, *, existing: bool = False) -> str:
@@ -75,15 +104,6 @@ def _drop_constraint(t: Table, name: str) -> str:
     return _alter(t, f"DROP CONSTRAINT {_q(name)}")
 
 
-def _index_why(t: Table) -> str:
-    if t.partition_by:
-        return ("a partitioned table: PostgreSQL cannot do this CONCURRENTLY, so writes wait "
-                "for the build — on a big table build it per partition (CREATE INDEX ON ONLY, "
-                "CONCURRENTLY per partition, ALTER INDEX … ATTACH PARTITION) by hand")
-    return ("CONCURRENTLY: writes continue during the build (two scans); if it fails, drop "
-            "the INVALID index it leaves before resuming")
-
-
 def _create_table(t: Table, v: int) -> str:
     return create_table_sql(t, v, t.foreign_keys).replace("TABLE ", "TABLE IF NOT EXISTS ", 1)
 
@@ -95,6 +115,7 @@ class _Builder:
         self.live = live
         self.renames = self._renames(renames)
         self.pre: list[Step] = []      # drops of dependent objects, types
+        self.early: list[Step] = []    # new routines the tables use (defaults, checks)
         self.body: list[Step] = []     # additive changes
         self.late: list[Step] = []     # foreign keys, objects recreated
         self.contract: list[Step] = []
@@ -130,12 +151,42 @@ class _Builder:
 
     # -- whole plan -----------------------------------------------------------------
     def build(self) -> MigrationPlan:
-        self._extensions_and_types()
+        types = type_steps(self.old, self.new)
+        self.pre += types.first
         self._dependent_objects_down()
         old_keys = {t.key for t in self.old.tables}
-        for t in table_order(self.new):
+        order = table_order(self.new)
+        # new tables follow the DDL's order: foreign keys inline when their target already
+        # exists, the rest (cycles, forward references, unique-index targets) once every new
+        # table and its indexes are there
+        fks = plan_foreign_keys(self.new, order)
+        later: list[tuple[Table, ForeignKey]] = []
+        for t in order:
             if t.key not in old_keys:
-                self._new_table(t)
+                self._new_table(t, fks.inline[t.key])
+                later += [(t, fk) for fk in t.foreign_keys if fk not in fks.inline[t.key]]
+        # policies may read other new tables: after all of them, as in the DDL
+        secured = [t for t in order if t.key not in old_keys
+                   and (t.rls_enabled or t.rls_forced or t.policies)]
+        if secured:
+            up: list[str] = []
+            for t in secured:
+                up += [_alter(t, "ENABLE ROW LEVEL SECURITY")] if t.rls_enabled else []
+                up += [_alter(t, "FORCE ROW LEVEL SECURITY")] if t.rls_forced else []
+                up += [policy_sql(t, p) for p in t.policies]
+            self.late.append(Step(
+                "row-level security of the new tables", tuple(up),
+                tuple(f"DROP POLICY IF EXISTS {_q(p.name)} ON {rel(t.schema, t.name)};"
+                      for t in reversed(secured) for p in t.policies),
+                why="the tables are new: nothing reads them yet"))
+        if later:
+            self.body.append(Step(
+                "foreign keys of the new tables (cycles and forward references)",
+                tuple(f"ALTER TABLE {rel(t.schema, t.name)} ADD {foreign_key_sql(t, fk)};"
+                      for t, fk in later),
+                tuple(_alter(t, f"DROP CONSTRAINT IF EXISTS {_q(fk.name or _names(t).of(t, fk))}")
+                      for t, fk in reversed(later)),
+                why="the tables are new and empty: the keys validate instantly"))
         for t in self.new.tables:
             o = self.old.table(t.name, t.schema)
             if o is not None:
@@ -144,64 +195,44 @@ class _Builder:
             if self.new.table(o.name, o.schema) is None:
                 self.contract.append(Step(
                     f"drop table {o.name}", (f"DROP TABLE IF EXISTS {rel(o.schema, o.name)};",),
-                    (_create_table(o, self.v),
-                     *(index_sql(o.schema, o.name, i, self.v) for i in o.indexes)),
+                    (_create_table(o, self.v), *attach_partition_sql(o),
+                     *(index_sql(o.schema, o.name, i, self.v) for i in o.indexes),
+                     *table_comments_sql(o)),
                     phase="contract", why="the new design no longer has it",
                     loses_data=f"every row of {o.name} (the down script recreates it empty)"))
         self._dependent_objects_up()
-        steps = self.pre + self.body + self.late + self.contract
+        self.late += types.late
+        self.late += comment_steps(self.old, self.new,
+                                   frozenset(v.key for v in self._views_gone))
+        steps = self.pre + self.early + self.body + self.late + self.contract + types.last
         return MigrationPlan(self.old.name, self.new.name, tuple(steps), tuple(self.notes))
-
-    def _extensions_and_types(self) -> None:
-        have = {e.name for e in self.old.extensions}
-        for e in self.new.extensions:
-            if e.name not in have:
-                self.pre.append(Step(f"extension {e.name}", tuple(extension_sql(e)),
-                                     (f"DROP EXTENSION IF EXISTS {_q(e.name)};",)))
-        old_enums = {(e.schema, e.name): e for e in self.old.enums}
-        for e in self.new.enums:
-            o = old_enums.get((e.schema, e.name))
-            if o is None:
-                self.pre.append(Step(f"enum {e.name}", tuple(enum_sql(e)),
-                                     (f"DROP TYPE IF EXISTS {rel(e.schema, e.name)};",)))
-                continue
-            removed = [v for v in o.values if v not in e.values]
-            if removed:
-                raise MigrationError(
-                    f"enum {e.name}: values {removed} were removed. PostgreSQL cannot drop an "
-                    f"enum value; keep them in the new design (and stop writing them), or "
-                    f"migrate to a lookup table or a text column with a CHECK by hand")
-            for i, v in enumerate(e.values):
-                if v in o.values:
-                    continue
-                after = next((e.values[j] for j in range(i - 1, -1, -1)
-                              if e.values[j] in o.values), None)
-                where = f" AFTER {literal(after)}" if after else (
-                    f" BEFORE {literal(o.values[0])}" if o.values else "")
-                self.pre.append(Step(
-                    f"enum {e.name}: add value {v!r}",
-                    (f"ALTER TYPE {rel(e.schema, e.name)} ADD VALUE IF NOT EXISTS "
-                     f"{literal(v)}{where};",), (), transactional=False,
-                    why="ADD VALUE is instant; the new value cannot be used in the same "
-                        "transaction, so it runs on its own",
-                    loses_data=f"nothing now, but the down script cannot remove {v!r} from "
-                               f"{e.name} (PostgreSQL has no DROP VALUE)"))
-        new_enums = {(e.schema, e.name) for e in self.new.enums}
-        for o in self.old.enums:
-            if (o.schema, o.name) not in new_enums:
-                self.contract.append(Step(f"drop enum {o.name}",
-                                          (f"DROP TYPE IF EXISTS {rel(o.schema, o.name)};",),
-                                          tuple(enum_sql(o)), phase="contract"))
 
     # -- views, triggers, routines, policies: dropped before, recreated after --------
     def _changed(self, kind: str) -> tuple[list, list]:
         def by_key(d: Design) -> dict:
+            # routines are told apart by signature, triggers by table (pagila has a
+            # last_updated trigger on each of its tables)
             items = getattr(d, kind)
-            return {(x.schema, x.name, getattr(x, "signature", None)): x for x in items}
+            return {(x.schema, x.name, getattr(x, "signature", None), getattr(x, "table", None)): x
+                    for x in items}
         a, b = by_key(self.old), by_key(self.new)
-        gone = [a[k] for k in a if k not in b or a[k] != b[k]]
-        come = [b[k] for k in b if k not in a or a[k] != b[k]]
+        # comment-only changes (and a trigger's enabled state) are steps of their own, not a
+        # re-creation
+        gone = [a[k] for k in a if k not in b or _definition(a[k]) != _definition(b[k])]
+        come = [b[k] for k in b if k not in a or _definition(a[k]) != _definition(b[k])]
         return gone, come
+
+    def _trigger_states(self) -> None:
+        had = {(t.schema, t.table, t.name): t for t in self.old.triggers}
+        for tr in self.new.triggers:
+            o = had.get((tr.schema, tr.table, tr.name))
+            if o is not None and o.enabled != tr.enabled and _definition(o) == _definition(tr):
+                def state(x: Trigger) -> str:
+                    return (f"ALTER TABLE {rel(x.schema, x.table)} {_ENABLE[x.enabled]} "
+                            f"{_q(x.name)};")
+                self.late.append(Step(f"trigger {tr.name} on {tr.table}: "
+                                      f"{_ENABLE[tr.enabled].lower()}", (state(tr),),
+                                      (state(o),), why="catalog-only"))
 
     def _touched_tables(self) -> set[tuple[str, str]]:
         out = set()
@@ -225,84 +256,91 @@ class _Builder:
             self.pre.append(Step(f"drop {kind.lower()} {v.name} (recreated below)",
                                  (f"DROP {kind} IF EXISTS {rel(v.schema, v.name)};",),
                                  (view_sql(v),
-                                  *(index_sql(v.schema, v.name, i, self.v) for i in v.indexes),
+                                  *(_view_index(v, i, self.v) for i in v.indexes),
                                   *([f"REFRESH MATERIALIZED VIEW {rel(v.schema, v.name)};"]
-                                    if v.materialized else []))))
+                                    if v.materialized else []), *view_comments(v))))
         gone_t, _ = self._changed("triggers")
         for tr in gone_t:
             self.pre.append(Step(f"drop trigger {tr.name} on {tr.table}",
                                  (f"DROP TRIGGER IF EXISTS {_q(tr.name)} ON "
-                                  f"{rel(tr.schema, tr.table)};",), tuple(trigger_sql(tr))))
+                                  f"{rel(tr.schema, tr.table)};",),
+                                 (*trigger_sql(tr), *_trigger_comment(tr))))
 
     def _dependent_objects_up(self) -> None:
         gone_r, come_r = self._changed("routines")
         for r in gone_r:
-            if r not in come_r and not any(c.name == r.name and c.signature == r.signature
-                                           for c in come_r):
-                what = "PROCEDURE" if r.kind == "procedure" else "FUNCTION"
+            if not any(c.name == r.name and c.signature == r.signature for c in come_r):
                 self.contract.append(Step(
-                    f"drop {what.lower()} {r.name}",
-                    (f"DROP {what} IF EXISTS {rel(r.schema, r.name)}({r.signature});",),
-                    tuple(routine_sql(r)), phase="contract"))
+                    f"drop {r.kind} {r.name}", (_drop_routine(r),),
+                    (*routine_sql(r), *_routine_comment(r)), phase="contract"))
+        # as in the DDL: a routine the tables use (a default, a check) comes before them, one
+        # whose signature names a table after them, one naming a view after the views
+        phase = {(r.schema, r.name, r.signature): p
+                 for r, p in zip(self.new.routines, routine_phases(self.new))}
+        after_views: list[Step] = []
         for r in come_r:
             old = next((x for x in gone_r if x.name == r.name and x.signature == r.signature),
                        None)
-            up = routine_sql(r)
-            down = routine_sql(old) if old is not None else [
-                f"DROP {'PROCEDURE' if r.kind == 'procedure' else 'FUNCTION'} IF EXISTS "
-                f"{rel(r.schema, r.name)}({r.signature});"]
-            self.late.append(Step(f"routine {r.name}", tuple(up), tuple(down)))
-        new_views = [v for v in self.new.views if v not in self.old.views
-                     or v in self._views_gone]
+            up = [*routine_sql(r), *_routine_comment(r)]
+            if old is None:
+                down = [_drop_routine(r)]
+            else:
+                down = [*routine_sql(old), *_routine_comment(old)]
+                if r.kind == "aggregate" or old.kind == "aggregate":
+                    # the model keeps an aggregate as CREATE AGGREGATE (no OR REPLACE):
+                    # dropped and created again in the same transaction
+                    up.insert(0, _drop_routine(old))
+                    down.insert(0, _drop_routine(r))
+            step = Step(f"{r.kind} {r.name}", tuple(up), tuple(down))
+            where = phase.get((r.schema, r.name, r.signature), "tables")
+            if where == "early" and old is None:
+                self.early.append(step)
+            elif where == "views":
+                after_views.append(step)
+            else:
+                self.late.append(step)
+        old_views = {v.key: bare(v) for v in self.old.views}
+        new_views = [v for v in self.new.views if old_views.get(v.key) != bare(v)
+                     or v.key in {g.key for g in self._views_gone}]
         for v in new_views:
             kind = "MATERIALIZED VIEW" if v.materialized else "VIEW"
             self.late.append(Step(
                 f"{kind.lower()} {v.name}",
-                (view_sql(v), *(index_sql(v.schema, v.name, i, self.v) for i in v.indexes),
+                (view_sql(v), *(_view_index(v, i, self.v) for i in v.indexes),
                  *([f"REFRESH MATERIALIZED VIEW {rel(v.schema, v.name)};"]
-                   if v.materialized else [])),
+                   if v.materialized else []), *view_comments(v)),
                 (f"DROP {kind} IF EXISTS {rel(v.schema, v.name)};",)))
+        self.late += after_views
+        self._trigger_states()
         _, come_t = self._changed("triggers")
         for tr in come_t:
-            self.late.append(Step(f"trigger {tr.name} on {tr.table}", tuple(trigger_sql(tr)),
+            self.late.append(Step(f"trigger {tr.name} on {tr.table}",
+                                  (*trigger_sql(tr), *_trigger_comment(tr)),
                                   (f"DROP TRIGGER IF EXISTS {_q(tr.name)} ON "
                                    f"{rel(tr.schema, tr.table)};",)))
 
     # -- tables -----------------------------------------------------------------------
-    def _new_table(self, t: Table) -> None:
-        stmts = [_create_table(t, self.v)]
+    def _new_table(self, t: Table, inline: list[ForeignKey]) -> None:
+        stmts = [create_table_sql(t, self.v, inline).replace("TABLE ", "TABLE IF NOT EXISTS ",
+                                                             1), *attach_partition_sql(t)]
         stmts += [index_sql(t.schema, t.name, i, self.v).replace(
             "INDEX ", "INDEX IF NOT EXISTS ", 1) for i in t.indexes]
-        if t.rls_enabled:
-            stmts.append(_alter(t, "ENABLE ROW LEVEL SECURITY"))
-        if t.rls_forced:
-            stmts.append(_alter(t, "FORCE ROW LEVEL SECURITY"))
-        stmts += [policy_sql(t, p) for p in t.policies]
-        stmts += _table_comments(t)
+        stmts += table_comments_sql(t)
         self.body.append(Step(f"create table {t.name}", tuple(stmts),
                               (f"DROP TABLE IF EXISTS {rel(t.schema, t.name)};",),
                               why="a new, empty table: its indexes and keys cost nothing yet"))
 
     def _table(self, o: Table, t: Table) -> None:
-        if (o.primary_key or None) != (t.primary_key or None):
-            raise MigrationError(
-                f"table {t.name}: the primary key changed ({o.primary_key} -> "
-                f"{t.primary_key}). Swapping a primary key is a multi-release job (build the "
-                f"unique index CONCURRENTLY, then ADD CONSTRAINT … PRIMARY KEY USING INDEX, "
-                f"move the foreign keys): keep the old key in this version and write that "
-                f"migration by hand")
+        pk_add, pk_drop = tab.primary_key_steps(o, t, self.v)
         if (o.partition_by, o.partition_of) != (t.partition_by, t.partition_of):
             raise MigrationError(
                 f"table {t.name}: partitioning changed. Converting a table to partitions "
                 f"needs a copy (pgarch plan shows the steps): keep it unchanged in this version")
-        if o.options != t.options:
-            self.body.append(Step(
-                f"storage options of {t.name}",
-                (_alter(t, f"SET ({', '.join(t.options)})") if t.options else
-                 _alter(t, f"RESET ({', '.join(x.split('=')[0] for x in o.options)})"),),
-                (_alter(t, f"SET ({', '.join(o.options)})") if o.options else
-                 _alter(t, f"RESET ({', '.join(x.split('=')[0] for x in t.options)})"),),
-                why="applies to pages written from now on; no rewrite"))
+        self.body += tab.persistence_steps(o, t) + tab.options_steps(o, t)
+        self.body += tab.partition_bound_steps(o, t)
+        ex_drop, ex_add = tab.exclusion_steps(o, t, list(_names(o).exclusions),
+                                              list(_names(t).exclusions))
+        self.body += ex_drop
         renames = self.renames.get(t.key, {})
         renamed_to = set(renames.values())
         # dropped constraints and indexes first (they may name columns that go)
@@ -334,6 +372,8 @@ class _Builder:
             if t.column(c.name) is None and c.name not in renames:
                 self.contract += col.drop_column(o, c, self.v)
         self._constraints_up(o, t)
+        self.body += pk_add + ex_add
+        self.contract += pk_drop
         if (o.rls_enabled, o.rls_forced, o.policies) != (t.rls_enabled, t.rls_forced,
                                                          t.policies):
             self._rls(o, t)
@@ -342,12 +382,12 @@ class _Builder:
                                   tuple(_table_comments(o, t))))
 
     def _constraints_down(self, o: Table, t: Table) -> None:
-        new_idx = {i.name: i for i in t.indexes}
+        new_idx = {i.name: tab.index_shape(i) for i in t.indexes}
         for i in o.indexes:
-            if new_idx.get(i.name) != i:
+            if new_idx.get(i.name) != tab.index_shape(i):
                 self.body.append(Step(
                     f"drop index {i.name}", (_drop_index(o, i.name, existing=True),),
-                    (_concurrent_index(o, i, self.v),), transactional=bool(o.partition_by),
+                    _with_comment(o, i, self.v), transactional=bool(o.partition_by),
                     why=_index_why(o)))
         for c in o.checks:
             if c not in t.checks:
@@ -381,11 +421,12 @@ class _Builder:
                               why="the new design drops it"))
 
     def _constraints_up(self, o: Table, t: Table) -> None:
-        old_idx = {i.name: i for i in o.indexes}
+        old_idx = {i.name: tab.index_shape(i) for i in o.indexes}
+        self.body += tab.index_option_steps(o, t)
         for i in t.indexes:
-            if old_idx.get(i.name) != i:
+            if old_idx.get(i.name) != tab.index_shape(i):
                 self.body.append(Step(
-                    f"index {i.name} on {t.name}", (_concurrent_index(t, i, self.v),),
+                    f"index {i.name} on {t.name}", _with_comment(t, i, self.v),
                     (_drop_index(t, i.name),), transactional=bool(t.partition_by),
                     why=_index_why(t)))
         for c in t.checks:
@@ -445,6 +486,37 @@ class _Builder:
             (*drop_old, *[policy_sql(t, p) for p in t.policies], *state(t)),
             (*drop_new, *[policy_sql(o, p) for p in o.policies], *state(o)),
             why="policies replaced in one transaction: no moment without them"))
+
+
+_ENABLE = {"O": "ENABLE TRIGGER", "D": "DISABLE TRIGGER", "R": "ENABLE REPLICA TRIGGER",
+           "A": "ENABLE ALWAYS TRIGGER"}
+
+
+def _definition(x: object) -> object:
+    """What a re-creation is needed for: comments and a trigger's enabled state aside."""
+    x = bare(x)  # type: ignore[arg-type]
+    return replace(x, enabled="O") if isinstance(x, Trigger) else x
+
+
+def _view_index(v: View, i: Index, server_version: int) -> str:
+    # the view was just (re)created: no reader yet, so no CONCURRENTLY; guarded for a resume
+    return index_sql(v.schema, v.name, i, server_version).replace("INDEX ", "INDEX IF NOT EXISTS ",
+                                                                  1)
+
+
+def _drop_routine(r: Routine) -> str:
+    kind = {"procedure": "PROCEDURE", "aggregate": "AGGREGATE"}.get(r.kind, "FUNCTION")
+    return f"DROP {kind} IF EXISTS {rel(r.schema, r.name)}({r.signature});"
+
+
+def _routine_comment(r: Routine) -> list[str]:
+    """Set explicitly, NULL included: CREATE OR REPLACE keeps the comment it finds."""
+    return [comment_stmt(*routine_target(r), r.comment)]
+
+
+def _trigger_comment(tr: Trigger) -> list[str]:
+    return [] if tr.comment is None else [comment_stmt("TRIGGER", trigger_target(tr),
+                                                       tr.comment)]
 
 
 def _validated(t: Table, name: str, definition: str

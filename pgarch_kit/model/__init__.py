@@ -33,6 +33,7 @@ from .design import (
                      View,
 )
 from .names import derive_name, qualified, quote_ident, shorten
+from .source import SourceFacts, SourceTable
 from .types import PgType, canonical_type, parse_type, short_type
 
 __all__ = [
@@ -40,7 +41,7 @@ __all__ = [
     "ExclusionElement", "Index", "IndexKey", "PartitionBy", "Policy", "TableIntent",
     "EnumType", "Domain", "DomainCheck", "CompositeType", "Sequence", "Extension", "Schema",
     "View", "Routine", "Trigger", "QueryPattern", "FK_ACTIONS", "INDEX_METHODS",
-    "LintConfig", "Suppression", "DataSpec", "PrivacySpec",
+    "LintConfig", "Suppression", "DataSpec", "PrivacySpec", "SourceFacts", "SourceTable",
     "qualified", "quote_ident", "shorten", "derive_name", "PgType", "canonical_type", "parse_type",
     "short_type",
 ]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Literal
 
+from .source import SourceFacts
 from .types import canonical_type
 
 __all__ = [
@@ -518,6 +519,7 @@ class Design:
     lint: LintConfig = field(default_factory=LintConfig)
     generate: DataSpec = field(default_factory=DataSpec)
     privacy: PrivacySpec = field(default_factory=PrivacySpec)
+    source: SourceFacts | None = None   # what an import read from a live database
 
     def __post_init__(self) -> None:
         _tuple(self, "schemas", "extensions", "roles", "enums", "domains", "composites",
@@ -540,5 +542,5 @@ class Design:
     def structure(self) -> Design:
         """The design without intents (what a database can hold), for round-trip comparison."""
         return replace(self, name="", description=None, queries=(), lint=LintConfig(),
-                       generate=DataSpec(), privacy=PrivacySpec(),
+                       generate=DataSpec(), privacy=PrivacySpec(), source=None,
                        tables=tuple(replace(t, intent=TableIntent()) for t in self.tables))

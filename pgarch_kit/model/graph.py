@@ -241,11 +241,51 @@ def routine_tokens(definition: str) -> list[str]:
     return tokens
 
 
+def _parsed_references(definition: str) -> list[tuple[str | None, str]] | None:
+    """Relations and types the statement names where PostgreSQL resolves them at creation,
+    from PostgreSQL's own parser: argument, result and ``%TYPE`` types, aggregate support
+    functions, and relations in a SQL-standard body. A string body (``AS $$…$$``) stays a
+    string, and keywords (``LANGUAGE sql``) are never names — a table called ``language``
+    is not a dependency of every function. ``None`` when the text does not parse."""
+    try:
+        from pglast import ast, parse_sql
+        from pglast.parser import ParseError
+    except ImportError:  # pragma: no cover - pglast is a dependency
+        return None
+    try:
+        stmts = parse_sql(definition)
+    except ParseError:
+        return None
+    refs: list[tuple[str | None, str]] = []
+    todo: list[object] = [stmts]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (list, tuple)):
+            todo.extend(node)
+            continue
+        if not isinstance(node, ast.Node):
+            continue
+        if isinstance(node, ast.TypeName) and node.names:
+            names = [n.sval for n in node.names if isinstance(n, ast.String)]
+            if node.pct_type:
+                names = names[:-1]  # table.column%TYPE names the table
+            if names and names[0] != "pg_catalog":
+                refs.append((names[-2] if len(names) > 1 else None, names[-1]))
+        elif isinstance(node, ast.RangeVar):
+            refs.append((node.schemaname, node.relname))
+        todo.extend(getattr(node, slot, None) for slot in type(node).__slots__)
+    return refs
+
+
 def referenced_relations(definition: str, keys: Iterable[TableKey]) -> set[TableKey]:
     """Which of ``keys`` (tables, views) the resolved part of a routine definition names,
     either as ``schema.name`` or, for relations in public (the script's search_path), as a
     bare ``name``."""
     wanted = set(keys)
+    parsed = _parsed_references(definition)
+    if parsed is not None:
+        return {key for schema, name in parsed
+                if (key := (schema or "public", name)) in wanted}
     tokens = routine_tokens(definition)
     found: set[TableKey] = set()
     for i, tok in enumerate(tokens):

@@ -65,6 +65,7 @@ from .design import (
     Unique,
     View,
 )
+from .source import SourceFacts, SourceTable
 from .types import short_type
 from .validate import label, validate
 
@@ -911,6 +912,14 @@ def _named_list(cls: type, fields: tuple[_F, ...], prefix: str,
     return _F(prefix, _items(_obj(cls, fields, required, shorthand), named=prefix), write)
 
 
+# What an import read from a live database (pgarch_kit.model.source): one compact line a table.
+_SOURCE_TABLE = (_F("table", _text), _F("schema", _text), _F("rows", _int),
+                 _F("rows_method", _choice(("count", "estimate"))), _F("bytes", _int))
+_SOURCE = (_F("database", _text), _F("server_version", _opt_text), _F("read_at", _opt_text),
+           _F("queries", _opt_text),
+           _F("tables", _items(_obj(SourceTable, _SOURCE_TABLE, ("table",))),
+              _w_items(_w_obj(_SOURCE_TABLE))))
+
 _DESIGN = (
     _F("name", _text), _F("description", _opt_text),
     _named_list(Schema, _SCHEMA, "schemas", shorthand=_short(Schema, "name", _text),
@@ -932,4 +941,5 @@ _DESIGN = (
     _F("lint", _obj(LintConfig, _LINT, ()), _w_obj(_LINT, False)),
     _F("generate", _obj(DataSpec, _GENERATE, ()), _w_obj(_GENERATE, False)),
     _F("privacy", _obj(PrivacySpec, _PRIVACY, ()), _w_obj(_PRIVACY, False)),
+    _F("source", _obj(SourceFacts, _SOURCE, ("database",)), _w_obj(_SOURCE, False)),
 )

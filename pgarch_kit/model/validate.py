@@ -239,14 +239,15 @@ def _truncated(name: str) -> str:
     return name.encode()[:MAX_IDENT_BYTES].decode(errors="ignore")
 
 
-def _unique(entries: Iterable[tuple[str, object]], what: str, scope: str = ""
-            ) -> Iterator[Problem]:
-    """Duplicates, and names that become equal once PostgreSQL truncates them."""
+def _unique(entries: Iterable[tuple[str, object]], what: str, scope: str = "", *,
+            truncate: bool = True) -> Iterator[Problem]:
+    """Duplicates, and names that become equal once PostgreSQL truncates them (``truncate``:
+    the entries are identifiers, not composite keys such as a routine's signature)."""
     seen: dict[str, tuple[str, str]] = {}
     for path, name in entries:
         if not isinstance(name, str):
             continue
-        key = _truncated(name)
+        key = _truncated(name) if truncate else name
         if key not in seen:
             seen[key] = (path, name)
             continue
@@ -314,9 +315,11 @@ def _check_namespaces(ctx: _Context) -> Iterator[Problem]:
     yield from _unique(((f"extensions.{e.name}", e.name) for e in d.extensions), "extension")
     yield from _unique(((f"roles[{i}]", r) for i, r in enumerate(d.roles)), "role")
     yield from _unique(((f"queries.{q.name}", q.name) for q in d.queries), "query")
-    routines = [(f"routines.{label(r.schema, r.name)}", f"{r.schema}.{r.name}({r.signature})")
-                for r in d.routines]
-    yield from _unique(routines, "routine (name and signature)")
+    # overloads differ by their argument list, which is no identifier: only the name part is
+    # truncated to 63 bytes before comparing
+    routines = [(f"routines.{label(r.schema, r.name)}",
+                 f"{r.schema}.{_truncated(r.name)}({r.signature})") for r in d.routines]
+    yield from _unique(routines, "routine (name and signature)", truncate=False)
 
 
 # --------------------------------------------------------------------------- types
@@ -560,11 +563,11 @@ def _check_foreign_keys(ctx: _Context) -> Iterator[Problem]:
                 if mine in cols and theirs in ref_cols:
                     a = ctx.resolve(cols[mine].type, t.schema)
                     b = ctx.resolve(ref_cols[theirs].type, target.schema)
-                    if a is not None and b is not None and (a.base, a.is_array) != (
-                            b.base, b.is_array):
+                    if a is not None and b is not None and not _fk_comparable(a, b):
                         yield Problem(path, f"column {mine!r} is {cols[mine].type} but "
                                       f"{label(schema, fk.ref_table)}.{theirs} is "
-                                      f"{ref_cols[theirs].type}",
+                                      f"{ref_cols[theirs].type}: PostgreSQL has no equality "
+                                      f"between them, so it refuses the key",
                                       f"make {mine!r} {ref_cols[theirs].type}")
             if frozenset(fk.ref_columns) not in _unique_sets(ctx, target) and all(
                     c in ref_cols for c in fk.ref_columns):
@@ -573,6 +576,31 @@ def _check_foreign_keys(ctx: _Context) -> Iterator[Problem]:
                               "unique constraint or a unique index",
                               "reference the primary key, or add a unique constraint on "
                               "exactly those columns")
+
+
+# Type families whose members PostgreSQL compares across types in a foreign key: the
+# parent's btree operator family has cross-type equality (integers, floats, date/time), or
+# the child's type casts implicitly to the parent's (the string types, integer -> numeric).
+# Other differences are refused by the server ("incompatible types"). A mismatch inside a
+# family is a design smell, not an invalid design: the advisor's fk-type-mismatch says so.
+_FK_FAMILIES = (
+    frozenset(_INTEGERS),
+    frozenset({"real", "double precision"}),
+    frozenset({"text", "character varying", "character", "name"}),
+    frozenset({"date", "timestamp without time zone", "timestamp with time zone"}),
+)  # tests/db/test_fk_types.py checks these tables against a real server
+# (child, parent) pairs across families that still work through an implicit cast
+_FK_IMPLICIT = {(i, p) for i in _INTEGERS for p in ("numeric", "real", "double precision")}
+_FK_IMPLICIT |= {("numeric", "real"), ("numeric", "double precision"), ("real", "double precision")}
+
+
+def _fk_comparable(child: PgType, parent: PgType) -> bool:
+    """Whether PostgreSQL accepts a foreign key from ``child``'s type to ``parent``'s."""
+    a, b = child.base, parent.base
+    if child.is_array or parent.is_array:  # arrays compare only with their own type
+        return child.is_array == parent.is_array and a == b
+    return (a == b or (a, b) in _FK_IMPLICIT
+            or any(a in fam and b in fam for fam in _FK_FAMILIES))
 
 
 def _check_partitions(ctx: _Context) -> Iterator[Problem]:

@@ -13,27 +13,47 @@ _PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 @dataclass(frozen=True)
 class Parsed:
     statements: tuple[Any, ...]
-    names: tuple[str, ...]            # $1 is names[0]
+    names: tuple[str, ...]            # $(offset + 1) is names[0]
+    offset: int = 0                   # the pattern's own $n parameters go up to this
+
+    @property
+    def all_names(self) -> tuple[str, ...]:
+        """Every parameter's name in number order: ``p1`` … for the pattern's own ``$n``,
+        then the ``:name`` ones."""
+        return tuple(f"p{i}" for i in range(1, self.offset + 1)) + self.names
+
+    def name(self, number: int) -> str:
+        """The name of parameter ``$number``: its ``:name``, or ``p<n>`` for the pattern's
+        own ``$n`` (as :func:`pgarch_kit.model.sqlparams.parse_params` names them)."""
+        n = number - self.offset
+        return self.names[n - 1] if 0 < n <= len(self.names) else f"p{number}"
 
     def deparse(self, node: Any) -> str:
-        """SQL text of ``node`` with ``$n`` turned back into ``:name``."""
+        """SQL text of ``node`` with ``$n`` turned back into ``:name`` (the pattern's own
+        ``$n`` parameters, as pg_stat_statements writes them, stay as they are)."""
         from pglast.stream import RawStream
         text = RawStream()(node)
-        return re.sub(r"\$(\d+)", lambda m: f":{self.names[int(m.group(1)) - 1]}", text)
+
+        def name(m: re.Match[str]) -> str:
+            n = int(m.group(1)) - self.offset
+            return f":{self.names[n - 1]}" if 0 < n <= len(self.names) else m.group(0)
+        return re.sub(r"\$(\d+)", name, text)
 
 
 def parse(sql: str) -> Parsed:
     """Parse a pattern: ``:name`` parameters become ``$n`` (the parser does not know them),
-    the same name the same number; ``::`` casts are left alone."""
+    the same name the same number, numbered after any ``$n`` the pattern already has;
+    ``::`` casts are left alone."""
     from pglast import parse_sql
     names: list[str] = []
+    offset = max((int(n) for n in re.findall(r"\$(\d+)", sql)), default=0)
 
     def number(m: re.Match[str]) -> str:
         if m.group(1) not in names:
             names.append(m.group(1))
-        return f"${names.index(m.group(1)) + 1}"
+        return f"${offset + names.index(m.group(1)) + 1}"
     text = _PARAM.sub(number, sql)
-    return Parsed(tuple(raw.stmt for raw in parse_sql(text)), tuple(names))
+    return Parsed(tuple(raw.stmt for raw in parse_sql(text)), tuple(names), offset)
 
 
 def nodes(node: Any) -> Iterator[Any]:

@@ -194,7 +194,7 @@ def _matview(design: Design, q: QueryPattern) -> MatviewPlan | None:
         if all(k[1] != bucket for k in keys):
             keys.append((expr, bucket))
         outer_where.append(f"{quote_ident(bucket)} {op} {p.deparse(other)}")
-        day_params += [p.names[n - 1] for n in params(other)]
+        day_params += [p.name(n) for n in params(other)]
     inner_cols: list[str] = []
     outer_cols: list[str] = []
     for i, target in enumerate(st.targetList):
@@ -418,7 +418,7 @@ def _summary(design: Design, q: QueryPattern) -> SummaryPlan | None:
         if all(c[0] != name for c in cols):
             cols.append((name, fn, col, typ))
         outer.append(f"{quote_ident(name)} AS {quote_ident(target.name or name)}")
-    param = p.names[params(terms[0])[0] - 1]
+    param = p.name(params(terms[0])[0])
     rewritten = (f"SELECT {', '.join(outer)} FROM {quote_ident(parent.name)} "
                  f"WHERE {quote_ident(fk.ref_columns[0])} = :{param}")
     per_parent = (child.intent.rows or 0) / max(parent.intent.rows or 1, 1)
@@ -602,7 +602,7 @@ def _cached(design: Design, q: QueryPattern, ttl: int | None) -> CachedQuery | N
             nums = params(other)
             if params(side) or len(nums) != 1 or column_names(other):
                 continue
-            param = p.names[nums[0] - 1]
+            param = p.name(nums[0])
             refs = [column_ref(n) for n in nodes(side) if column_ref(n)]
             tables = {(_table_of(design, amap, r[0], r[1]) or Table("?")).name for r in refs}
             if len(tables) != 1 or "?" in tables:
@@ -623,7 +623,7 @@ def _cached(design: Design, q: QueryPattern, ttl: int | None) -> CachedQuery | N
     keyed, generation = [], []
     for table in reads:
         pairs = by_table.get(table, [])
-        if pairs and {prm for prm, _ in pairs} == set(p.names) and len(reads) == 1:
+        if pairs and {prm for prm, _ in pairs} == set(p.all_names) and len(reads) == 1:
             keyed.append((table, tuple(pairs)))
         else:
             generation.append(table)
@@ -644,7 +644,7 @@ def _cached(design: Design, q: QueryPattern, ttl: int | None) -> CachedQuery | N
     if writes > 200:
         why += (f"; ~{writes:.0f} writes/s to what it reads: a notification per row at that "
                 f"rate costs commits — prefer a short TTL, or logical decoding (Debezium)")
-    return CachedQuery(q.name, p.names, ttl, reads, tuple(keyed), tuple(generation),
+    return CachedQuery(q.name, p.all_names, ttl, reads, tuple(keyed), tuple(generation),
                        tuple(dict.fromkeys(lower)), why)
 
 

@@ -70,3 +70,29 @@ def hostile() -> Design:
                   foreign_keys=(ForeignKey(("ref&",), evil, ("<id>",)),))
     other = Table("x]\"\n{y}", (Column("a", "int"),), schema='s"<&>')
     return Design('d<"&>', tables=(parent, child, other))
+
+
+def clustered(groups: int = 6, size: int = 20, loose: int = 8,
+              hubs: list[str] | None = None, schema: str = "public") -> Design:
+    """A design large enough for an overview: ``groups`` groups of ``size`` tables, each
+    group's tables referencing their hub and the table before them, each hub referencing
+    the previous group's hub (one foreign key between neighbouring groups), and ``loose``
+    tables with no foreign keys. ``hubs`` names the hubs (hostile names welcome)."""
+    names = hubs or [f"hub{g}" for g in range(groups)]
+    tables: list[Table] = []
+    for g, hub in enumerate(names):
+        prev = (ForeignKey(("prev_id",), names[g - 1], ("id",)),) if g else ()
+        tables.append(Table(hub, (_id(), Column("prev_id", "bigint")),
+                            primary_key=PrimaryKey(("id",)), foreign_keys=prev,
+                            schema=schema))
+        for j in range(1, size):
+            fks = [ForeignKey(("hub_id",), hub, ("id",))]
+            if j > 1:
+                fks.append(ForeignKey(("before_id",), f"g{g}_t{j - 1}", ("id",)))
+            tables.append(Table(f"g{g}_t{j}", (_id(), Column("hub_id", "bigint", nullable=False),
+                                               Column("before_id", "bigint")),
+                                primary_key=PrimaryKey(("id",)), foreign_keys=tuple(fks),
+                                schema=schema))
+    tables += [Table(f"loose_{i:02}", (_id(),), primary_key=PrimaryKey(("id",)),
+                     schema=schema) for i in range(loose)]
+    return Design("clustered", tables=tuple(tables))

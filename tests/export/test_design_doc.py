@@ -220,6 +220,14 @@ def test_a_realworld_schema_it_did_not_expect(pg_dsn: str) -> None:
     lines = _index_lines(doc)
     assert all(ix.name in lines for t in design.tables for ix in t.indexes)
     assert "declares no query patterns" in _section(doc, "### Indexes")
+    # a .sql import states no volumes: the chapter says so instead of a table of zero rows,
+    # and no setting is a must-have (base: shared_buffers sized to RAM for a 2 MB schema)
+    scale = _section(doc, "## Scale to millions")
+    assert "its volumes are unknown" in scale and "`pgarch import --dsn URL`" in scale
+    assert "| table | rows at launch |" not in scale
+    must = _section(doc, "### Must have now")
+    assert "shared_buffers" not in must and "max_connections" not in must
+    assert "shared_buffers" in _section(doc, "### Nice to have later")
 
 
 @pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.stem)

@@ -339,3 +339,73 @@ def test_mermaid_labels_stay_text_on_their_line() -> None:
     rel = [ln for ln in text.splitlines() if " : " in ln]
     assert len(rel) == 1 and rel[0].endswith('"p_id <img src=x onerror=alert(1)>"'), text
     assert "\r" not in text and text.splitlines() == text.rstrip("\n").split("\n")
+
+
+# --- Query text read from a live database ------------------------------------------------------
+
+_HOSTILE_TABLE = "orders<img src=x onerror=alert(11)>"
+_HOSTILE_COMMENT = ("/* <script>alert(12)</script> ![q](http://127.0.0.1:9/query.png) "
+                    "[x](javascript:alert(13)) ` */")
+
+
+def test_live_import_measures_its_real_queries_and_their_text_stays_inert(
+        tmp_path: Path, fresh_db: str, make_db) -> None:
+    """A live database whose table name and application query carry <script>, onerror,
+    a remote image and a javascript: link (pg_stat_statements keeps the query's comments):
+    the import keeps the text as data under a plain name, ``pgarch export`` times the real
+    queries in DESIGN.md (rows and sizes from the source beside them), the rendered Markdown
+    holds only the kit's own tags, image and link, and report.html runs nothing and loads
+    nothing in Chromium."""
+    import psycopg
+
+    from pgarch_kit.db.importer import import_live
+    from pgarch_kit.model.names import quote_ident
+    from pgarch_kit.model.serde import dump_design
+    table = quote_ident(_HOSTILE_TABLE)
+    with psycopg.connect(fresh_db, autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION pg_stat_statements")
+        conn.execute(f"CREATE TABLE customers (id bigint PRIMARY KEY, email text NOT NULL); "
+                     f"CREATE TABLE {table} (id bigint PRIMARY KEY, customer_id bigint NOT "
+                     f"NULL REFERENCES customers, total numeric NOT NULL); "
+                     f"INSERT INTO customers SELECT g, 'c' || g FROM generate_series(1, 300) g;"
+                     f"INSERT INTO {table} SELECT g, 1 + g % 300, g FROM generate_series(1, "
+                     f"2000) g; ANALYZE")
+        conn.execute("SELECT pg_stat_statements_reset()")
+        for i in range(25):
+            conn.execute(f'SELECT id, total AS "<svg onload=alert(14)>" {_HOSTILE_COMMENT} '
+                         f"FROM {table} WHERE customer_id = %s", (1 + i,))
+            conn.execute("SELECT email FROM customers WHERE id = %s", (1 + i,))
+    design = import_live(fresh_db)
+    assert {q.name for q in design.queries} == {"select_orders_img_src_x_onerror_alert_11",
+                                                "select_customers"}
+    hostile = next(q for q in design.queries if q.name.startswith("select_orders"))
+    assert _HOSTILE_COMMENT in hostile.sql and '"<svg onload=alert(14)>"' in hostile.sql
+    assert loads_design(dump_design(design), "live.yaml") == design  # data, kept as written
+
+    export = pk.export_design(design, tmp_path / "out", measure=True, scale=0.1,
+                              dsn=make_db(), progress=False)
+    doc = export.files["DESIGN.md"].read_text()
+    from markdown_it import MarkdownIt
+    rendered = MarkdownIt("commonmark", {"html": True}).enable("table").render(doc)
+    parser = _Tags()
+    parser.feed(rendered)
+    stray = [(t, a) for t, a in parser.tags if t not in _MARKDOWN_TAGS
+             or any(k.startswith("on") for k in a)]
+    assert stray == [], stray
+    assert {a["src"] for t, a in parser.tags if t == "img"} == {"er.svg", "plots/timings.png"}
+    assert {a["href"] for t, a in parser.tags if t == "a"} == {"plots/timings.png"}
+    assert _HOSTILE_TABLE in html.unescape(rendered)  # shown, as text
+    escaped = _HOSTILE_TABLE.replace("<", "\\<")
+    assert f"| {escaped} | 2,000 | counted |" in doc  # the source's rows
+    for q in design.queries:  # the real queries, timed
+        row = re.search(rf"^\| {q.name} \|  \| ([0-9.]+) \| ([0-9.]+) \|", doc, re.M)
+        assert row and 0 < float(row.group(1)) <= float(row.group(2)), q.name
+    page = export.files["report.html"]
+    seen = visit(page, tmp_path)
+    # no dialog; no request but the page and the kit's own plot beside it (the report's copy
+    # of DESIGN.md links it by its relative path)
+    assert seen.dialogs == () and set(seen.requests) <= {
+        page.resolve().as_uri(), export.files["plots/timings.png"].resolve().as_uri()}
+    assert [u for u in seen.net_log if not u.startswith(("file:", "data:", *_BROWSER_OWN))] \
+        == []
+    assert _HOSTILE_TABLE in seen.text

@@ -107,6 +107,19 @@ def test_referenced_relations() -> None:
                                 "orders $$", keys) == set()
 
 
+def test_keywords_are_not_relations() -> None:
+    """LedgerSMB has a table called ``language``: ``LANGUAGE sql`` does not name it, so a
+    function a column default calls is not pushed after the tables."""
+    keys = [("public", "language"), ("public", "sql"), ("public", "users"), ("public", "t")]
+    assert referenced_relations("CREATE FUNCTION f() RETURNS integer LANGUAGE sql AS $$ "
+                                "SELECT entity_id FROM users $$", keys) == set()
+    # what PostgreSQL does resolve at creation: %TYPE, SETOF, a SQL-standard body
+    assert referenced_relations("CREATE FUNCTION f(a t.id%TYPE) RETURNS SETOF users "
+                                "LANGUAGE sql BEGIN ATOMIC SELECT 1 FROM language; END",
+                                keys) == {("public", "t"), ("public", "users"),
+                                          ("public", "language")}
+
+
 def test_routines_referencing_tables() -> None:
     design = Design("d", tables=(_t("orders"),), routines=(
         Routine("f", "", "CREATE FUNCTION f() RETURNS int AS $$ SELECT 1 FROM orders $$"),

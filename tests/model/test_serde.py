@@ -42,6 +42,7 @@ from pgarch_kit.model.design import (
 )
 from pgarch_kit.model.names import qualified, quote_ident
 from pgarch_kit.model.serde import dump_design, load_design, loads_design, save_design
+from pgarch_kit.model.source import SourceFacts, SourceTable
 from pgarch_kit.model.types import BUILTIN_TYPES, EXTENSION_TYPES
 from pgarch_kit.model.validate import validate
 
@@ -255,7 +256,8 @@ def test_every_model_field_has_a_key_in_the_file_format() -> None:
               CompositeType: serde._COMPOSITE, Sequence: serde._SEQUENCE,
               Extension: serde._EXTENSION, Schema: serde._SCHEMA, View: serde._VIEW,
               Routine: serde._ROUTINE, Trigger: serde._TRIGGER, QueryPattern: serde._QUERY,
-              Design: serde._DESIGN}
+              Design: serde._DESIGN, SourceFacts: serde._SOURCE,
+              SourceTable: serde._SOURCE_TABLE}
     for cls, spec in tables.items():
         assert {f.attr or f.key for f in spec} == {f.name for f in fields(cls)}, cls
     fk = {f.key for f in serde._FK} - {"references"} | {"ref_table", "ref_columns",

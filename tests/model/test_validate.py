@@ -88,11 +88,16 @@ def test_foreign_key_to_missing_column_and_count_mismatch() -> None:
     assert "2 referencing column(s) but 1 referenced" in messages
 
 
-def test_foreign_key_type_mismatch_integer_vs_bigint() -> None:
+def test_foreign_key_integer_to_bigint_is_valid_and_text_to_bigint_is_not() -> None:
+    """PostgreSQL accepts integer -> bigint (advice, see tests/db/test_fk_types.py), and
+    refuses text -> bigint."""
     orders = replace(ORDERS, columns=(_id(), Column("customer_id", "integer", False),
                                       Column("placed_at", "timestamptz", False)))
+    assert validate(_with(orders)) == []
+    orders = replace(ORDERS, columns=(_id(), Column("customer_id", "text", False),
+                                      Column("placed_at", "timestamptz", False)))
     p = _only(_with(orders))
-    assert p.path == "orders.foreign_keys[0]" and "integer" in p.message
+    assert p.path == "orders.foreign_keys[0]" and "text" in p.message
     assert "bigint" in p.fix
 
 
@@ -101,7 +106,7 @@ def test_foreign_key_type_resolves_domains() -> None:
     orders = replace(ORDERS, columns=(_id(), Column("customer_id", "customer_ref", False),
                                       Column("placed_at", "timestamptz", False)))
     assert validate(_with(orders, domains=(dom,))) == []
-    assert validate(_with(orders, domains=(replace(dom, type="integer"),)))
+    assert validate(_with(orders, domains=(replace(dom, type="text"),)))
 
 
 def test_foreign_key_must_reference_a_key() -> None:
@@ -245,3 +250,17 @@ def test_composite_and_domain_types_are_checked() -> None:
     problems = validate(_with(domains=(Domain("d", "nosuch"),),
                               composites=(CompositeType("c", (("x", "nosuch2"),)),)))
     assert {p.path for p in problems} == {"domains.d", "composites.c.x"}
+
+
+def test_overloads_with_long_argument_lists_are_distinct() -> None:
+    """Only a routine's name is an identifier; two overloads whose argument lists share their
+    first 63 bytes are different routines (AppFlowy has four such procedures)."""
+    from pgarch_kit.model import Routine
+    args = "IN p_workspace_id uuid, IN p_oid text, IN p_partition_key integer, IN p_x "
+    routines = tuple(Routine("upsert", args + t, f"CREATE PROCEDURE public.upsert({args}{t})"
+                             " LANGUAGE sql AS $$ SELECT 1 $$", kind="procedure")
+                     for t in ("integer", "bigint"))
+    design = Design(name="overloads", routines=routines)
+    assert [p for p in validate(design) if "routine" in p.message] == []
+    twice = Design(name="overloads", routines=(routines[0], routines[0]))
+    assert any("duplicate routine" in p.message for p in validate(twice))

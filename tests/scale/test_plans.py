@@ -53,3 +53,48 @@ def test_whole_plan_orders_now_before_later() -> None:
     assert data["tenancy"]["tasks"] == "tenant_id"
     assert data["capacity"]["10x"]["total_bytes"] > data["capacity"]["horizon"]["total_bytes"] \
         > data["capacity"]["now"]["total_bytes"]
+
+
+def test_a_sql_import_has_unknown_volumes_and_no_must_have_settings(pg_dsn: str) -> None:
+    """A schema imported from SQL states no volumes: `pgarch plan` says so and what would size
+    it, and its must-haves hold no setting (base: shared_buffers 6016MB was a must-have for a
+    432 kB database). Stated volumes size it again: memory settings are a must-have once the
+    data outgrows PostgreSQL's default 128 MB cache, and wait below it."""
+    from dataclasses import replace
+
+    from cli.test_cli import pgarch
+    from corpus import REALWORLD
+
+    from pgarch_kit.db.importer import import_schema_file
+    from pgarch_kit.model import TableIntent
+    from pgarch_kit.scale.plan import DEFAULT_SHARED_BUFFERS
+    r = pgarch("plan", str(REALWORLD / "chinook.sql"), "--ram", "32", "--cores", "8")
+    assert r.returncode == 0, r.stderr
+    now = r.stdout.split("must have now:")[1].split("nice to have later:")[0]
+    assert r.stdout.splitlines()[3].startswith("volumes unknown: no table states")
+    assert "growth_per_month" in r.stdout and "pgarch import --dsn" in r.stdout
+    for setting in ("shared_buffers", "work_mem", "max_connections", "autovacuum"):
+        assert setting not in now, now
+    assert "WAL archiving" in now
+
+    design = import_schema_file(REALWORLD / "chinook.sql", dsn=pg_dsn).design
+    unknown = scale_plan(design, Machine(32, 8))
+    assert not unknown.volumes_known and unknown.to_dict()["volumes"]["known"] is False
+    assert any(x.startswith("shared_buffers 8GB") for x in unknown.later())
+
+    def sized(rows: int):
+        return scale_plan(replace(design, tables=tuple(
+            replace(t, intent=TableIntent(rows=rows)) for t in design.tables)), Machine(32, 8))
+    small, big = sized(1_000), sized(2_000_000)
+    assert small.capacity_horizon.total_bytes <= DEFAULT_SHARED_BUFFERS \
+        < big.capacity_horizon.total_bytes
+    assert small.volumes_known and small.volumes_note() is None
+    assert not any("shared_buffers" in x for x in small.must_now())
+    assert any("shared_buffers" in x and "still fits" in x for x in small.later())
+    assert any(x.startswith("shared_buffers 8GB") for x in big.must_now())
+    assert any(x.startswith("PgBouncer") for x in big.must_now())
+    partly = scale_plan(replace(design, tables=(
+        replace(design.tables[0], intent=TableIntent(rows=5_000_000)), *design.tables[1:])),
+        Machine(32, 8))
+    assert partly.volumes_known and partly.volumes_note().startswith(
+        f"{len(design.tables) - 1} of {len(design.tables)} tables state no expected rows")

@@ -36,6 +36,9 @@ def _title(doc: _Doc, source: str | None) -> list[str]:
         bits.append(f"file {_code(source)}")
     bits.append(f"{len(doc.tables)} tables, {len(d.queries)} query patterns, "
                 f"{len(doc.report.rules_run)} advisor rules")
+    if d.source is not None:
+        bits.append(f"imported from the live database {_code(d.source.database)} (PostgreSQL "
+                    f"{d.source.server_version}) at {d.source.read_at}")
     if doc.ev is not None:
         bits.append(f"measured on PostgreSQL {doc.ev.server_version_text} at scale "
                     f"{doc.ev.scale:g} ({sum(n for _, n in doc.ev.rows):,} rows)")

@@ -8,23 +8,43 @@ from pgarch_kit.scale.capacity import human
 from ._context import _MONTHS, _cell, _code, _cols, _Doc, _embed, _label, _ms
 from .indexes import _serves, _table_indexes
 
+_INTENT = "intent: {rows: N, growth_per_month: M}"
+
 
 def _scale(doc: _Doc) -> list[str]:
     plan, d, m = doc.plan, doc.design, doc.machine
-    out = ["## Scale to millions", "",
-           f"Planned for {m.ram_gb:g} GB RAM, {m.cores} cores, {m.storage}, over {_MONTHS} "
-           f"months: {human(plan.capacity_now.total_bytes)} at launch, "
-           f"{human(plan.capacity_horizon.total_bytes)} after {_MONTHS} months, "
-           f"{human(plan.capacity_10x.total_bytes)} at 10× that.", "",
-           "| table | rows at launch | rows after 24 months | size at launch | "
-           "size after 24 months | size at 10× |", "|---|---:|---:|---:|---:|---:|"]
-    now, hz, tx = (_sizes(doc, c) for c in (plan.capacity_now, plan.capacity_horizon,
-                                            plan.capacity_10x))
-    for name in sorted(now, key=lambda n: -hz[n][1])[:15]:
-        out.append(f"| {_cell(name)} | {now[name][0]:,} | {hz[name][0]:,} | "
-                   f"{human(now[name][1])} | {human(hz[name][1])} | {human(tx[name][1])} |")
-    if len(now) > 15:
-        out.append(f"| … {len(now) - 15} smaller tables | | | | | |")
+    out = ["## Scale to millions", ""]
+    if not plan.volumes_known:
+        # a table of zeros would read as a measurement: say what is missing instead
+        out += [f"Planned for {m.ram_gb:g} GB RAM, {m.cores} cores, {m.storage}: the empty "
+                f"schema takes {human(plan.capacity_now.total_bytes)}, and its volumes are "
+                f"unknown — no table states its expected rows or growth (a schema imported "
+                f"from SQL carries none). So nothing below is sized to data: no memory "
+                f"setting is a must-have, and capacity, autovacuum thresholds and "
+                f"partitioning wait for the volumes. To size them, give the biggest tables "
+                f"{_code(_INTENT)} in the design file, or import the live database with "
+                f"{_code('pgarch import --dsn URL')} (it reads rows, sizes and the top "
+                f"queries).", ""]
+    else:
+        out += [f"Planned for {m.ram_gb:g} GB RAM, {m.cores} cores, {m.storage}, over "
+                f"{_MONTHS} months: {human(plan.capacity_now.total_bytes)} at launch, "
+                f"{human(plan.capacity_horizon.total_bytes)} after {_MONTHS} months, "
+                f"{human(plan.capacity_10x.total_bytes)} at 10× that.", ""]
+        if plan.unsized:
+            out += [f"{len(plan.unsized)} of {len(doc.tables)} tables state no expected rows "
+                    f"or growth and are planned as empty: {_cols(plan.unsized[:10])}"
+                    + (" …" if len(plan.unsized) > 10 else "")
+                    + f" (give them {_code(_INTENT)} if they will hold data).", ""]
+        out += ["| table | rows at launch | rows after 24 months | size at launch | "
+                "size after 24 months | size at 10× |", "|---|---:|---:|---:|---:|---:|"]
+        now, hz, tx = (_sizes(doc, c) for c in (plan.capacity_now, plan.capacity_horizon,
+                                                plan.capacity_10x))
+        for name in sorted(now, key=lambda n: -hz[n][1])[:15]:
+            out.append(f"| {_cell(name)} | {now[name][0]:,} | {hz[name][0]:,} | "
+                       f"{human(now[name][1])} | {human(hz[name][1])} | "
+                       f"{human(tx[name][1])} |")
+        if len(now) > 15:
+            out.append(f"| … {len(now) - 15} smaller tables | | | | | |")
     out += ["", "### Must have now", ""] + [f"- {x}" for x in plan.must_now()]
     out += ["", "### Nice to have later", ""] + [f"- {x}" for x in plan.later()]
     out += ["", "### Partitioning", ""]
@@ -40,10 +60,12 @@ def _scale(doc: _Doc) -> list[str]:
     for p in plan.partitions:
         lines.append(str(p).replace("\n", "; ").replace("  ", " "))
     biggest = max(((doc.horizon(t) or 0, t.name) for t in doc.tables), default=(0, "—"))
-    out += [f"- {x}." for x in lines] or [
+    out += [f"- {x}." for x in lines] or ([
         f"No table needs partitioning: the largest, {biggest[1]}, reaches {biggest[0]:,} rows "
         f"after {_MONTHS} months (the plan starts at 10,000,000) and no table has a retention "
-        f"intent."]
+        f"intent."] if plan.volumes_known else [
+        "Not planned: the volumes are unknown (see above), and partitioning is sized to "
+        "them."])
     out += ["", "### Pooling", ""] + [f"- {x.strip(' -!')}" for x in str(plan.pooling).splitlines()]
     reads = [q for q in d.queries if q.sql.lstrip().upper().startswith(("SELECT", "WITH"))]
     out += ["", "### Read replicas", ""]
@@ -58,8 +80,10 @@ def _scale(doc: _Doc) -> list[str]:
                                       str(plan.sharding).splitlines()]
     out += ["", "### Bottlenecks and mitigations", ""]
     out += [f"- {x}." for x in _bottlenecks(doc)] or [
-        f"No bottleneck found: no advisor scaling rule fires, every table fits in "
-        f"{m.ram_gb:g} GB after {_MONTHS} months"
+        (f"No bottleneck found: no advisor scaling rule fires, every table fits in "
+         f"{m.ram_gb:g} GB after {_MONTHS} months" if plan.volumes_known else
+         "No bottleneck found from the design alone: no advisor scaling rule fires; with the "
+         "volumes unknown nothing is extrapolated")
         + ("" if doc.ev is None else ", and every measured pattern is inside the budget")
         + "."]
     return [*out, ""]
