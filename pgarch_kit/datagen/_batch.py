@@ -188,6 +188,16 @@ class _Rows:
             if isinstance(dist, Zipf):
                 cdf = dp._cache.setdefault(("zipf", tp.name, i), zipf_cdf(dist, n_parent, salt))
             pidx = draw_parents(dist, idx, n_parent, salt, cdf)
+        if i in tp.fk_filters:  # CHECKs on the key: only parents whose key passes them
+            key = ("fk_filter", tp.name, i)
+            if key not in dp._cache:
+                from .repairing import allowed_parents
+                everyone = self.rows_of(ref, np.arange(n_parent)).value(fk.ref_columns[0])
+                dp._cache[key] = allowed_parents(tp.resolved_type(fk.columns[0]), everyone,
+                                                 tp.fk_filters[i])
+            ok = dp._cache[key]
+            if len(ok):
+                pidx = ok[pidx % len(ok)]
         if i in tp.distinct_fk and n_parent > 1:  # a <> b over the same parents
             j = tp.distinct_fk[i]  # resolved before i (earlier in fk_order)
             if j not in self.parents:

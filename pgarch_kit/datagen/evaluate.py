@@ -24,7 +24,7 @@ __all__ = ["ColData", "KNOWN_FUNCTIONS", "Value", "evaluate", "holds", "to_kind"
 KNOWN_FUNCTIONS = frozenset({
     "num_nonnulls", "num_nulls", "coalesce", "length", "char_length", "character_length",
     "lower", "upper", "btrim", "trim", "abs", "array_contains", "cardinality",
-    "array_length"})
+    "array_length", "least", "greatest"})
 
 
 def unreadable(node: Node) -> list[str]:
@@ -58,6 +58,7 @@ class ColData:
     unique: bool = False           # ... but never by a constant (duplicates)
     choices: tuple = ()            # the allowed values (enum, IN list), typed
     can_unnull: bool = False       # its hidden value is valid (a key's parent exists)
+    idx: np.ndarray | None = None  # the batch's row numbers (random choices key on them)
     changed: bool = False
 
 
@@ -287,6 +288,21 @@ def _func(node: Func, args: list[Value], n: int) -> Value:
         count = np.where(body == "", 0, np.strings.count(body, ",") + 1).astype(np.float64)
         empty = count == 0
         return Value("num", count, nl | (empty if name == "array_length" else False))
+    if name in ("least", "greatest") and args:  # NULL arguments are ignored
+        kind = _kind_of(*args)
+        if kind is None or any(a.kind == "unknown" for a in args):
+            return _unknown(n)
+        pick = np.minimum if name == "least" else np.maximum
+        val, nul = None, np.ones(n, dtype=bool)
+        for a in args:
+            av, an = _arr(a, kind, n)
+            if val is None:
+                val, nul = av.copy(), an.copy()
+            else:
+                both = ~an & ~nul
+                val = np.where(both, pick(val, av), np.where(nul, av, val))
+                nul = nul & an
+        return Value(kind, val, nul)
     if not args or args[0].kind in ("unknown", "const"):
         return _unknown(n)
     a, an = _arr(args[0], args[0].kind, n)

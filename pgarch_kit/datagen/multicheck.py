@@ -254,7 +254,61 @@ def _plan_literal(lit: Node, cols: Mapping[str, ColData], n: int,
             if movable is not None and (op in ("=", "<>") or a.kind in ("num", "time")):
                 cost = np.where(ok, 0.0, 1.5)
                 fix = lambda rows: _follow(a, b, op, movable is b, rows)  # noqa: E731
+    if fix is None and not ok.all():
+        cost, fix = _by_candidates(lit, cols, n, ok)
     return cost, fix
+
+
+def _by_candidates(lit: Node, cols: Mapping[str, ColData], n: int, ok: np.ndarray):
+    """The last resort for a literal over arithmetic (``allocated * -1 >= LEAST(0, qty)``):
+    try, for one settable number or time column, a few candidate values — 0, ±1 and the
+    other columns of the literal (±1 step, negated) — and keep the first that makes it hold.
+    Still vectorised: one evaluation per candidate."""
+    from .sqlexpr import columns_of
+    names = [c for c in sorted(columns_of(lit)) if c in cols]
+    movable = [c for c in names if cols[c].settable and not cols[c].unique
+               and cols[c].kind in ("num", "time")]
+    best = None
+    for name in movable:  # the column whose candidates fix the most failing rows
+        target, options, found = _candidates(lit, cols, n, name, names)
+        if best is None or (found >= 0).sum() > (best[2] >= 0).sum():
+            best = (target, options, found)
+    if best is None:
+        return np.where(ok, 0.0, _INF), None
+    target, options, found = best
+    cost = np.where(ok, 0.0, np.where(found >= 0, 2.0, _INF))
+
+    def fix(rows: np.ndarray) -> None:
+        chosen = rows & (found >= 0)
+        new = target.values.copy()
+        for k in np.unique(found[chosen]):
+            sel = chosen & (found == k)
+            new[sel] = options[int(k)][sel]
+        target.values = new
+        _set_null(target, chosen, False)
+    return cost, fix
+
+
+def _candidates(lit: Node, cols: Mapping[str, ColData], n: int, name: str,
+                names: list[str]) -> tuple[ColData, list[np.ndarray], np.ndarray]:
+    target = cols[name]
+    options = [np.full(n, v, dtype=target.values.dtype) for v in (0, 1, -1)] \
+        if target.kind == "num" else []
+    for other in names:
+        if other != name and cols[other].kind == target.kind:
+            base = cols[other].values.astype(target.values.dtype)
+            options += [base, base + target.unit, base - target.unit, -base]
+    found = np.full(n, -1, dtype=np.int64)
+    saved, saved_nulls = target.values, target.nulls
+    try:
+        target.nulls = np.zeros(n, dtype=bool)
+        for k, values in enumerate(options):
+            target.values = values
+            good = holds(lit, cols, n)[0] & (found < 0)
+            found[good] = k
+    finally:
+        target.values, target.nulls = saved, saved_nulls
+    return target, options, found
 
 
 def _normal_form(lit: Op, cols: Mapping[str, ColData]):
@@ -338,7 +392,8 @@ def _pick(c: ColData, rows: np.ndarray, options: list) -> np.ndarray:
     if len(options) == 1:
         return np.full(int(rows.sum()), options[0], dtype=c.values.dtype if c.kind != "text"
                        else object)
-    k = (uniform(0x5EED, np.flatnonzero(rows)) * len(options)).astype(np.int64)
+    where = c.idx[rows] if c.idx is not None else np.flatnonzero(rows)  # by row, not batch
+    k = (uniform(0x5EED, where) * len(options)).astype(np.int64)
     return np.array(options, dtype=object)[np.minimum(k, len(options) - 1)]
 
 
@@ -388,10 +443,15 @@ def _follow(a: ColData, b: ColData, op: str, move_b: bool, rows: np.ndarray) -> 
 
 def repair(checks: list[Node], cols: Mapping[str, ColData], n: int, salt: int,
            exempt: list[np.ndarray | None] | np.ndarray | None = None,
-           rounds: int = 3) -> np.ndarray:
+           rounds: int = 3, idx: np.ndarray | None = None) -> np.ndarray:
     """Repair the rows where some CHECK in ``checks`` is FALSE, in place; return the mask of
     rows that still fail (empty when every CHECK now holds). ``exempt``: per CHECK, rows it
     does not bind (a partial unique index lets its first row match)."""
+    # every choice is a function of the row number, never of the batch: a child recomputing
+    # a parent's row must see the very same repair
+    idx = np.arange(n, dtype=np.int64) if idx is None else idx
+    for c in cols.values():
+        c.idx = idx
     none = np.zeros(n, dtype=bool)
     if exempt is None or isinstance(exempt, np.ndarray):
         exempt = [none if exempt is None else exempt] * len(checks)
@@ -420,7 +480,7 @@ def repair(checks: list[Node], cols: Mapping[str, ColData], n: int, salt: int,
                     cost, fix = _plan_literal(lit, cols, n, domains)
                     total = total + cost
                     plan.append((lit, fix))
-                jitter = uniform(salt + 31 * k + b, np.arange(n)) * 0.4
+                jitter = uniform(salt + 31 * k + b, idx) * 0.4
                 costs.append(np.where(bad, total + jitter, _INF))
                 fixes.append(plan)
             cost = np.stack(costs)

@@ -31,7 +31,7 @@ from .evaluate import unreadable
 from .exclusions import Slot, plan_exclusions
 from .multicheck import branches
 from .partitions import SandboxPartition, existing_bounds, sandbox_partitions
-from .sqlexpr import columns_of, parse_expr
+from .sqlexpr import Col, columns_of, parse_expr, substitute
 from .values import Spec, generator_for
 from .vocab import vocabulary
 
@@ -98,6 +98,7 @@ class TablePlan:
     no_null_cols: frozenset[str] = frozenset() # never set NULL by a repair
     one_to_one: dict[int, int] = field(default_factory=dict)  # fk -> offset (UNIQUE fk)
     distinct_fk: dict[int, int] = field(default_factory=dict)  # fk -> fk it must differ from
+    fk_filters: dict[int, list] = field(default_factory=dict)  # fk -> CHECKs on its column
     strategies: dict[str, str] = field(default_factory=dict)  # constraint -> how it holds
     types: dict[str, PgType] = field(default_factory=dict)    # resolved (domains unwrapped)
     slots: dict[str, Slot] = field(default_factory=dict)      # exclusion range bounds
@@ -362,11 +363,12 @@ def _table_plan(dp: DataPlan, t: Table, n: int, position: dict, vocab, dup: set[
             done.append(set(cols))
             tp.strategies[_unique_name(t, cols)] = "one child per parent (one-to-one fan-out)"
             continue
-        ints = [c for c in own if column_type(t.column(c)).base in _INTS]
+        ints = [c for c in own if column_type(t.column(c)).base in _INTS and constructible(c)]
         # a position counts within one parent: only unique if the key holds all its columns
         fks = [fk_of[c] for c in cols if c in fk_of
                and set(t.foreign_keys[fk_of[c]].columns) <= set(cols)]
-        stamps = [c for c in own if column_type(t.column(c)).base in _TIMES]
+        stamps = [c for c in own if column_type(t.column(c)).base in _TIMES
+                  and constructible(c)]
         few = [c for c in own if not constructible(c)]
         domain = finite_domain(dp.design, t, few[0], rules.get(few[0], ColumnRule()).allowed) \
             if len(few) == 1 and len(own) == 1 else None
@@ -380,7 +382,7 @@ def _table_plan(dp: DataPlan, t: Table, n: int, position: dict, vocab, dup: set[
             if ref is not None:
                 tp.rows = min(tp.rows, dp.tables[ref].rows * len(domain))
             continue
-        own = [c for c in own if constructible(c) or c in pk]
+        own = [c for c in own if constructible(c)]
         if fks and (ints or stamps) and tp.grouped_fk in (None, fks[0]):
             # Children kept together per parent: line_no = 1..k, or increasing times
             # after the parent's creation (a device's readings).
@@ -550,6 +552,17 @@ def _plan_constraints(dp: DataPlan, tp: TablePlan, unknown: dict, partial_plans:
     for cols in uniques:
         tp.strategies.setdefault(_unique_name(t, cols), _unique_how(tp, cols, make_unique))
     tp.checks = plan_checks(dp.design, t, unknown, bounds) + partial_plans
+    for i, fk in enumerate(t.foreign_keys):  # CHECKs on a one-column key choose its parents
+        if len(fk.columns) != 1:
+            continue
+        col = fk.columns[0]
+        trees = [substitute(parse_expr(c.expression), {col: Col("__col__")})
+                 for c in t.checks if columns_of(parse_expr(c.expression)) == {col}]
+        trees += [parse_expr(e, "__col__") for e in resolved[col].checks] if col in resolved \
+            else []
+        trees = [x for x in trees if not unreadable(x)]
+        if trees:
+            tp.fk_filters[i] = trees
     for chk in tp.checks:
         tp.strategies[chk.name] = chk.strategy
         if chk.strategy.startswith("not "):
@@ -569,7 +582,8 @@ def _plan_constraints(dp: DataPlan, tp: TablePlan, unknown: dict, partial_plans:
             tp.strategies[chk.name] = tp.checks[k].strategy
     tp.repair_cols = frozenset(c for c in repair if c in tp.sources)
     tp.fixed_cols = frozenset(c for c, s in tp.sources.items()
-                              if s.kind in ("serial", "uuid", "position", "fk", "range")
+                              if s.kind in ("serial", "uuid", "position", "fk", "range",
+                                            "null")
                               or c in pk)
     tp.unique_cols = frozenset(unique_cols | make_unique | {c for cols in uniques
                                                             if len(cols) == 1 for c in cols})

@@ -15,7 +15,7 @@ from .multicheck import repair
 if TYPE_CHECKING:
     from ._batch import _Rows
 
-__all__ = ["repair_rows"]
+__all__ = ["allowed_parents", "repair_rows"]
 
 _INTS = ("smallint", "integer", "bigint")
 _TIMES = {"date": "date", "timestamp without time zone": "timestamp",
@@ -57,7 +57,7 @@ def _typed(rows: _Rows, col: str) -> ColData:
     res = tp.resolved_type(col)
     kind, unit = _kind(res)
     text, nulls = rows.values[col], rows.nulls[col]
-    safe = np.where(nulls, "", text)
+    safe = np.asarray(text, dtype=np.str_)  # the value under a NULL is kept: it may be revealed
     if kind == "num":
         values = np.where(safe == "", "0", safe).astype(np.float64)
     elif kind == "time":
@@ -123,7 +123,7 @@ def repair_rows(rows: _Rows) -> dict[str, np.ndarray]:
     first = rows.idx == 0
     if plans:  # all together: a repair for one CHECK must not undo another's
         repair([p.tree for p in plans], cols, n, rows.salt("repair"),
-               exempt=[first if p.exempt_first else None for p in plans])
+               exempt=[first if p.exempt_first else None for p in plans], idx=rows.idx)
     for c, d in cols.items():
         if d.changed:
             _store(rows, c, d)
@@ -134,3 +134,25 @@ def repair_rows(rows: _Rows) -> dict[str, np.ndarray]:
         if bad.any():
             failing[p.name] = bad
     return failing
+
+
+def allowed_parents(typ, keys: np.ndarray, trees: list) -> np.ndarray:
+    """Parent rows whose key passes the child's CHECKs on the referencing column
+    (``entity_class int REFERENCES entity_class CHECK (entity_class IN (1, 2))``): a foreign
+    key value cannot be repaired, so the child only picks among these parents."""
+    kind, _ = _kind(typ)
+    nulls = np.zeros(len(keys), dtype=bool)
+    text = np.asarray(keys, dtype=np.str_)
+    if kind == "num":
+        values = np.where(text == "", "0", text).astype(np.float64)
+    elif kind == "time":
+        values = _parse_times(text, _TIMES[typ.base])
+    elif kind == "bool":
+        values = text == "t"
+    else:
+        values = text
+    data = {"__col__": ColData(kind, values, nulls)}
+    keep = np.ones(len(keys), dtype=bool)
+    for tree in trees:
+        keep &= holds(tree, data, len(keys))[0]
+    return np.flatnonzero(keep)

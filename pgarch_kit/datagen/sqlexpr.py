@@ -207,6 +207,9 @@ def _node(node, value_name: str | None) -> Node:
         return Func(name, tuple(sub(a) for a in node.args or ()))
     if isinstance(node, ast.CoalesceExpr):
         return Func("coalesce", tuple(sub(a) for a in node.args))
+    if isinstance(node, ast.MinMaxExpr):  # LEAST / GREATEST
+        name = "greatest" if int(node.op) == 0 else "least"
+        return Func(name, tuple(sub(a) for a in node.args))
     if isinstance(node, ast.A_Expr):
         op = _name(node.name) if node.name else ""
         kind = node.kind

@@ -233,7 +233,7 @@ def test_checks_that_work_together_hold(fresh_db, pg_dsn):
     """eVaka's shapes: simple CASE, a CHECK on a generated column, several CHECKs ruling one
     status column, num_nonnulls over many keys, array length and membership, a normal form
     (lower(btrim(x)) = x), and two references to the same table that must differ."""
-    dp, result = _load("""
+    _, result = _load("""
         CREATE TYPE user_type AS ENUM ('SYSTEM', 'CITIZEN', 'EMPLOYEE', 'UNKNOWN');
         CREATE TYPE doc_status AS ENUM ('DRAFT', 'SENT', 'HANDLED');
         CREATE TYPE role AS ENUM ('ADMIN', 'STAFF', 'DIRECTOR', 'GUEST');

@@ -21,14 +21,9 @@ FILES = REALWORLD_FILES + sorted((REALWORLD / "next").glob("*.sql"))
 
 # Schemas that stop before the data generator, at a step other work on main is fixing.
 BLOCKED = {
-    "ledgersmb": (SqlApplyError, "import: its COPY ... FROM stdin data block is refused "
-                                 "(the lead is fixing the importer on main)"),
     "danbooru": (DesignError, "validation: foreign keys whose type differs from the key "
                               "(integer -> bigint) are errors (the lead is fixing this on "
                               "main); its index keys also carry COLLATE pg_catalog.\"default\""),
-    "appflowy": (DesignError, "validation: three overloads of one routine collide after "
-                              "63-byte truncation of name+signature (import/validation, "
-                              "not data)"),
     "evaka": (SqlApplyError, "DDL: the text search configuration public.unaccent is not in "
                              "the model yet (issue 16, item 2: kinds registry)"),
     "hatchet": (DesignError, "validation: the range type uuidrange is not in the model yet "
