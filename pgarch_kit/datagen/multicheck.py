@@ -44,6 +44,9 @@ def _nnf(node: Node, positive: bool = True) -> Node:
             alts.append(And((*before, cond, res)))
             before.append(Not(cond))
         return _nnf(Or(tuple(alts)), positive)
+    if isinstance(node, Op) and isinstance(node.left, Const) and not isinstance(
+            node.right, Const) and node.op in _FLIP:  # 0 = num_nonnulls(…): constant right
+        node = Op(_FLIP[node.op], node.right, node.left)
     if isinstance(node, Op) and node.op in ("=", "<>"):  # (x IS NOT NULL) = true
         for pred, const in ((node.left, node.right), (node.right, node.left)):
             if isinstance(const, Const) and isinstance(const.value, bool) and isinstance(

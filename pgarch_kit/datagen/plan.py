@@ -487,7 +487,7 @@ def _table_plan(dp: DataPlan, t: Table, n: int, position: dict, vocab, dup: set[
         spec = Spec(t.name, c.name, typ, rule, salt_of(dp.seed, t.schema, t.name, c.name),
                     vocab, unique=c.name in make_unique,
                     allowed=tuple(allowed) if allowed is not None else None, rows=tp.rows,
-                    attributes=res.attributes)
+                    attributes=res.attributes, subtype=res.subtype)
         implied = _implied_parent(dp, c.name) if typ.base in _INTS else None
         if implied is not None and c.name not in make_unique:
             # order_id without a foreign key (an audit table): still a plausible order id.

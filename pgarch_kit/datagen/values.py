@@ -26,6 +26,7 @@ from .vocab import Vocabulary
 __all__ = ["Gen", "Spec", "generator_for", "uuid_of"]
 
 Gen = Callable[[np.ndarray], np.ndarray]
+_START, _END = 1_704_067_200_000_000, 1_767_225_600_000_000  # 2024-01-01 .. 2026-01-01
 _INT_MAX = {"smallint": 32767, "integer": 2**31 - 1, "bigint": 2**53}
 _STATUS = np.array(["active", "inactive", "pending", "archived", "suspended"])
 _KINDS = np.array(["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta"])
@@ -47,6 +48,7 @@ class Spec:
     allowed: tuple[str, ...] | None = None   # enum values or an IN check
     rows: int = 1_000_000                    # the table's rows: sizes unique spellings
     attributes: tuple | None = None          # a composite type's (name, Resolved) pairs
+    subtype: PgType | None = None            # a range type's subtype (arrays of ranges)
 
 
 def _s(spec: Spec, k: int) -> int:
@@ -324,16 +326,24 @@ def generator_for(spec: Spec, warnings: list[str]) -> Gen | None:
     if t.is_array:
         element = generator_for(Spec(spec.table, spec.column, t.element, ColumnRule(),
                                      _s(spec, 29), spec.vocab, allowed=spec.allowed,
-                                     attributes=spec.attributes), warnings)
+                                     attributes=spec.attributes, subtype=spec.subtype),
+                                warnings)
         if element is None:
             return None
         lo = spec.rule.min_items or 0  # cardinality(col) = 7: a week of opening times
         hi = spec.rule.max_items if spec.rule.max_items is not None else max(4, lo)
         return array_of(element, _s(spec, 30), hi, lo)
+    if spec.subtype is not None:  # a range inside an array or a composite
+        from types import SimpleNamespace
+
+        from .ranges import range_text
+        src = SimpleNamespace(subtype=str(spec.subtype), time_kind=t.base)
+        return lambda idx: range_text(src, idx, spec.rows * 5, (_START, _END), _s(spec, 70))
     if spec.attributes is not None:
         attrs = [(a, r.type, generator_for(Spec(spec.table, f"{spec.column}.{a}", r.type,
                                                 ColumnRule(), _s(spec, 40 + k), spec.vocab,
-                                                allowed=r.enum, attributes=r.attributes),
+                                                allowed=r.enum, attributes=r.attributes,
+                                                subtype=r.subtype),
                                            warnings) or times(r.type, _s(spec, 60 + k)))
                  for k, (a, r) in enumerate(spec.attributes)]
         return composite_of(attrs, _s(spec, 39))
