@@ -7,7 +7,10 @@
   CHECK (:mod:`.multicheck`);
 * a partial unique index whose key cannot be unique by construction (a boolean, an enum, a
   foreign key) keeps every row but the first out of its predicate: ``UNIQUE (is_default)
-  WHERE is_default`` then holds with one default row.
+  WHERE is_default`` then holds with one default row (``WHERE key IS NOT NULL`` is a plain
+  unique key: NULLs never collide);
+* the bounds of existing RANGE partitions are one more repaired CHECK (rows must land in a
+  partition); a generated column inside a CHECK is replaced by its expression.
 
 The plan keeps one :class:`CheckPlan` per constraint so the plan summary and a rejected
 load's hint can say which strategy each constraint got.

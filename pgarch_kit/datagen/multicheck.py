@@ -5,9 +5,12 @@ of simple literals â€” ``col IS [NOT] NULL``, ``col <op> constant``, ``col IN (â
 ``a <op> b`` between two columns. For each row that fails, the alternative that changes the
 fewest values the row may change is chosen (a key, a foreign key or a unique column is never
 set to a constant; a NOT NULL column never becomes NULL), and its literals are made true.
-Rows stay independent of each other (each repair reads only its own row), so a child that
-recomputes a parent's row sees the repaired values too. A CHECK with too many alternatives,
-or literals nothing can repair, is still *evaluated*: the plan says so, and the load's hint
+CHECKs that share a column are repaired as one (their AND; alternatives whose literals
+contradict each other are pruned), so a repair for one never undoes another; a literal over
+arithmetic falls back to trying a few candidate values for one column. Rows stay independent
+of each other and every random choice keys on the row number, so a child that recomputes a
+parent's row sees the very same repaired values. A CHECK with too many alternatives, or
+literals nothing can repair, is still *evaluated*: the plan says so, and the load's hint
 names the CHECK and this strategy when PostgreSQL rejects a row.
 """
 from __future__ import annotations

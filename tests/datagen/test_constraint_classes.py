@@ -275,3 +275,31 @@ def test_checks_that_work_together_hold(fresh_db, pg_dsn):
     """, fresh_db, pg_dsn, rows=200)
     assert result.ok, str(result.verification)
     assert _one(fresh_db, "SELECT count(DISTINCT status) FROM statement")[0] >= 2
+
+
+def test_keys_with_checks_arithmetic_and_arrays_of_ranges(fresh_db, pg_dsn):
+    """LedgerSMB's and eVaka's shapes: a foreign key column with its own CHECK picks only
+    parents that pass it; a CHECK over arithmetic and LEAST/GREATEST; a key NULLed by its
+    ratio revealed by a repair keeps its real parent; all-or-nothing num_nonnulls with the
+    constant first; an array of dateranges."""
+    _, result = _load("""
+        CREATE TABLE entity_class (id serial PRIMARY KEY, name text);
+        CREATE TABLE account (id serial PRIMARY KEY);
+        CREATE TABLE entity (id serial PRIMARY KEY);
+        CREATE TABLE credit_account (
+            id serial PRIMARY KEY,
+            entity_id int NOT NULL REFERENCES entity,
+            entity_class int NOT NULL REFERENCES entity_class CHECK (entity_class IN (1, 2)),
+            ar_ap_account_id int REFERENCES account,
+            CHECK (ar_ap_account_id IS NOT NULL OR entity_id = 0));
+        CREATE TABLE invoice (
+            id serial PRIMARY KEY, qty numeric NOT NULL, allocated numeric NOT NULL,
+            CHECK ((allocated * -1) >= LEAST(0, qty) AND (allocated * -1) <= GREATEST(qty, 0)));
+        CREATE TABLE decision (
+            id serial PRIMARY KEY, a int, b text, c numeric(4, 2),
+            open_ranges daterange[] NOT NULL,
+            CHECK (0 = num_nonnulls(a, b, c) OR 3 = num_nonnulls(a, b, c)));
+    """, fresh_db, pg_dsn, rows=200)
+    assert result.ok, str(result.verification)
+    assert _one(fresh_db, "SELECT count(*) FROM credit_account WHERE ar_ap_account_id IS NULL"
+                )[0] == 0
