@@ -36,6 +36,7 @@ class CheckPlan:
     strategy: str
     tree: Node | None = None     # evaluated (and repaired) per batch when set
     exempt_first: bool = False   # row 0 may keep the predicate true (one row per index)
+    exempt_last_of_group: bool = False  # the last row of each parent's group may (grouped fk)
     table: str = ""
 
     @property
@@ -100,10 +101,13 @@ def _only_not_null(pred: Node, cols: set[str]) -> bool:
                and p.expr.name in cols for p in parts)
 
 
-def partial_unique_plans(t: Table, constructible, junction) -> tuple[
+def partial_unique_plans(t: Table, constructible, junction, group_by=None) -> tuple[
         list[tuple[str, ...]], list[CheckPlan]]:
     """Split partial unique indexes: keys the plan can make unique (returned as unique sets:
-    stronger than the index needs, and free) and the others (kept out of the predicate)."""
+    stronger than the index needs, and free) and the others (kept out of the predicate).
+    ``group_by(cols)`` lays the rows out grouped by a foreign key made of exactly ``cols``
+    and says whether it could: ``UNIQUE (copy_id) WHERE returned_at IS NULL`` then keeps the
+    last loan of each copy open and returns the others."""
     sets, plans = [], []
     for ix in t.indexes:
         if not (ix.unique and ix.where):
@@ -119,6 +123,12 @@ def partial_unique_plans(t: Table, constructible, junction) -> tuple[
             plans.append(CheckPlan(ix.name, "partial unique index", ix.where,
                                    "not handled: its predicate cannot be negated by the "
                                    "generator", None, table=t.name))
+            continue
+        if cols is not None and group_by is not None and group_by(cols):
+            plans.append(CheckPlan(ix.name, "partial unique index", ix.where,
+                                   "rows grouped by their parent; all but the last of each "
+                                   "group kept out of the index predicate", Not(pred),
+                                   exempt_last_of_group=True, table=t.name))
             continue
         plans.append(CheckPlan(ix.name, "partial unique index", ix.where,
                                "every row but the first kept out of the index predicate "

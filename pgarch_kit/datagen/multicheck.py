@@ -526,8 +526,15 @@ def _joined(checks: list[Node], exempt: list[np.ndarray]) -> tuple[list[Node], l
     for g in groups:
         joint = And(tuple(checks[j] for j in g)) if len(g) > 1 else checks[g[0]]
         if len(g) > 1 and branches(joint, JOINT_BRANCHES) is not None:
-            out_checks.append(joint)
-            out_exempt.append(np.zeros_like(exempt[g[0]]))
+            free = np.zeros_like(exempt[g[0]])
+            for j in g:
+                free |= exempt[j]
+            out_checks.append(joint)  # the rows a partial index lets match skip it ...
+            out_exempt.append(free)
+            plain = [checks[j] for j in g if not exempt[j].any()]
+            if free.any() and plain:  # ... and keep the CHECKs that bind every row
+                out_checks.append(And(tuple(plain)) if len(plain) > 1 else plain[0])
+                out_exempt.append(~free)
         else:
             out_checks += [checks[j] for j in g]
             out_exempt += [exempt[j] for j in g]

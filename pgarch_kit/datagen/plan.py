@@ -275,7 +275,13 @@ def _table_plan(dp: DataPlan, t: Table, n: int, position: dict, vocab, dup: set[
             and rules.get(col, ColumnRule()).allowed is None
     def junction(cols: tuple[str, ...]) -> bool:  # two whole foreign keys: pairs by layout
         return len([fk for fk in t.foreign_keys if set(fk.columns) <= set(cols)]) >= 2
-    partial_sets, partial_plans = partial_unique_plans(t, constructible, junction)
+    def group_by(cols: tuple[str, ...]) -> bool:  # one parent's rows kept together
+        whole = [i for i, fk in enumerate(t.foreign_keys) if set(fk.columns) == set(cols)]
+        if len(whole) != 1 or tp.grouped_fk not in (None, whole[0]):
+            return False
+        tp.grouped_fk = whole[0]
+        return True
+    partial_sets, partial_plans = partial_unique_plans(t, constructible, junction, group_by)
     # One-to-one first: a UNIQUE made of one foreign key's columns fixes that key's fan-out,
     # and a wider key containing it (a junction's primary key) is then unique already.
     slots, excl_uniques, excl_notes = plan_exclusions(t)

@@ -121,16 +121,24 @@ def repair_rows(rows: _Rows) -> dict[str, np.ndarray]:
     cols = {c: _typed(rows, c) for c in sorted(tp.repair_cols)}
     plans = [p for p in tp.checks if p.tree is not None]
     first = rows.idx == 0
+    last = None
+    if any(p.exempt_last_of_group for p in plans):
+        _, pos, size = rows._group_index().locate(rows.idx)
+        last = pos == size - 1
+    free = [first if p.exempt_first else last if p.exempt_last_of_group else None
+            for p in plans]
     if plans:  # all together: a repair for one CHECK must not undo another's
-        repair([p.tree for p in plans], cols, n, rows.salt("repair"),
-               exempt=[first if p.exempt_first else None for p in plans], idx=rows.idx)
+        repair([p.tree for p in plans], cols, n, rows.salt("repair"), exempt=free,
+               idx=rows.idx)
     for c, d in cols.items():
         if d.changed:
             _store(rows, c, d)
     failing = {}
-    for p in plans:
+    for k, p in enumerate(plans):
         ok, _ = holds(p.tree, cols, n)
-        bad = ~ok & ~(first if p.exempt_first else False)
+        bad = ~ok
+        if free[k] is not None:
+            bad &= ~free[k]
         if bad.any():
             failing[p.name] = bad
     return failing

@@ -112,10 +112,19 @@ def test_partial_unique_index_on_a_flag_holds(fresh_db, pg_dsn):
         CREATE TABLE members (id serial PRIMARY KEY, list_id int NOT NULL,
                               is_primary boolean NOT NULL);
         CREATE UNIQUE INDEX one_primary ON members (list_id) WHERE is_primary;
-    """, fresh_db, pg_dsn)
+        CREATE TABLE copies (id serial PRIMARY KEY);
+        CREATE TABLE loans (id serial PRIMARY KEY, copy_id int NOT NULL REFERENCES copies,
+                            loaned_at timestamptz NOT NULL, returned_at timestamptz,
+                            CHECK (returned_at >= loaned_at));
+        CREATE UNIQUE INDEX one_open_loan ON loans (copy_id) WHERE returned_at IS NULL;
+    """, fresh_db, pg_dsn, rows=120)
     assert result.ok
     assert _one(fresh_db, "SELECT count(*) FROM templates WHERE is_default")[0] <= 1
     assert "predicate" in dp.tables["templates"].strategies["templates_is_default_idx"]
+    # one open loan per copy at most, and many copies have one (the last of each group)
+    open_loans, copies = _one(fresh_db, "SELECT count(*), count(DISTINCT copy_id) FROM loans "
+                                        "WHERE returned_at IS NULL")
+    assert open_loans == copies > 1
 
 
 def test_quoted_enum_types_and_domains_with_checks(fresh_db, pg_dsn):
