@@ -10,8 +10,10 @@ everything is printed schema-qualified and two databases compare on names alone.
 
 Sections (the fields of each row are in :data:`FIELDS`): ``tables`` (relkind, persistence,
 options, RLS flags, partition key), ``columns``, ``types`` (enums with values, domains with
-their checks, composites), ``constraints``, ``indexes``, ``partitions``, ``policies``,
-``views``, ``routines``, ``triggers``, ``sequences``, ``comments``, ``extensions``.
+their checks, composites, ranges with their options), ``constraints``, ``indexes``,
+``partitions``, ``policies``, ``views``, ``routines``, ``triggers``, ``sequences``,
+``comments``, ``extensions``; and (:mod:`pgarch_kit.db.catalog_more`) ``collations``,
+``text_search``, ``casts``, ``rules``, ``privileges``, ``default_privileges``, ``owners``.
 
 Same exclusions as :func:`pgarch_kit.db.introspect.introspect`: system schemas, ``pg_toast*``,
 the kit's marker schema ``pgarch_meta`` and objects belonging to an extension. Deliberately
@@ -21,7 +23,9 @@ left out:
   ``columns.notnull``; their names exist only on 18 and depend on how a column was created,
   so including them would report noise between equivalent databases (and between 15 and 18);
 * extension versions (they differ between servers, not between designs);
-* owners, privileges, statistics and attribute options (``ALTER COLUMN SET (n_distinct…)``).
+* statistics and attribute options (``ALTER COLUMN SET (n_distinct…)``);
+* owners that can log in and the owner's own privileges: the role that applied the DDL (see
+  :mod:`pgarch_kit.db.catalog_more`).
 
 Constraints and indexes that a partition inherits from its parent *are* included: they are
 part of the catalog, and their names show whether a round trip preserved them.
@@ -30,6 +34,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .catalog_more import MORE_FIELDS, MORE_KEYS, more_queries
 from .introspect_common import not_extension_member, nsp_filter, rows, search_path
 
 __all__ = ["FIELDS", "catalog_snapshot", "compare_databases", "diff_snapshots"]
@@ -51,11 +56,12 @@ FIELDS: dict[str, tuple[str, ...]] = {
                   "owned_by"),
     "comments": ("object", "comment"),
     "extensions": ("extension", "schema"),
+    **MORE_FIELDS,
 }
 # how many leading fields name the object (the rest describe it)
 _KEY = {"tables": 1, "columns": 2, "types": 1, "constraints": 2, "indexes": 2,
         "partitions": 1, "policies": 2, "views": 1, "routines": 2, "triggers": 2,
-        "sequences": 1, "comments": 1, "extensions": 1}
+        "sequences": 1, "comments": 1, "extensions": 1, **MORE_KEYS}
 
 _REL = "n.nspname || '.' || c.relname"
 
@@ -78,10 +84,12 @@ def _queries(version: int) -> dict[str, str]:
                    row_number() OVER (PARTITION BY c.oid ORDER BY a.attnum),
                    pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull,
                    pg_catalog.pg_get_expr(ad.adbin, ad.adrelid), a.attidentity::text, {gen},
-                   CASE WHEN a.attcollation <> t.typcollation THEN co.collname::text END
+                   CASE WHEN a.attcollation <> t.typcollation
+                        THEN con.nspname || '.' || co.collname END
             {rel_from} JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid
             JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
             LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation
+            LEFT JOIN pg_catalog.pg_namespace con ON con.oid = co.collnamespace
             LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
             WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm', 'c') AND a.attnum > 0
               AND NOT a.attisdropped AND {user_rel}""",
@@ -93,7 +101,8 @@ def _queries(version: int) -> dict[str, str]:
                 WHEN 'd' THEN concat_ws(' ', pg_catalog.format_type(t.typbasetype, t.typtypmod),
                    CASE WHEN t.typnotnull THEN 'NOT NULL' END,
                    'DEFAULT ' || pg_catalog.pg_get_expr(t.typdefaultbin, 0),
-                   (SELECT 'COLLATE ' || co.collname FROM pg_catalog.pg_collation co
+                   (SELECT 'COLLATE ' || co.collnamespace::regnamespace::text || '.'
+                           || co.collname FROM pg_catalog.pg_collation co
                     JOIN pg_catalog.pg_type bt ON bt.oid = t.typbasetype
                     WHERE co.oid = t.typcollation AND t.typcollation <> bt.typcollation),
                    (SELECT string_agg(k.conname || ' ' || pg_catalog.pg_get_constraintdef(k.oid),
@@ -103,7 +112,17 @@ def _queries(version: int) -> dict[str, str]:
                    SELECT a.attname || ' ' || pg_catalog.format_type(a.atttypid, a.atttypmod)
                    FROM pg_catalog.pg_attribute a WHERE a.attrelid = t.typrelid
                      AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum), ', ')
-                WHEN 'r' THEN (SELECT pg_catalog.format_type(rg.rngsubtype, NULL)
+                WHEN 'r' THEN (SELECT concat_ws(' ', pg_catalog.format_type(rg.rngsubtype, NULL),
+                                   (SELECT 'OPCLASS ' || ocn.nspname || '.' || opc.opcname
+                                    FROM pg_catalog.pg_opclass opc
+                                    JOIN pg_catalog.pg_namespace ocn
+                                         ON ocn.oid = opc.opcnamespace
+                                    WHERE opc.oid = rg.rngsubopc AND NOT opc.opcdefault),
+                                   (SELECT 'COLLATION ' || rg.rngcollation::regcollation::text
+                                    FROM pg_catalog.pg_type st WHERE st.oid = rg.rngsubtype
+                                      AND rg.rngcollation <> st.typcollation),
+                                   'CANONICAL ' || NULLIF(rg.rngcanonical, 0)::regproc::text,
+                                   'DIFF ' || NULLIF(rg.rngsubdiff, 0)::regproc::text)
                                FROM pg_catalog.pg_range rg WHERE rg.rngtypid = t.oid)
                 ELSE NULL END
             FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
@@ -192,6 +211,7 @@ def _queries(version: int) -> dict[str, str]:
         "extensions": """
             SELECT e.extname::text, n.nspname::text FROM pg_catalog.pg_extension e
             JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace""",
+        **more_queries(version, nsp),
     }
 
 

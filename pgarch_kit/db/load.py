@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from pgarch_kit.db.connect import KIT_MARK, dsn_dbname, redact_dsn, server_dsn
+from pgarch_kit.db.design_roles import check_design_roles_on
 from pgarch_kit.db.runner import runner_dsn
 from pgarch_kit.db.sandbox import create_sandbox, guard_destructive, sandbox_lock, sandbox_name
 from pgarch_kit.errors import PgArchError
@@ -349,6 +350,7 @@ def _load_locked(design: Design, dsn: str | None, dp: DataPlan, *, progress: boo
     from pgarch_kit.db.apply import apply_sql
     from pgarch_kit.db.verify import verify as run_verify
     from pgarch_kit.ddl.script import _script, load_sections
+    check_design_roles_on(dsn, design, f"load design {design.name!r}")
     dbname, target = _target(design, dsn)
     if after_target is not None:
         after_target(dbname)
