@@ -283,8 +283,8 @@ class _Rows:
         if src.unique and self.tp.grouped_fk is not None:
             micros = self._grouped_time(col)
         elif src.unique:  # distinct after the type's rounding: a day for dates, 1 s for (0)
-            step = max((end - start) // self.tp.rows, _DAY if src.time_kind == "date" else
-                       10 ** (6 - min(self.tp.resolved_type(col).params or (6,))))
+            step = max((end - start) // self.tp.rows, self._unit(col))
+            step -= step % self._unit(col)
             micros = start + self.idx * step
         elif col == self.tp.anchor:
             micros = self._anchor_micros()
@@ -310,9 +310,20 @@ class _Rows:
         born = np.full(len(pidx), start, dtype=np.int64)
         if parent is not None and parent.anchor and parent is not tp:
             born = self.rows_of(self._ref_name(fk), pidx).time(parent.anchor)
-        step = np.maximum((end - born) // np.maximum(count, 1), 1)
-        jitter = (uniform(self.salt(col, "jitter"), self.idx) * (step - 1)).astype(np.int64)
+        unit = self._unit(col)  # distinct after rounding: whole days for a date column
+        step = np.maximum((end - born) // np.maximum(count, 1), unit)
+        step = step - step % unit
+        jitter = (uniform(self.salt(col, "jitter"), self.idx) * (step - unit)).astype(np.int64)
+        jitter = jitter - jitter % unit
+        born = born - born % unit + unit  # rounding never lands two rows on one value
         return born + pos * step + jitter
+
+    def _unit(self, col: str) -> int:
+        """The smallest step a time column keeps: a day for a date, 10**(6-p) µs for (p)."""
+        typ = self.tp.resolved_type(col)
+        if typ.base == "date":
+            return _DAY
+        return 10 ** (6 - min(typ.params or (6,)))
 
     def _slot(self, col: str, src) -> np.ndarray:
         """A bound of the row's own slot: rows' ranges never overlap (exclusions)."""

@@ -25,13 +25,11 @@ from ..model.types import PgType
 from ._columns import column_rules, column_type, resolve, unique_sets
 from ._random import randint, salt_of
 from .checks import ColumnRule
-from .constraints import CheckPlan, finite_domain, partial_unique_plans, plan_checks
+from .constraints import CheckPlan, finite_domain, partial_unique_plans
 from .distributions import Fanout, Fixed, Uniform, Zipf
-from .evaluate import unreadable
 from .exclusions import Slot, plan_exclusions
-from .multicheck import branches
 from .partitions import SandboxPartition, existing_bounds, sandbox_partitions
-from .sqlexpr import Col, columns_of, parse_expr, substitute
+from .strategies import record_constraints, unique_name
 from .values import Spec, generator_for
 from .vocab import vocabulary
 
@@ -367,7 +365,7 @@ def _table_plan(dp: DataPlan, t: Table, n: int, position: dict, vocab, dup: set[
                     t.foreign_keys[whole[0]].ref_table]
             tp.one_to_one[whole[0]] = len(same)
             done.append(set(cols))
-            tp.strategies[_unique_name(t, cols)] = "one child per parent (one-to-one fan-out)"
+            tp.strategies[unique_name(t, cols)] = "one child per parent (one-to-one fan-out)"
             continue
         ints = [c for c in own if column_type(t.column(c)).base in _INTS and constructible(c)]
         # a position counts within one parent: only unique if the key holds all its columns
@@ -515,89 +513,8 @@ def _table_plan(dp: DataPlan, t: Table, n: int, position: dict, vocab, dup: set[
     rank = {f: k for k, f in enumerate(tp.fk_order)}  # the later key differs from the earlier
     tp.distinct_fk = {max(i, j, key=rank.get): min(i, j, key=rank.get)
                       for i, j in tp.distinct_fk.items()}
-    _plan_constraints(dp, tp, unknown, partial_plans, uniques, make_unique, unique_cols, pk,
+    record_constraints(dp, tp, unknown, partial_plans, uniques, make_unique, unique_cols, pk,
                       referenced, resolved, tp_bounds)
     if listed:
         tp.choices[key] = listed
     return tp
-
-
-def _unique_name(t: Table, cols: tuple[str, ...]) -> str:
-    if t.primary_key and tuple(t.primary_key.columns) == tuple(cols):
-        return t.primary_key.name or f"{t.name}_pkey"
-    for u in t.uniques:
-        if tuple(u.columns) == tuple(cols):
-            return u.name or f"{t.name}_{'_'.join(cols)}_key"
-    for ix in t.indexes:
-        if ix.unique and tuple(k.column for k in ix.keys) == tuple(cols):
-            return ix.name
-    return f"unique ({', '.join(cols)})"
-
-
-def _unique_how(tp: TablePlan, cols: tuple[str, ...], make_unique: set[str]) -> str:
-    for c in cols:
-        src = tp.sources.get(c)
-        if src is not None and src.kind in ("serial", "uuid"):
-            return f"{c} numbered by row ({src.kind})"
-        if src is not None and src.kind == "position":
-            return f"{c} counts 1..k within each parent"
-        if c in make_unique:
-            return f"{c} made unique by construction (the row number is spelled in it)"
-    if tp.pair_fk is not None:
-        return "junction rows: each parent's partners never repeat"
-    return "not guaranteed by the generator (see the plan's warnings)"
-
-
-def _plan_constraints(dp: DataPlan, tp: TablePlan, unknown: dict, partial_plans: list,
-                      uniques: list, make_unique: set[str], unique_cols: set[str],
-                      pk: set[str], referenced: set, resolved: dict,
-                      bounds: str | None = None) -> None:
-    """Record each constraint's strategy; the repaired ones name the columns to repair."""
-    t = tp.table
-    names = {c.name for c in t.columns}
-    for cols in uniques:
-        tp.strategies.setdefault(_unique_name(t, cols), _unique_how(tp, cols, make_unique))
-    tp.checks = plan_checks(dp.design, t, unknown, bounds) + partial_plans
-    for i, fk in enumerate(t.foreign_keys):  # CHECKs on a one-column key choose its parents
-        if len(fk.columns) != 1:
-            continue
-        col = fk.columns[0]
-        trees = [substitute(parse_expr(c.expression), {col: Col("__col__")})
-                 for c in t.checks if columns_of(parse_expr(c.expression)) == {col}]
-        trees += [parse_expr(e, "__col__") for e in resolved[col].checks] if col in resolved \
-            else []
-        trees = [x for x in trees if not unreadable(x)]
-        if trees:
-            tp.fk_filters[i] = trees
-    for chk in tp.checks:
-        tp.strategies[chk.name] = chk.strategy
-        if chk.strategy.startswith("not "):
-            dp.warnings.append(f"{t.name}: {chk.kind} {chk.name!r} ({chk.expression}) "
-                               f"{chk.strategy}")
-    repair = set()
-    for chk in tp.checks:
-        if chk.tree is not None:
-            repair |= columns_of(chk.tree) & names
-    for k, chk in enumerate(tp.checks):  # a repair may move a column a rule had shaped:
-        # the rule's CHECK is then checked (and repaired) with the others
-        tree = None if chk.tree is not None else parse_expr(chk.expression)
-        if tree is not None and columns_of(tree) & repair and not unreadable(tree) \
-                and chk.kind == "check" and branches(tree) is not None:
-            tp.checks[k] = replace(chk, tree=tree,
-                                   strategy=chk.strategy + "; checked again after repairs")
-            tp.strategies[chk.name] = tp.checks[k].strategy
-    tp.repair_cols = frozenset(c for c in repair if c in tp.sources)
-    tp.fixed_cols = frozenset(c for c, s in tp.sources.items()
-                              if s.kind in ("serial", "uuid", "position", "fk", "range",
-                                            "null")
-                              or c in pk)
-    tp.unique_cols = frozenset(unique_cols | make_unique | {c for cols in uniques
-                                                            if len(cols) == 1 for c in cols})
-    tp.types = {c: r.type for c, r in resolved.items()}
-    rules = column_rules(dp.design, t)
-    tp.choices = {c: tuple(rules[c].allowed) if c in rules and rules[c].allowed is not None
-                  else r.enum for c, r in resolved.items()
-                  if (c in rules and rules[c].allowed is not None) or r.enum}
-    tp.no_null_cols = frozenset(
-        c.name for c in t.columns if not c.nullable or c.name in pk
-        or (t.schema, t.name, c.name) in referenced or resolved[c.name].not_null)
