@@ -312,3 +312,18 @@ def test_keys_with_checks_arithmetic_and_arrays_of_ranges(fresh_db, pg_dsn):
     assert result.ok, str(result.verification)
     assert _one(fresh_db, "SELECT count(*) FROM credit_account WHERE ar_ap_account_id IS NULL"
                 )[0] == 0
+
+
+def test_sandbox_partitions_of_a_hostile_name(fresh_db, pg_dsn):
+    """Partition names are made from the parent's (quoted, cut to 63 bytes): a hostile or
+    very long name still gets its partitions, and nothing else runs."""
+    parent = 'ev"ents; DROP TABLE x; --' + "é" * 30
+    quoted = '"' + parent.replace('"', '""') + '"'
+    dp, result = _load(f"""
+        CREATE TABLE x (id int PRIMARY KEY);
+        CREATE TABLE {quoted} (id bigint NOT NULL, at date NOT NULL) PARTITION BY RANGE (at);
+    """, fresh_db, pg_dsn, rows=20)
+    assert result.ok
+    assert all(len(p.name.encode()) <= 63 for p in dp.partitions)
+    assert _one(fresh_db, f"SELECT count(*) FROM {quoted}")[0] == 20
+    assert _one(fresh_db, "SELECT count(*) FROM x")[0] == 20  # still there
