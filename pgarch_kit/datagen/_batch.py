@@ -19,7 +19,8 @@ from .values import uuid_of
 __all__ = ["batches", "update_batches"]
 
 _DAY = 86_400_000_000
-_SAFE = {"serial", "uuid", "position", "time", "range", "null", "slot"}  # never need escaping
+# never need escaping ("sibling" is escaped: its group text may be a user type's label)
+_SAFE = {"serial", "uuid", "position", "time", "range", "null", "slot"}
 
 
 class _Rows:
@@ -82,6 +83,15 @@ class _Rows:
     def _compute(self, col: str) -> None:
         src = self.tp.sources[col]
         idx, n = self.idx, len(self.idx)
+        sib = self.tp.siblings
+        if sib is not None and col in sib.same:  # equal within a group: the first row's
+            first = idx - idx % len(sib.values)
+            if not np.array_equal(first, idx):
+                lead = self.rows_of(self.tp.name, first)
+                self.values[col], self.nulls[col] = lead.value(col), lead.null(col)
+                if col in lead.micros:
+                    self.micros[col] = lead.micros[col]
+                return
         mask = self._nulls(col, src.null_ratio)
         if src.kind == "serial":
             out = render_int(idx + 1)
@@ -101,6 +111,8 @@ class _Rows:
             out = self._range(src)
         elif src.kind == "slot":
             out = self._slot(col, src)
+        elif src.kind == "sibling":
+            out = self._sibling(col)
         elif src.kind == "override":
             out, mask = self._override(col, mask)
         elif src.kind == "null":
@@ -188,6 +200,9 @@ class _Rows:
             if isinstance(dist, Zipf):
                 cdf = dp._cache.setdefault(("zipf", tp.name, i), zipf_cdf(dist, n_parent, salt))
             pidx = draw_parents(dist, idx, n_parent, salt, cdf)
+        if tp.siblings is not None and i in tp.siblings.distinct_fks and n_parent > 1:
+            m = len(tp.siblings.values)  # UNIQUE (group, person): consecutive parents
+            pidx = (randint(salt + 11, idx // m, 0, n_parent - 1) + idx % m) % n_parent
         if i in tp.fk_filters:  # CHECKs on the key: only parents whose key passes them
             key = ("fk_filter", tp.name, i)
             if key not in dp._cache:
@@ -324,6 +339,23 @@ class _Rows:
         if typ.base == "date":
             return _DAY
         return 10 ** (6 - min(typ.params or (6,)))
+
+    def _sibling(self, col: str) -> np.ndarray:
+        """Group, key and the next sibling's key of a row in a group of siblings."""
+        sib, idx = self.tp.siblings, self.idx
+        m = len(sib.values)
+        values = np.asarray(sib.values)
+        if col == sib.key:
+            return values[idx % m]
+        if col == sib.other:
+            return values[(idx % m + 1) % m]
+        group = idx // m
+        base = self.tp.resolved_type(col).base
+        if base == "uuid":
+            return uuid_of(self.salt(col, "group"), group)
+        if base in ("smallint", "integer", "bigint", "numeric"):
+            return render_int(group + 1)
+        return np.strings.add("g-", (group + 1).astype(np.str_))
 
     def _slot(self, col: str, src) -> np.ndarray:
         """A bound of the row's own slot: rows' ranges never overlap (exclusions)."""

@@ -29,6 +29,7 @@ from .constraints import CheckPlan, finite_domain, partial_unique_plans
 from .distributions import Fanout, Fixed, Uniform, Zipf
 from .exclusions import Slot, plan_exclusions
 from .partitions import SandboxPartition, existing_bounds, sandbox_partitions
+from .siblings import Siblings, find_siblings
 from .strategies import record_constraints, unique_name
 from .values import Spec, generator_for
 from .vocab import vocabulary
@@ -86,6 +87,7 @@ class TablePlan:
     grouped_fk: int | None = None              # rows laid out grouped by this FK's parent
     pair_fk: int | None = None                 # junction tables: distinct within a group
     group_cap: int | None = None               # at most this many rows per group
+    siblings: Siblings | None = None           # rows in groups pointing at each other
     position_values: dict[str, tuple[str, ...]] = field(default_factory=dict)  # pos -> value
     deferred: frozenset[int] = frozenset()     # foreign keys left NULL in the first pass
     anchor: str | None = None                  # the creation-time column
@@ -232,6 +234,21 @@ def _cap_one_to_one(dp: DataPlan) -> None:
                 tp.rows = max(1, min(tp.rows, dp.tables[ref].rows))
 
 
+def _few_values(design: Design, t: Table, col: str, rules) -> tuple[str, ...] | None:
+    """A column's few possible values: an IN list, an enum, a boolean or a small integer
+    range from its CHECKs (``indx BETWEEN 1 AND 2``)."""
+    rule = rules.get(col, ColumnRule())
+    few = finite_domain(design, t, col, rule.allowed)
+    if few:
+        return few
+    if rule.lo is not None and rule.hi is not None and column_type(t.column(col)).base in _INTS:
+        lo = int(rule.lo) + (1 if rule.lo_strict and rule.lo == int(rule.lo) else 0)
+        hi = int(rule.hi) - (1 if rule.hi_strict and rule.hi == int(rule.hi) else 0)
+        if 0 < hi - lo + 1 <= 12:
+            return tuple(str(v) for v in range(lo, hi + 1))
+    return None
+
+
 def _ref_key(dp: DataPlan, t: Table, fk: ForeignKey) -> str | None:
     """The plan key of a foreign key's table, when it is planned already."""
     for key in (fk.ref_table, f"{fk.ref_schema or t.schema}.{fk.ref_table}"):
@@ -302,6 +319,19 @@ def _table_plan(dp: DataPlan, t: Table, n: int, position: dict, vocab, dup: set[
             if c == rc and (fk.ref_schema or t.schema, fk.ref_table) == t.key:
                 continue  # (group, other) -> (group, idx) of the same table: group is own
             fk_of.setdefault(c, i)
+    sib = find_siblings(t, lambda c: _few_values(dp.design, t, c, rules), unique_sets(t))
+    if sib is not None:  # rows in groups that point at each other (partners of a pair)
+        tp.siblings = sib
+        m = len(sib.values)
+        tp.rows = max(m, tp.rows - tp.rows % m)
+        for c in (*sib.group, sib.key, sib.other):
+            fk_of.pop(c, None)
+            sources[c] = ColumnSource("sibling")
+        covered = [set(sib.group) | {sib.key}] + [
+            set(sib.group) | set(t.foreign_keys[j].columns) for j in sib.distinct_fks]
+        uniques = [u for u in uniques if set(u) not in covered and not set(u) <= set(sib.group)]
+        tp.strategies[t.foreign_keys[sib.fk].name or "sibling reference"] = (
+            f"rows in groups of {m} ({', '.join(sib.group)}), each pointing at the next")
     deferred = set()
     for i, fk in enumerate(t.foreign_keys):
         ref = (fk.ref_schema or t.schema, fk.ref_table)
@@ -331,7 +361,7 @@ def _table_plan(dp: DataPlan, t: Table, n: int, position: dict, vocab, dup: set[
     for c in t.columns:
         typ = column_type(c, dp.design)
         single_pk = len(pk) == 1 and c.name in pk
-        if c.name in fk_of:
+        if c.name in fk_of or c.name in sources:
             continue
         if (c.identity or single_pk or (c.default or "").startswith("nextval(")) and \
                 typ.base in _INTS:

@@ -3,7 +3,8 @@ user-defined ranges over any subtype the generator can order (``uuidrange`` over
 
 Row ``i`` gets the ``i``-th slot of a sequence of consecutive, non-overlapping ranges, so an
 exclusion constraint ``EXCLUDE USING gist (… WITH =, period WITH &&)`` holds whatever the
-other elements are. A multirange column holds the row's one range.
+other elements are; a date range ends with its month at the latest (a slot's part, still
+disjoint). A multirange column holds the row's one range.
 """
 from __future__ import annotations
 
@@ -54,7 +55,12 @@ def range_text(src, idx: np.ndarray, rows: int, time_range: tuple[int, int],
         if unit == "date":
             step = max((end - start) // max(rows, 1) // _DAY, 1) * _DAY
             lo = start + idx * step
-            hi = lo + step
+            # a period ends with its month at the latest: monthly periods are common, and
+            # CHECKs pin them (EXTRACT(month FROM lower(p)) = EXTRACT(month FROM upper(p) - 1))
+            days = (lo // _DAY).astype("datetime64[D]")
+            month_end = (days.astype("datetime64[M]") + 1).astype("datetime64[D]").astype(
+                np.int64) * _DAY
+            hi = np.minimum(lo + step, month_end)
         else:
             step = max((end - start) // max(rows, 1), 2)
             lo = start + idx * step

@@ -89,7 +89,8 @@ def record_constraints(dp: DataPlan, tp: TablePlan, unknown: dict, partial_plans
     tp.repair_cols = frozenset(c for c in repair if c in tp.sources)
     tp.fixed_cols = frozenset(c for c, s in tp.sources.items()
                               if s.kind in ("serial", "uuid", "position", "fk", "range",
-                                            "null")
+                                            "null", "sibling")
+                              or (tp.siblings is not None and c in tp.siblings.same)
                               or c in pk)
     tp.unique_cols = frozenset(unique_cols | make_unique | {c for cols in uniques
                                                             if len(cols) == 1 for c in cols})

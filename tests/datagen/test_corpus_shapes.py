@@ -170,3 +170,35 @@ def test_unique_expression_indexes_and_composite_nullable_keys(fresh_db, pg_dsn)
     dp = plan(design, rows={"email_addresses": 3000, "cron": 100, "triggered": 2000})
     result = load(design, dsn=fresh_db, plan=dp, progress=False)
     assert result.ok, str(result.verification)  # the NULL share of each key column is checked
+
+
+def test_sibling_rows_and_monthly_periods(fresh_db, pg_dsn):
+    """eVaka's fridge_partner: the two partners of a partnership point at each other, share
+    their dates (exclusions with <>) and are different people; voucher periods stay inside
+    one calendar month."""
+    design = _design("""
+        CREATE EXTENSION IF NOT EXISTS btree_gist;
+        CREATE TABLE person (id uuid PRIMARY KEY);
+        CREATE TABLE partner (
+            partnership_id uuid NOT NULL, indx smallint NOT NULL CHECK (indx BETWEEN 1 AND 2),
+            other_indx smallint NOT NULL, person_id uuid NOT NULL REFERENCES person,
+            start_date date NOT NULL, end_date date, conflict boolean NOT NULL DEFAULT false,
+            PRIMARY KEY (partnership_id, indx), UNIQUE (partnership_id, person_id),
+            CHECK (indx <> other_indx), CHECK (start_date <= end_date),
+            FOREIGN KEY (partnership_id, other_indx) REFERENCES partner (partnership_id, indx)
+                DEFERRABLE INITIALLY DEFERRED,
+            EXCLUDE USING gist (partnership_id WITH =, end_date WITH <>)
+                DEFERRABLE INITIALLY DEFERRED,
+            EXCLUDE USING gist (person_id WITH =, daterange(start_date, end_date, '[]') WITH &&)
+                WHERE (conflict = false));
+        CREATE TABLE report (id int PRIMARY KEY, realized_period daterange NOT NULL,
+            CHECK (EXTRACT(year FROM lower(realized_period))
+                   = EXTRACT(year FROM upper(realized_period) - interval '1 day')
+                   AND EXTRACT(month FROM lower(realized_period))
+                   = EXTRACT(month FROM upper(realized_period) - interval '1 day')));
+    """, pg_dsn)
+    dp = plan(design, rows={"person": 50, "partner": 201, "report": 500})
+    assert dp.rows("partner") == 200  # whole pairs
+    assert load(design, dsn=fresh_db, plan=dp, progress=False).ok
+    assert _count(fresh_db, "SELECT count(*) FROM (SELECT partnership_id FROM partner "
+                            "GROUP BY 1 HAVING count(*) = 2) p") == 100
