@@ -292,10 +292,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("partitioned table", "CREATE TABLE events (id bigint NOT NULL, at timestamptz "
          "NOT NULL, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);",
          _tables(lambda t: t.partition_by),
-         ("Table.partition_by", "PartitionBy.strategy", "PartitionBy.keys"),
-         out_of_scope=(("datagen", "rows need a partition to go to: a partitioned table "
-                                   "without partitions cannot be loaded yet (issue 16, "
-                                   "synthetic data)"),)),
+         ("Table.partition_by", "PartitionBy.strategy", "PartitionBy.keys")),
     Kind("partition", "CREATE TABLE events (id bigint NOT NULL, at timestamptz NOT NULL, "
          "PRIMARY KEY (id, at)) PARTITION BY RANGE (at);\n"
          "CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') "
