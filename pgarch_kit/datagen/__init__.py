@@ -6,19 +6,25 @@ Pure: no database access. The loader (in ``db/``) streams :func:`batches` with
 """
 from ._batch import batches, sample_rows, update_batches
 from .checks import ColumnRule, parse_check
+from .constraints import CheckPlan
 from .copytext import escape, to_copy
 from .distributions import Fanout, Fixed, Uniform, Zipf
+from .explain import describe_source, explain_rejection
+from .partitions import SandboxPartition
 from .plan import ColumnSource, DataPlan, DeferredUpdate, TablePlan, plan
-from .preview import plan_summary, preview
-from .vocab import Vocabulary, regex_generator, vocabulary
+from .preview import plan_constraints, plan_summary, preview
+from .regex import regex_generator
+from .vocab import Vocabulary, vocabulary
 
 __all__ = [
     # planning
-    "plan", "DataPlan", "TablePlan", "ColumnSource", "DeferredUpdate",
+    "plan", "DataPlan", "TablePlan", "ColumnSource", "DeferredUpdate", "CheckPlan",
+    "SandboxPartition",
     # fan-out distributions
     "Fanout", "Uniform", "Zipf", "Fixed",
     # generating, and seeing what will be generated
-    "batches", "update_batches", "sample_rows", "preview", "plan_summary",
+    "batches", "update_batches", "sample_rows", "preview", "plan_summary", "plan_constraints",
+    "explain_rejection", "describe_source",
     # building blocks
     "ColumnRule", "parse_check", "escape", "to_copy", "Vocabulary", "vocabulary",
     "regex_generator",

@@ -30,7 +30,7 @@ _CMP_REV = re.compile(rf"^(?P<val>{_CONST})\s*(?P<op>>=|<=|<>|!=|=|>|<)\s*(?P<co
 _ANY = re.compile(rf"^(?P<col>{_IDENT})\s*=\s*ANY\s*\(\s*ARRAY\s*\[(?P<vals>.*)\]\s*\)$", re.I)
 _IN = re.compile(rf"^(?P<col>{_IDENT})\s+IN\s*\((?P<vals>.*)\)$", re.I)
 _NOTNULL = re.compile(rf"^(?P<col>{_IDENT})\s+IS\s+NOT\s+NULL$", re.I)
-_REGEX = re.compile(rf"^(?P<col>{_IDENT})\s*~\s*'(?P<re>(?:[^']|'')*)'$")
+_REGEX = re.compile(rf"^(?P<col>{_IDENT})\s*~(?P<ci>\*?)\s*'(?P<re>(?:[^']|'')*)'$")
 _BLANK = re.compile(rf"^(?:btrim|trim)\s*\(\s*(?P<col>{_IDENT})\s*\)\s*(?:<>|!=)\s*''$", re.I)
 _POS = re.compile(rf"^(?:position|strpos)\s*\(\s*'(?P<ch>[^']+)'\s*(?:in|,)\s*(?P<col>{_IDENT})"
                   r"\s*\)\s*(?P<op>>=|>)\s*(?P<val>\d+)$", re.I)
@@ -38,6 +38,11 @@ _COLCMP = re.compile(rf"^(?P<a>{_IDENT})\s*(?P<op>>=|<=|<>|!=|>|<)\s*(?P<b>{_IDE
 _CASE = re.compile(rf"^(?:(?P<a>{_IDENT})\s*=\s*(?P<fn>lower|upper)\s*\(\s*(?P<b>{_IDENT})\s*\)"
                    rf"|(?P<fn2>lower|upper)\s*\(\s*(?P<c>{_IDENT})\s*\)\s*=\s*(?P<d>{_IDENT}))$",
                    re.I)
+_CARD = re.compile(rf"^(?:cardinality\s*\(\s*(?P<col>{_IDENT})\s*\)|array_length\s*\(\s*"
+                   rf"(?P<col2>{_IDENT})\s*,\s*1\s*\))\s*(?P<op>>=|<=|=|>|<)\s*(?P<val>\d+)$",
+                   re.I)
+_SUBSET = re.compile(rf"^(?:ARRAY\s*\[(?P<vals>.*)\]\s*@>\s*(?P<col>{_IDENT})|(?P<col2>{_IDENT})"
+                     rf"\s*<@\s*ARRAY\s*\[(?P<vals2>.*)\])$", re.I | re.S)
 _ISNULL_OR = re.compile(rf"^\(?\s*(?P<col>{_IDENT})\s+IS\s+NULL\s*\)?\s+OR\s+(?P<rest>.+)$",
                         re.I | re.S)
 _KEYWORDS = {"true", "false", "null"}
@@ -61,6 +66,8 @@ class ColumnRule:
     case: str | None = None                  # "lower" or "upper": col = lower(col)
     always_null: bool = False                # (col IS NULL) OR (...): NULL is the safe choice
     peers: tuple[tuple[str, str], ...] = field(default=())  # (operator, other column)
+    min_items: int | None = None             # arrays: cardinality(col) >= n
+    max_items: int | None = None
 
 
 def _simplify(expr: str) -> str:
@@ -178,7 +185,11 @@ def _fold(term: str, rules: dict[str, ColumnRule]) -> bool:
         return rules.get(col, ColumnRule())
 
     if (m := _ISNULL_OR.match(term)) and _balanced(m["rest"]):
-        rules[m["col"]] = replace(get(m["col"]), always_null=True)
+        # what must hold when the value is there still shapes it (a repair may fill it)
+        inner: dict[str, ColumnRule] = {m["col"]: get(m["col"])}
+        for part in split_and(m["rest"]):
+            _fold(part, inner)
+        rules[m["col"]] = replace(inner[m["col"]], always_null=True)
         return True
     if len(ors := _flat_or(term)) > 1:  # (c = 'a') OR (c = 'b') ...: an IN list
         cols = {m["col"] for m in map(_CMP.match, ors) if m and m["op"] == "=" and not m["fn"]}
@@ -212,11 +223,25 @@ def _fold(term: str, rules: dict[str, ColumnRule]) -> bool:
             keep = tuple(v for v in vals if old is None or v in old)
             rules[m["col"]] = replace(get(m["col"]), allowed=keep)
             return True
+    if m := _SUBSET.match(term):  # ARRAY['A', 'B'] @> roles: elements from the list
+        col = m["col"] or m["col2"]
+        rules[col] = replace(get(col), allowed=_values(m["vals"] or m["vals2"]))
+        return True
+    if m := _CARD.match(term):
+        col, op, n = m["col"] or m["col2"], m["op"], int(m["val"])
+        r = get(col)
+        lo = {">": n + 1, ">=": n, "=": n}.get(op)
+        hi = {"<": n - 1, "<=": n, "=": n}.get(op)
+        rules[col] = replace(r, min_items=max(lo, r.min_items or 0) if lo is not None
+                             else r.min_items,
+                             max_items=min(hi, r.max_items if r.max_items is not None else hi)
+                             if hi is not None else r.max_items)
+        return True
     if m := _NOTNULL.match(term):
         rules[m["col"]] = replace(get(m["col"]), not_null=True)
         return True
     if m := _REGEX.match(term):
-        pat = m["re"].replace("''", "'")
+        pat = ("(?i)" if m["ci"] else "") + m["re"].replace("''", "'")
         rules[m["col"]] = replace(get(m["col"]), patterns=(*get(m["col"]).patterns, pat))
         return True
     if m := _BLANK.match(term):

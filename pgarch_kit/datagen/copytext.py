@@ -47,9 +47,15 @@ def escape(values: np.ndarray) -> np.ndarray:
     return out
 
 
-def with_nulls(values: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
-    """``\\N`` where ``mask`` is true."""
+def with_nulls(values: np.ndarray, mask: np.ndarray | None, *,
+               inplace: bool = False) -> np.ndarray:
+    """``\\N`` where ``mask`` is true. ``inplace`` writes into ``values`` when it is wide
+    enough (a long text column is then not copied once more just for its NULLs)."""
     if mask is None or not mask.any():
+        return values
+    if inplace and values.dtype.kind == "U" and values.dtype.itemsize >= 8 \
+            and values.flags.writeable:
+        values[mask] = NULL
         return values
     return np.where(mask, NULL, values)
 

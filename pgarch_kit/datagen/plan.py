@@ -15,20 +15,27 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from ..model.design import Design, ForeignKey, Table
 from ..model.graph import table_order
-from ._columns import column_rules, column_type, unique_sets
+from ..model.types import PgType
+from ._columns import column_rules, column_type, resolve, unique_sets
 from ._random import randint, salt_of
 from .checks import ColumnRule
+from .constraints import CheckPlan, finite_domain, partial_unique_plans
 from .distributions import Fanout, Fixed, Uniform, Zipf
+from .exclusions import Slot, plan_exclusions
+from .partitions import SandboxPartition, existing_bounds, sandbox_partitions
+from .siblings import Siblings, find_siblings
+from .strategies import record_constraints, unique_name
 from .values import Spec, generator_for
 from .vocab import vocabulary
 
-__all__ = ["ColumnSource", "DataPlan", "DeferredUpdate", "TablePlan", "plan"]
+__all__ = ["CheckPlan", "ColumnSource", "DataPlan", "DeferredUpdate", "SandboxPartition",
+           "TablePlan", "plan"]
 
 _INTS = ("smallint", "integer", "bigint")
 _TIMES = {"timestamp with time zone": "timestamptz", "timestamp without time zone": "timestamp",
@@ -44,7 +51,10 @@ Override = Callable[..., object] | Sequence[object]
 class ColumnSource:
     """Where one column's values come from. ``kind``: ``serial`` (1..n), ``uuid``, ``text_key``,
     ``fk`` (``fk`` index into the table's foreign keys), ``position`` (1.. within the group of
-    a grouped foreign key), ``time``, ``range``, ``value``, ``override``, ``null``."""
+    a grouped foreign key, or the k-th allowed value), ``time``, ``range`` (one slot per row,
+    any orderable ``subtype``), ``slot`` (a bound of an exclusion's range expression),
+    ``value``, ``override``, ``null``. CHECKs across columns are applied afterwards, per
+    batch (see :mod:`.constraints`)."""
 
     kind: str
     null_ratio: float = 0.0
@@ -52,6 +62,7 @@ class ColumnSource:
     time_kind: str = ""
     time_base: str | None = None     # another time column this one follows (>=)
     unique: bool = False
+    subtype: str = ""                # range columns: the subtype ("date", "uuid" …)
 
 
 @dataclass(frozen=True)
@@ -75,12 +86,33 @@ class TablePlan:
     fk_dist: dict[int, Fanout] = field(default_factory=dict)
     grouped_fk: int | None = None              # rows laid out grouped by this FK's parent
     pair_fk: int | None = None                 # junction tables: distinct within a group
+    group_cap: int | None = None               # at most this many rows per group
+    siblings: Siblings | None = None           # rows in groups pointing at each other
+    position_values: dict[str, tuple[str, ...]] = field(default_factory=dict)  # pos -> value
     deferred: frozenset[int] = frozenset()     # foreign keys left NULL in the first pass
     anchor: str | None = None                  # the creation-time column
+    checks: list[CheckPlan] = field(default_factory=list)   # strategy of each constraint
+    repair_cols: frozenset[str] = frozenset()  # columns the repaired checks read
+    fixed_cols: frozenset[str] = frozenset()   # keys and references: never rewritten
+    unique_cols: frozenset[str] = frozenset()  # never set to a constant by a repair
+    no_null_cols: frozenset[str] = frozenset() # never set NULL by a repair
+    one_to_one: dict[int, int] = field(default_factory=dict)  # fk -> offset (UNIQUE fk)
+    distinct_fk: dict[int, int] = field(default_factory=dict)  # fk -> fk it must differ from
+    fk_filters: dict[int, list] = field(default_factory=dict)  # fk -> CHECKs on its column
+    strategies: dict[str, str] = field(default_factory=dict)  # constraint -> how it holds
+    types: dict[str, PgType] = field(default_factory=dict)    # resolved (domains unwrapped)
+    slots: dict[str, Slot] = field(default_factory=dict)      # exclusion range bounds
+    choices: dict[str, tuple[str, ...]] = field(default_factory=dict)  # enum / IN values
 
     @property
     def name(self) -> str:
         return self.table.name
+
+    def resolved_type(self, col: str) -> PgType:
+        return self.types.get(col) or PgType("text")
+
+    def allowed(self, col: str) -> tuple[str, ...] | None:
+        return self.choices.get(col)
 
 
 @dataclass
@@ -93,6 +125,7 @@ class DataPlan:
     time_range: tuple[int, int]                 # microseconds since the epoch
     warnings: list[str] = field(default_factory=list)
     updates: list[DeferredUpdate] = field(default_factory=list)
+    partitions: list[SandboxPartition] = field(default_factory=list)  # made by the loader
     _cache: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -183,7 +216,37 @@ def plan(design: Design, *, scale: float = 1.0, rows: Mapping[str, int] | None =
             n = (t.intent.rows or default_rows) * scale
         dp.tables[key] = _table_plan(dp, t, max(1, round(n)), position, vocab, dup,
                                      overrides, fanout, null_ratios, referenced)
+    _cap_one_to_one(dp)
+    dp.partitions = sandbox_partitions(design, dp.time_range)
     return dp
+
+
+def _cap_one_to_one(dp: DataPlan) -> None:
+    """A UNIQUE foreign key gives each parent at most one child: a NOT NULL one caps the
+    table at the parent's rows (a nullable one leaves the extra rows NULL)."""
+    for tp in dp.tables.values():
+        for i in tp.one_to_one:
+            fk = tp.table.foreign_keys[i]
+            ref = _ref_key(dp, tp.table, fk)
+            cols = [tp.table.column(c) for c in fk.columns]
+            if ref is not None and ref != tp.name and not all(c is not None and c.nullable
+                                                               for c in cols):
+                tp.rows = max(1, min(tp.rows, dp.tables[ref].rows))
+
+
+def _few_values(design: Design, t: Table, col: str, rules) -> tuple[str, ...] | None:
+    """A column's few possible values: an IN list, an enum, a boolean or a small integer
+    range from its CHECKs (``indx BETWEEN 1 AND 2``)."""
+    rule = rules.get(col, ColumnRule())
+    few = finite_domain(design, t, col, rule.allowed)
+    if few:
+        return few
+    if rule.lo is not None and rule.hi is not None and column_type(t.column(col)).base in _INTS:
+        lo = int(rule.lo) + (1 if rule.lo_strict and rule.lo == int(rule.lo) else 0)
+        hi = int(rule.hi) - (1 if rule.hi_strict and rule.hi == int(rule.hi) else 0)
+        if 0 < hi - lo + 1 <= 12:
+            return tuple(str(v) for v in range(lo, hi + 1))
+    return None
 
 
 def _ref_key(dp: DataPlan, t: Table, fk: ForeignKey) -> str | None:
@@ -208,15 +271,42 @@ def _implied_parent(dp: DataPlan, column: str) -> int | None:
 
 def _table_plan(dp: DataPlan, t: Table, n: int, position: dict, vocab, dup: set[str],
                 overrides, fanout, null_ratios, referenced: set) -> TablePlan:
-    rules = column_rules(dp.design, t, dp.warnings)
-    enums = {e.name: e.values for e in dp.design.enums} | {
-        f"{e.schema}.{e.name}": e.values for e in dp.design.enums}
+    unknown: dict[str, list[str]] = {}
+    rules = column_rules(dp.design, t, None, unknown)
+    key, listed, tp_bounds = existing_bounds(dp.design, t)
+    if listed is not None and rules.get(key, ColumnRule()).allowed is None:
+        rules[key] = replace(rules.get(key, ColumnRule()), allowed=listed)  # LIST partitions
+    resolved = {c.name: resolve(c.type, dp.design) for c in t.columns}
     pk = set(t.primary_key.columns) if t.primary_key else set()
-    uniques = unique_sets(t)
-    in_unique = {c for s in uniques for c in s}
     sources: dict[str, ColumnSource] = {}
     tp = TablePlan(t, n, sources)
     fk_cols = {c for fk in t.foreign_keys for c in fk.columns}
+
+    def constructible(col: str) -> bool:  # can the plan make this column unique?
+        c, r = t.column(col), resolved.get(col)
+        return c is not None and col not in fk_cols and r is not None and r.enum is None \
+            and r.subtype is None and r.attributes is None and not r.type.is_array \
+            and r.type.base not in ("boolean", "json", "jsonb") \
+            and rules.get(col, ColumnRule()).allowed is None
+    def junction(cols: tuple[str, ...]) -> bool:  # two whole foreign keys: pairs by layout
+        return len([fk for fk in t.foreign_keys if set(fk.columns) <= set(cols)]) >= 2
+    def group_by(cols: tuple[str, ...]) -> bool:  # one parent's rows kept together
+        whole = [i for i, fk in enumerate(t.foreign_keys) if set(fk.columns) == set(cols)]
+        if len(whole) != 1 or tp.grouped_fk not in (None, whole[0]):
+            return False
+        tp.grouped_fk = whole[0]
+        return True
+    partial_sets, partial_plans = partial_unique_plans(t, constructible, junction, group_by)
+    # One-to-one first: a UNIQUE made of one foreign key's columns fixes that key's fan-out,
+    # and a wider key containing it (a junction's primary key) is then unique already.
+    slots, excl_uniques, excl_notes = plan_exclusions(t)
+    slots = {c: s for c, s in slots.items() if c not in fk_cols and t.column(c) is not None}
+    tp.slots = slots
+    for x, note in zip(t.exclusions, excl_notes):
+        tp.strategies[x.name or note.split(":")[0]] = note.split(": ", 1)[-1]
+    uniques = sorted(unique_sets(t) + partial_sets + excl_uniques, key=lambda cols: not any(
+        set(fk.columns) == set(cols) for fk in t.foreign_keys))
+    in_unique = {c for s in uniques for c in s}
 
     # Foreign keys: widest first, so a composite (tenant_id, owner_id) decides tenant_id
     # and a plain (tenant_id) key that follows is already consistent with it.
@@ -224,8 +314,24 @@ def _table_plan(dp: DataPlan, t: Table, n: int, position: dict, vocab, dup: set[
                                key=lambda i: -len(t.foreign_keys[i].columns)))
     fk_of: dict[str, int] = {}
     for i in tp.fk_order:  # a column shared by several keys belongs to the first resolved
-        for c in t.foreign_keys[i].columns:
+        fk = t.foreign_keys[i]
+        for c, rc in zip(fk.columns, fk.ref_columns):
+            if c == rc and (fk.ref_schema or t.schema, fk.ref_table) == t.key:
+                continue  # (group, other) -> (group, idx) of the same table: group is own
             fk_of.setdefault(c, i)
+    sib = find_siblings(t, lambda c: _few_values(dp.design, t, c, rules), unique_sets(t))
+    if sib is not None:  # rows in groups that point at each other (partners of a pair)
+        tp.siblings = sib
+        m = len(sib.values)
+        tp.rows = max(m, tp.rows - tp.rows % m)
+        for c in (*sib.group, sib.key, sib.other):
+            fk_of.pop(c, None)
+            sources[c] = ColumnSource("sibling")
+        covered = [set(sib.group) | {sib.key}] + [
+            set(sib.group) | set(t.foreign_keys[j].columns) for j in sib.distinct_fks]
+        uniques = [u for u in uniques if set(u) not in covered and not set(u) <= set(sib.group)]
+        tp.strategies[t.foreign_keys[sib.fk].name or "sibling reference"] = (
+            f"rows in groups of {m} ({', '.join(sib.group)}), each pointing at the next")
     deferred = set()
     for i, fk in enumerate(t.foreign_keys):
         ref = (fk.ref_schema or t.schema, fk.ref_table)
@@ -250,51 +356,74 @@ def _table_plan(dp: DataPlan, t: Table, n: int, position: dict, vocab, dup: set[
     tp.deferred = frozenset(deferred)
 
     # Uniqueness by construction: a set is satisfied when one member is a key column.
-    unique_cols: set[str] = set()
+    unique_cols: set[str] = set()       # each unique on its own
+    done: list[set[str]] = []           # column sets unique together (a position in a group)
     for c in t.columns:
         typ = column_type(c, dp.design)
         single_pk = len(pk) == 1 and c.name in pk
-        if c.name in fk_of:
+        if c.name in fk_of or c.name in sources:
             continue
         if (c.identity or single_pk or (c.default or "").startswith("nextval(")) and \
                 typ.base in _INTS:
             sources[c.name] = ColumnSource("serial")
             unique_cols.add(c.name)
-        elif typ.base == "uuid" and (c.name in pk or "uuid" in (c.default or "")):
+        elif typ.base == "uuid" and not typ.is_array and (c.name in pk or "uuid" in (
+                c.default or "")):
             sources[c.name] = ColumnSource("uuid")
             unique_cols.add(c.name)
     make_unique: set[str] = set()
     for cols in uniques:
         rule = rules.get(cols[0], ColumnRule())
-        if len(cols) == 1 and rule.allowed is not None and cols[0] not in fk_of:
-            # UNIQUE (lock) with CHECK (lock = 'X'): as many rows as allowed values
-            tp.rows = min(tp.rows, max(len(rule.allowed), 1))
-            values = np.array(rule.allowed or ("",), dtype=np.str_)
+        few = finite_domain(dp.design, t, cols[0], rule.allowed) if len(cols) == 1 and \
+            cols[0] not in fk_of and cols[0] not in unique_cols else None
+        if few is not None:
+            # UNIQUE (lock) with CHECK (lock = 'X'), a UNIQUE boolean: one row per value
+            tp.rows = min(tp.rows, max(len(few), 1))
+            values = np.array(few or ("",), dtype=np.str_)
             sources[cols[0]] = ColumnSource("value")
             tp.generators[cols[0]] = lambda idx, v=values: v[idx % len(v)]
             unique_cols.add(cols[0])
-        if set(cols) & (unique_cols | make_unique):
+        if set(cols) & (unique_cols | make_unique) or any(d <= set(cols) for d in done):
             continue
         own = [c for c in cols if c not in fk_of and t.column(c) is not None]
         whole = [i for i, fk in enumerate(t.foreign_keys) if set(fk.columns) <= set(cols)]
-        if not own and len(whole) == 1 and whole[0] not in deferred:
-            # One row per parent (film_embedding.film_id is its key): parent = row number.
+        if not own and len(whole) == 1:
+            # One row per parent (film_embedding.film_id is its key): parent = row number,
+            # shifted for a second one-to-one key to the same table (from/to items).
             tp.fk_dist[whole[0]] = Fixed(1)
-            ref = _ref_key(dp, t, t.foreign_keys[whole[0]])
-            if ref is not None and ref != _key(t, dup):
-                tp.rows = min(tp.rows, dp.tables[ref].rows)
-            unique_cols.update(cols)
+            same = [j for j in tp.one_to_one if t.foreign_keys[j].ref_table ==
+                    t.foreign_keys[whole[0]].ref_table]
+            tp.one_to_one[whole[0]] = len(same)
+            done.append(set(cols))
+            tp.strategies[unique_name(t, cols)] = "one child per parent (one-to-one fan-out)"
             continue
-        ints = [c for c in own if column_type(t.column(c)).base in _INTS]
-        fks = [fk_of[c] for c in cols if c in fk_of]
-        stamps = [c for c in own if column_type(t.column(c)).base in _TIMES]
+        ints = [c for c in own if column_type(t.column(c)).base in _INTS and constructible(c)]
+        # a position counts within one parent: only unique if the key holds all its columns
+        fks = [fk_of[c] for c in cols if c in fk_of
+               and set(t.foreign_keys[fk_of[c]].columns) <= set(cols)]
+        stamps = [c for c in own if column_type(t.column(c)).base in _TIMES
+                  and constructible(c)]
+        few = [c for c in own if not constructible(c)]
+        domain = finite_domain(dp.design, t, few[0], rules.get(few[0], ColumnRule()).allowed) \
+            if len(few) == 1 and len(own) == 1 else None
+        if fks and domain and tp.grouped_fk in (None, fks[0]) and tp.group_cap is None:
+            # (tenant_id, resource enum): each parent takes each value at most once, in turn
+            tp.grouped_fk, tp.group_cap = fks[0], len(domain)
+            sources[few[0]] = ColumnSource("position")
+            tp.position_values[few[0]] = domain
+            done.append(set(cols))
+            ref = _ref_key(dp, t, t.foreign_keys[fks[0]])
+            if ref is not None:
+                tp.rows = min(tp.rows, dp.tables[ref].rows * len(domain))
+            continue
+        own = [c for c in own if constructible(c)]
         if fks and (ints or stamps) and tp.grouped_fk in (None, fks[0]):
             # Children kept together per parent: line_no = 1..k, or increasing times
             # after the parent's creation (a device's readings).
             tp.grouped_fk = fks[0]
             if ints:
                 sources[ints[0]] = ColumnSource("position")
-                unique_cols.add(ints[0])
+                done.append(set(cols))
             else:
                 make_unique.add(stamps[0])
             continue
@@ -313,11 +442,13 @@ def _table_plan(dp: DataPlan, t: Table, n: int, position: dict, vocab, dup: set[
                                                  for f in (fks[0], tp.pair_fk)) if r]
             if len(caps) == 2:
                 tp.rows = min(tp.rows, caps[0] * caps[1])
+            done.append(set(cols))
         else:
             dp.warnings.append(f"{t.name}: unique key {cols} made only of foreign keys is not "
                                "guaranteed unique; give it a Fixed fan-out or an override")
 
     times = [c for c in t.columns if c.generated is None and c.name not in fk_of
+             and c.name not in slots
              and column_type(c, dp.design).base in _TIMES and not column_type(c).is_array
              and column_type(c, dp.design).base != "time without time zone"]
     anchor = next((c for c in times if _ANCHOR.search(c.name)), None) or next(
@@ -327,13 +458,14 @@ def _table_plan(dp: DataPlan, t: Table, n: int, position: dict, vocab, dup: set[
     for c in t.columns:
         if c.generated is not None:
             continue
-        typ = column_type(c, dp.design)
+        res = resolved[c.name]
+        typ = res.type
         rule = rules.get(c.name, ColumnRule())
         ratio = 0.1 if c.nullable else 0.0
         if _MOSTLY_NULL.search(c.name) and c.nullable:
             ratio = 0.9
         if c.name in pk or rule.not_null or (c.name in fk_cols and c.name in in_unique) \
-                or (t.schema, t.name, c.name) in referenced:
+                or (t.schema, t.name, c.name) in referenced or res.not_null:
             ratio = 0.0
         if rule.always_null and c.nullable:
             ratio = 1.0  # (x IS NULL) OR (...): NULL satisfies the check
@@ -351,12 +483,23 @@ def _table_plan(dp: DataPlan, t: Table, n: int, position: dict, vocab, dup: set[
             continue
         if c.name in sources:
             continue
+        if c.name in slots:  # an exclusion's range bound: one slot per row, never NULL
+            kind = _TIMES.get(typ.base, "num")
+            sources[c.name] = ColumnSource("slot", 0.0, time_kind=kind)
+            continue
         if c.name in fk_of:
             sources[c.name] = ColumnSource("fk", ratio, fk=fk_of[c.name])
             for op, other in rule.peers:
                 fk = t.foreign_keys[fk_of[c.name]]
-                if not ((fk.ref_table, tuple(fk.ref_columns)) == (t.name, (other,))
-                        and op in ("<>", "!=", "<")):
+                j = fk_of.get(other)
+                twin = j is not None and j != fk_of[c.name] and len(fk.columns) == 1 and \
+                    (t.foreign_keys[j].ref_table, t.foreign_keys[j].ref_columns) == (
+                        fk.ref_table, fk.ref_columns)
+                if twin and op in ("<>", "!="):
+                    # child_id <> head_of_child, both people: the second never equals the first
+                    tp.distinct_fk[fk_of[c.name]] = j
+                elif not ((fk.ref_table, tuple(fk.ref_columns)) == (t.name, (other,))
+                          and op in ("<>", "!=", "<")):
                     dp.warnings.append(f"{t.name}.{c.name}: check {c.name} {op} {other} "
                                        "is not enforced by the generator")
             continue
@@ -370,13 +513,15 @@ def _table_plan(dp: DataPlan, t: Table, n: int, position: dict, vocab, dup: set[
             sources[c.name] = ColumnSource("time", ratio, time_kind=_TIMES[typ.base],
                                            time_base=base, unique=c.name in make_unique)
             continue
-        if typ.base in _RANGES:
-            sources[c.name] = ColumnSource("range", ratio, time_kind=typ.base)
+        if res.subtype is not None and not typ.is_array:
+            sources[c.name] = ColumnSource("range", ratio, time_kind=typ.base,
+                                           subtype=str(res.subtype))
             continue
-        allowed = rule.allowed if rule.allowed is not None else enums.get(c.type)
+        allowed = rule.allowed if rule.allowed is not None else res.enum
         spec = Spec(t.name, c.name, typ, rule, salt_of(dp.seed, t.schema, t.name, c.name),
                     vocab, unique=c.name in make_unique,
-                    allowed=tuple(allowed) if allowed is not None else None)
+                    allowed=tuple(allowed) if allowed is not None else None, rows=tp.rows,
+                    attributes=res.attributes, subtype=res.subtype)
         implied = _implied_parent(dp, c.name) if typ.base in _INTS else None
         if implied is not None and c.name not in make_unique:
             # order_id without a foreign key (an audit table): still a plausible order id.
@@ -394,4 +539,12 @@ def _table_plan(dp: DataPlan, t: Table, n: int, position: dict, vocab, dup: set[
             continue
         sources[c.name] = ColumnSource("value", ratio, unique=spec.unique)
         tp.generators[c.name] = gen
+    unique_cols |= {c for d in done for c in d if c not in fk_of}  # repairs: no constants
+    rank = {f: k for k, f in enumerate(tp.fk_order)}  # the later key differs from the earlier
+    tp.distinct_fk = {max(i, j, key=rank.get): min(i, j, key=rank.get)
+                      for i, j in tp.distinct_fk.items()}
+    record_constraints(dp, tp, unknown, partial_plans, uniques, make_unique, unique_cols, pk,
+                      referenced, resolved, tp_bounds)
+    if listed:
+        tp.choices[key] = listed
     return tp

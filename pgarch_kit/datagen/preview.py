@@ -12,7 +12,7 @@ from .plan import DataPlan
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["preview", "plan_summary"]
+__all__ = ["plan_constraints", "plan_summary", "preview"]
 
 
 def preview(plan: DataPlan, table: str, n: int = 5) -> pd.DataFrame:
@@ -40,3 +40,20 @@ def plan_summary(plan: DataPlan) -> pd.DataFrame:
                      "columns": len(plan.copy_columns(name)),
                      "foreign keys": "; ".join(fks) or "—"})
     return pd.DataFrame(rows)
+
+
+def plan_constraints(plan: DataPlan) -> pd.DataFrame:
+    """One row per constraint the plan keeps, with the strategy it got (generator rules,
+    repair, one-to-one fan-out, slots …), and one per sandbox partition the load adds."""
+    import pandas as pd
+    rows = []
+    for name, tp in plan.tables.items():
+        kinds = {c.name: c.kind for c in tp.checks}
+        for constraint, strategy in tp.strategies.items():
+            rows.append({"table": name, "constraint": constraint,
+                         "kind": kinds.get(constraint, "key or exclusion"),
+                         "strategy": strategy})
+    for p in plan.partitions:
+        rows.append({"table": p.parent, "constraint": p.name, "kind": "sandbox partition",
+                     "strategy": f"{p.bound}: {p.reason}"})
+    return pd.DataFrame(rows, columns=["table", "constraint", "kind", "strategy"])

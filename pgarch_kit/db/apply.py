@@ -22,6 +22,7 @@ __all__ = ["apply_sql", "split_statements"]
 
 _DOLLAR = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)?\$")
 _IDENT_CHAR = re.compile(r"[A-Za-z0-9_$]")
+_WORD = re.compile(r"[A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*")
 _COPY_STDIN = re.compile(r"^COPY\b.*\bFROM\s+stdin\b", re.IGNORECASE | re.DOTALL)
 # pg_dump 17.6+/18 wraps its output in \restrict KEY ... \unrestrict KEY, which only tells
 # psql to refuse meta-commands inside the dump. We refuse them anyway, so these lines are
@@ -36,10 +37,16 @@ class _Scan:
 
 
 def _scan(text: str) -> _Scan:
-    """Find statement boundaries and psql meta-command lines, skipping quotes and comments."""
+    """Find statement boundaries and psql meta-command lines, skipping quotes and comments.
+
+    Like psql, a ``;`` inside the ``BEGIN ATOMIC … END`` body of ``CREATE [OR REPLACE]
+    FUNCTION|PROCEDURE`` does not end the statement: there, outside parentheses, BEGIN opens a
+    block, CASE inside one opens another, END closes one (psql's own heuristic)."""
     statements: list[tuple[int, int]] = []
     meta: list[int] = []
     i, n, start, line_start, code_end = 0, len(text), None, True, 0
+    head: list[str] = []  # the statement's first words
+    depth = parens = 0
     while i < n:
         ch = text[i]
         if line_start:
@@ -66,10 +73,25 @@ def _scan(text: str) -> _Scan:
             continue
         if start is None:
             start = i
-        if ch == ";":
+        if ch == ";" and depth == 0:
             statements.append((start, i + 1))
             start = None
+            head, parens = [], 0
             i += 1
+            continue
+        if ch in "()":
+            parens = max(0, parens + (1 if ch == "(" else -1))
+        elif (ch.isalpha() or ch == "_") and (i == 0 or not _IDENT_CHAR.match(text[i - 1])) \
+                and (word := _WORD.match(text, i)):
+            lower = word.group(0).lower()
+            if len(head) < 4:
+                head.append(lower)
+            if parens == 0 and _routine_head(head):
+                if lower == "begin" or (lower == "case" and depth > 0):
+                    depth += 1
+                elif lower == "end" and depth > 0:
+                    depth -= 1
+            i = code_end = word.end()
             continue
         if ch == "'":
             escaped = (i > 0 and text[i - 1] in "eE"
@@ -91,6 +113,14 @@ def _scan(text: str) -> _Scan:
     if start is not None:  # a last statement without ';' ends at its last code character
         statements.append((start, code_end))
     return _Scan(statements, meta)
+
+
+def _routine_head(head: list[str]) -> bool:
+    """Whether a statement starts CREATE [OR REPLACE] FUNCTION|PROCEDURE."""
+    kinds = ("function", "procedure")
+    return head[:1] == ["create"] and (
+        (len(head) > 1 and head[1] in kinds)
+        or (head[1:3] == ["or", "replace"] and len(head) > 3 and head[3] in kinds))
 
 
 def _skip_quoted(text: str, i: int, quote: str, *, backslash: bool) -> int:

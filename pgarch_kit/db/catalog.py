@@ -18,14 +18,17 @@ PostgreSQL 18's NOT NULL constraints, so their names count; ``NOT VALID``, ``NOT
 (whether an inheriting table's columns and constraints are its own or only its parents'),
 ``policies``, ``views``, ``routines``, ``triggers``, ``sequences`` (identity sequences
 included, with their options and owner), ``comments`` (on every object, constraints and
-policies included), ``extensions``.
+policies included), ``extensions``; and (:mod:`pgarch_kit.db.catalog_more`) ``collations``,
+``text_search``, ``casts``, ``rules``, ``privileges``, ``default_privileges``, ``owners``
+(ranges add their options to ``types``).
 
 Same exclusions as :func:`pgarch_kit.db.introspect.introspect`: system schemas, ``pg_toast*``,
 the kit's marker schema ``pgarch_meta`` and objects belonging to an extension. Deliberately
 left out:
 
 * extension versions (they differ between servers, not between designs);
-* owners and privileges;
+* owners that can log in and the owner's own privileges: the role that applied the DDL (see
+  :mod:`pgarch_kit.db.catalog_more`);
 * whether a *partition's* columns and constraints are its own (``attislocal``,
   ``conislocal``): a partition created standalone and attached (as pg_dump writes it) and one
   created ``PARTITION OF`` behave the same, and pg_dump itself does not keep the difference.
@@ -39,6 +42,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .catalog_more import MORE_FIELDS, MORE_KEYS, more_queries
 from .introspect_common import not_extension_member, nsp_filter, rows, search_path
 
 __all__ = ["FIELDS", "catalog_snapshot", "compare_databases", "diff_snapshots"]
@@ -64,12 +68,13 @@ FIELDS: dict[str, tuple[str, ...]] = {
                   "owned_by"),
     "comments": ("object", "comment"),
     "extensions": ("extension", "schema"),
+    **MORE_FIELDS,
 }
 # how many leading fields name the object (the rest describe it)
 _KEY = {"tables": 1, "columns": 2, "column_settings": 2, "types": 1, "constraints": 2,
         "indexes": 2, "partitions": 1, "inherits": 2, "inherited": 2, "policies": 2,
         "views": 1, "routines": 2, "triggers": 2, "sequences": 1, "comments": 1,
-        "extensions": 1}
+        "extensions": 1, **MORE_KEYS}
 
 _REL = "n.nspname || '.' || c.relname"
 
@@ -93,10 +98,12 @@ def _queries(version: int) -> dict[str, str]:
                    row_number() OVER (PARTITION BY c.oid ORDER BY a.attnum),
                    pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull,
                    pg_catalog.pg_get_expr(ad.adbin, ad.adrelid), a.attidentity::text, {gen},
-                   CASE WHEN a.attcollation <> t.typcollation THEN co.collname::text END
+                   CASE WHEN a.attcollation <> t.typcollation
+                        THEN con.nspname || '.' || co.collname END
             {rel_from} JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid
             JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
             LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation
+            LEFT JOIN pg_catalog.pg_namespace con ON con.oid = co.collnamespace
             LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
             WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm', 'c') AND a.attnum > 0
               AND NOT a.attisdropped AND {user_rel}""",
@@ -108,7 +115,8 @@ def _queries(version: int) -> dict[str, str]:
                 WHEN 'd' THEN concat_ws(' ', pg_catalog.format_type(t.typbasetype, t.typtypmod),
                    CASE WHEN t.typnotnull THEN 'NOT NULL' END,
                    'DEFAULT ' || pg_catalog.pg_get_expr(t.typdefaultbin, 0),
-                   (SELECT 'COLLATE ' || co.collname FROM pg_catalog.pg_collation co
+                   (SELECT 'COLLATE ' || co.collnamespace::regnamespace::text || '.'
+                           || co.collname FROM pg_catalog.pg_collation co
                     JOIN pg_catalog.pg_type bt ON bt.oid = t.typbasetype
                     WHERE co.oid = t.typcollation AND t.typcollation <> bt.typcollation),
                    (SELECT string_agg(k.conname || ' ' || pg_catalog.pg_get_constraintdef(k.oid),
@@ -118,7 +126,17 @@ def _queries(version: int) -> dict[str, str]:
                    SELECT a.attname || ' ' || pg_catalog.format_type(a.atttypid, a.atttypmod)
                    FROM pg_catalog.pg_attribute a WHERE a.attrelid = t.typrelid
                      AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum), ', ')
-                WHEN 'r' THEN (SELECT pg_catalog.format_type(rg.rngsubtype, NULL)
+                WHEN 'r' THEN (SELECT concat_ws(' ', pg_catalog.format_type(rg.rngsubtype, NULL),
+                                   (SELECT 'OPCLASS ' || ocn.nspname || '.' || opc.opcname
+                                    FROM pg_catalog.pg_opclass opc
+                                    JOIN pg_catalog.pg_namespace ocn
+                                         ON ocn.oid = opc.opcnamespace
+                                    WHERE opc.oid = rg.rngsubopc AND NOT opc.opcdefault),
+                                   (SELECT 'COLLATION ' || rg.rngcollation::regcollation::text
+                                    FROM pg_catalog.pg_type st WHERE st.oid = rg.rngsubtype
+                                      AND rg.rngcollation <> st.typcollation),
+                                   'CANONICAL ' || NULLIF(rg.rngcanonical, 0)::regproc::text,
+                                   'DIFF ' || NULLIF(rg.rngsubdiff, 0)::regproc::text)
                                FROM pg_catalog.pg_range rg WHERE rg.rngtypid = t.oid)
                 ELSE NULL END
             FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
@@ -234,6 +252,7 @@ def _queries(version: int) -> dict[str, str]:
         "extensions": """
             SELECT e.extname::text, n.nspname::text FROM pg_catalog.pg_extension e
             JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace""",
+        **more_queries(version, nsp),
     }
 
 

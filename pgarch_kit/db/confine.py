@@ -177,11 +177,13 @@ def _open_public(admin_dsn: str, role: str) -> None:
 def add_placeholders(admin_dsn: str, role: str, names: set[str]) -> list[str]:
     """Make NOLOGIN placeholders for the role names the script uses that the server lacks
     and grant them (and earlier imports' placeholders of the same names) to ``role``; returns
-    the names made. Names PostgreSQL reserves (``pg_*``, ``public``) are left to the server."""
+    the names made. Names PostgreSQL reserves (``pg_*``, ``public``) are left to the server,
+    and so are the kit's own (``pgarch_*``): a placeholder ``pgarch_runner`` would stand where
+    a concurrent load expects the kit's runner."""
     import psycopg
     from psycopg import sql
     made: list[str] = []
-    wanted = sorted(n for n in names if n and not n.startswith("pg_")
+    wanted = sorted(n for n in names if n and not n.startswith(("pg_", "pgarch_"))
                     and n not in ("public", "current_user", "session_user", "current_role"))
     if not wanted:
         return made

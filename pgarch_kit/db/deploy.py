@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pgarch_kit.db.apply import apply_sql
 from pgarch_kit.db.connect import server_dsn
+from pgarch_kit.db.design_roles import check_design_roles_on
 from pgarch_kit.db.sandbox import Sandbox, create_sandbox
 from pgarch_kit.model import Design
 
@@ -26,6 +27,7 @@ def apply_design(design: Design, *, dsn: str | None = None, recreate: bool = Tru
     from pgarch_kit.model.validate import check
     check(design)
     check_extensions(design, f"apply design {design.name!r}")
+    check_design_roles_on(dsn, design, f"apply design {design.name!r}")
     dbname = create_sandbox(design.name, dsn=dsn, recreate=recreate)
     target = server_dsn(dsn, dbname)
     with psycopg.connect(target, autocommit=True) as conn:

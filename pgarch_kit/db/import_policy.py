@@ -9,8 +9,14 @@ statement then gets one verdict:
   that role may not do, and the importer reports it);
 * ``extension`` — ``CREATE EXTENSION`` of an extension on :data:`ALLOWED_EXTENSIONS`: the kit
   creates it itself, in the scratch database only;
-* ``note`` — statements that do not belong in a design and are skipped with a note: ownership,
-  grants, roles, transaction control, maintenance;
+* ``privilege`` — ``GRANT``/``REVOKE`` on schemas, tables, sequences, routines and types and
+  ``ALTER DEFAULT PRIVILEGES``: run, for the design's own roles only
+  (:mod:`pgarch_kit.db.import_privileges`);
+* ``owner`` — ``ALTER … OWNER TO``: kept (run at the end of the import) only when the new owner
+  is one of the design's roles;
+* ``note`` — statements that do not belong in a design and are skipped with a note: roles and
+  their memberships, privileges on databases and other server objects, transaction control,
+  maintenance;
 * ``refuse`` — statements that reach outside the sandbox (other databases, server files and
   programs, foreign servers, server settings, languages, roles' identities): skipped and
   listed with their line and why.
@@ -29,9 +35,10 @@ from pgarch_kit.errors import SqlApplyError
 from pgarch_kit.model.extensions import ALLOWED_EXTENSIONS
 from pgarch_kit.model.sqltext import skip_noise
 
-__all__ = ["ALLOWED_EXTENSIONS", "Statement", "classify_script"]
+__all__ = ["ALLOWED_EXTENSIONS", "GRANTED_OBJECTS", "OWNED_OBJECTS", "Statement",
+           "classify_script"]
 
-Verdict = Literal["run", "extension", "note", "refuse"]
+Verdict = Literal["run", "extension", "privilege", "owner", "note", "refuse"]
 
 # The extensions the kit creates itself (see pgarch_kit.model.extensions for why).
 
@@ -74,8 +81,8 @@ _NOTED: dict[str, str] = {
     "ReassignOwnedStmt": "ownership is not part of a design",
     "DropOwnedStmt": "ownership is not part of a design",
     "AlterOwnerStmt": "ownership is not part of a design (the import owns everything)",
-    "GrantStmt": "privileges are not part of an imported design",
-    "AlterDefaultPrivilegesStmt": "privileges are not part of an imported design",
+    "GrantStmt": "privileges on databases, tablespaces, languages, foreign servers, large "
+                 "objects and settings are the server's, not the design's",
     "VacuumStmt": "maintenance, not schema",
     "ReindexStmt": "maintenance, not schema",
     "ClusterStmt": "maintenance, not schema",
@@ -105,6 +112,17 @@ class Statement:
         """The statement's first line, cut for messages."""
         first = self.text.strip().splitlines()[0] if self.text.strip() else ""
         return first if len(first) <= 100 else first[:97] + "..."
+
+
+# What the design keeps privileges on and owners of (pglast's object types)
+GRANTED_OBJECTS = frozenset({"OBJECT_TABLE", "OBJECT_SEQUENCE", "OBJECT_FUNCTION",
+                             "OBJECT_PROCEDURE", "OBJECT_ROUTINE", "OBJECT_SCHEMA", "OBJECT_TYPE",
+                             "OBJECT_DOMAIN"})
+OWNED_OBJECTS = frozenset({"OBJECT_SCHEMA", "OBJECT_TABLE", "OBJECT_VIEW", "OBJECT_MATVIEW",
+                           "OBJECT_SEQUENCE", "OBJECT_FUNCTION", "OBJECT_PROCEDURE",
+                           "OBJECT_ROUTINE", "OBJECT_AGGREGATE", "OBJECT_TYPE", "OBJECT_DOMAIN",
+                           "OBJECT_COLLATION", "OBJECT_TSCONFIGURATION",
+                           "OBJECT_TSDICTIONARY"})
 
 
 def _roles(node: Any, found: set[str]) -> None:
@@ -158,7 +176,15 @@ def _verdict(kind: str, body: dict) -> tuple[Verdict, str, dict[str, Any]]:
     if kind == "AlterTableStmt":
         cmds = [c.get("AlterTableCmd", {}) for c in body.get("cmds", [])]
         if cmds and all(c.get("subtype") == "AT_ChangeOwner" for c in cmds):
+            if body.get("objtype") in OWNED_OBJECTS and len(cmds) == 1:
+                return "owner", "", {}
             return "note", _NOTED["AlterOwnerStmt"], {}
+    if kind == "AlterOwnerStmt" and body.get("objectType") in OWNED_OBJECTS:
+        return "owner", "", {}
+    if kind == "GrantStmt" and body.get("objtype") in GRANTED_OBJECTS:
+        return "privilege", "", {}
+    if kind == "AlterDefaultPrivilegesStmt":
+        return "privilege", "", {}
     if kind in _NOTED:
         return "note", _NOTED[kind], {}
     return "run", "", {}
@@ -286,7 +312,7 @@ def classify_script(text: str, *, source: str = "SQL") -> tuple[list[Statement],
         line = _start_line(text, char_start, char_start + len(chunk))
         inner = _inner_extensions(body) if kind == "DoStmt" else ()
         statements.append(Statement(chunk, line, kind, verdict, reason, ext, inner))
-        if verdict == "run" or kind == "CreateRoleStmt":
+        if verdict in ("run", "privilege", "owner") or kind == "CreateRoleStmt":
             _roles(body, roles)
         if kind == "CreateRoleStmt":
             roles.add(body.get("role", ""))

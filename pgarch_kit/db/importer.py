@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from pgarch_kit.db.apply import _message, _prepare, strip_copy_data
 from pgarch_kit.db.confine import Deadline, add_placeholders, confined_database
 from pgarch_kit.db.import_policy import ALLOWED_EXTENSIONS, Statement, classify_script
+from pgarch_kit.db.import_privileges import PrivilegeGate
 from pgarch_kit.errors import ImportRefusedError, ImportTimeoutError, PgArchError, SqlApplyError
 from pgarch_kit.model import Design
 
@@ -44,8 +45,8 @@ class Skipped:
 @dataclass(frozen=True)
 class ImportResult:
     """The imported design, the statements refused (they would have acted outside the
-    sandbox, or the confined role may not run them) and those skipped with a note (ownership,
-    grants, roles: not part of a design)."""
+    sandbox, or the confined role may not run them) and those skipped with a note (roles,
+    privileges and owners that are not the design's: see :mod:`import_privileges`)."""
 
     design: Design
     refused: tuple[Skipped, ...] = ()
@@ -104,6 +105,7 @@ def _run(confined, statements: list[Statement], *, source: str, timeout: float
     with psycopg.connect(confined.dsn, autocommit=True) as conn, \
             psycopg.connect(confined.admin_dsn, autocommit=True) as admin, \
             Deadline(conn, timeout) as deadline:
+        gate = PrivilegeGate.for_import(conn, statements)
         for st in statements:
             if st.verdict == "note":
                 notes.append(_skip(st))
@@ -111,7 +113,23 @@ def _run(confined, statements: list[Statement], *, source: str, timeout: float
             if st.verdict == "refuse":
                 refused.append(_skip(st))
                 continue
+            if st.verdict == "owner":
+                why = gate.owner(conn, st)
+                if why:
+                    notes.append(_skip(st, why))
+                continue
             try:
+                if st.verdict == "privilege":
+                    text, why = gate.privilege(conn, st)
+                    if why:
+                        notes.append(_skip(st, why))
+                    if text is None:
+                        continue
+                    try:
+                        conn.execute(text, prepare=False)
+                    except psycopg.errors.InsufficientPrivilege:
+                        notes.append(_skip(st, gate.not_owned()))
+                    continue
                 if st.verdict == "extension":
                     why = _create_extension(admin, conn, st.extension)
                     if why:
@@ -137,6 +155,7 @@ def _run(confined, statements: list[Statement], *, source: str, timeout: float
                 else:
                     raise SqlApplyError(_message(exc), line=st.line, statement=st.text,
                                         source=source) from exc
+        notes += [_skip(st, why) for st, why in gate.finish(admin)]
     return refused, notes
 
 

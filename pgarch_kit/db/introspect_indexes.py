@@ -15,7 +15,10 @@ class KeyInfo:
     attnum: int            # 0 for an expression
     text: str              # column name (unquoted) or expression text
     opclass: str | None    # only when not the default for the type and method
-    collation: str | None  # only when not the column's (type's) collation
+    # only when not the column's (type's) collation; for an expression, not its type's nor
+    # the database default (100): an opclass that stores another type (gin_trgm_ops keeps
+    # int4 trigrams) must not make the expression's own collation look explicit
+    collation: str | None
     option: int            # indoption bits: 1 DESC, 2 NULLS FIRST
     is_key: bool           # False for INCLUDE columns
     statistics: int | None = None  # ALTER INDEX … SET STATISTICS (expression keys)
@@ -36,7 +39,8 @@ def read_index_keys(ctx: Ctx, index_oids: list[int]) -> dict[int, list[KeyInfo]]
                     WHEN ocn.nspname IN ('pg_catalog', 'public') THEN opc.opcname
                     ELSE ocn.nspname || '.' || opc.opcname END,
                CASE WHEN ic.coll IS NOT NULL AND ic.coll <> 0
-                         AND ic.coll <> COALESCE(a.attcollation, ixt.typcollation)
+                         AND ic.coll <> COALESCE(a.attcollation, NULLIF(ixt.typcollation, 0),
+                                                 100)
                     THEN {collation_name_sql('ic.coll')} END,
                COALESCE(i.indoption[k.ord::int - 1], 0), k.ord <= i.indnkeyatts,
                CASE WHEN ia.attstattarget >= 0 THEN ia.attstattarget END

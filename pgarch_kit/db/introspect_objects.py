@@ -135,7 +135,8 @@ _AGG_SQL = """
 
 def read_routines(ctx: Ctx) -> tuple[Routine, ...]:
     """Functions and procedures (pg_get_functiondef, verbatim) and aggregates (a CREATE
-    AGGREGATE built from pg_aggregate); extension members are left out."""
+    AGGREGATE built from pg_aggregate); extension members and the functions PostgreSQL makes
+    for an object (a range type's constructors: an internal dependency) are left out."""
     sql = f"""
         SELECT p.oid, n.nspname, p.proname, p.prokind,
                pg_catalog.pg_get_function_identity_arguments(p.oid),
@@ -143,6 +144,9 @@ def read_routines(ctx: Ctx) -> tuple[Routine, ...]:
                pg_catalog.obj_description(p.oid, 'pg_proc')
         FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
         WHERE {ctx.nsp()} AND {not_extension_member('pg_proc', 'p.oid')}
+          AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                          WHERE d.classid = 'pg_catalog.pg_proc'::regclass
+                            AND d.objid = p.oid AND d.deptype = 'i')
         ORDER BY n.nspname, p.proname, 5"""
     out = []
     for oid, schema, name, kind, signature, definition, comment in ctx.rows(sql):

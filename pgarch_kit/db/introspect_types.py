@@ -6,6 +6,7 @@ from .introspect_common import Ctx, not_extension_member
 
 __all__ = [
     "collation_name_sql",
+    "reference_sql",
     "read_composites",
     "read_domains",
     "read_enums",
@@ -16,10 +17,22 @@ __all__ = [
 ]
 
 
+def reference_sql(nsp: str, name: str) -> str:
+    """SQL giving a reference to an object as the model keeps it: ``name`` in pg_catalog and
+    public, else ``schema.name``; unquoted, unless a part holds a dot or a double quote — then
+    the whole reference is written as SQL (``app."a.b"``), which the renderers keep as is."""
+    odd = f"({nsp} ~ '[.\"]' OR {name} ~ '[.\"]')"
+    return (f"CASE WHEN {nsp} IN ('pg_catalog', 'public') THEN "
+            f"CASE WHEN {odd} THEN pg_catalog.quote_ident({name}) ELSE {name}::text END "
+            f"WHEN {odd} THEN pg_catalog.quote_ident({nsp}) || '.' || "
+            f"pg_catalog.quote_ident({name}) ELSE {nsp} || '.' || {name} END")
+
+
 def collation_name_sql(oid_expr: str) -> str:
-    """SQL giving a collation's name, schema-qualified unless it lives in pg_catalog/public."""
-    return (f"(SELECT CASE WHEN cn.nspname IN ('pg_catalog', 'public') THEN co.collname "
-            f"ELSE cn.nspname || '.' || co.collname END FROM pg_catalog.pg_collation co "
+    """SQL giving a collation's name, schema-qualified unless it lives in pg_catalog/public
+    (see :func:`reference_sql`)."""
+    return (f"(SELECT {reference_sql('cn.nspname', 'co.collname')} "
+            f"FROM pg_catalog.pg_collation co "
             f"JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace "
             f"WHERE co.oid = {oid_expr})")
 

@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from pgarch_kit.db.connect import KIT_MARK, dsn_dbname, redact_dsn, server_dsn
+from pgarch_kit.db.design_roles import check_design_roles_on
 from pgarch_kit.db.runner import runner_dsn
 from pgarch_kit.db.sandbox import create_sandbox, guard_destructive, sandbox_lock, sandbox_name
 from pgarch_kit.errors import PgArchError
@@ -69,15 +70,15 @@ class LoadError(PgArchError):
     """PostgreSQL rejected generated data (or the load's DDL); the message is the server's."""
 
 
-def _hint(dp: object) -> str:
-    """The generator's own warnings usually explain a rejection: say them, and the fix."""
-    warnings = list(getattr(dp, "warnings", []) or [])
-    if not warnings:
-        return ""
-    lines = "\n".join(f"  - {w}" for w in warnings[:10])
-    return (f"\nThe data plan warned:\n{lines}\nFix: override the column's generator "
-            f"(plan(..., overrides={{'table.column': [...allowed values...]}})) or simplify "
-            f"the CHECK.")
+def _hint(dp: object, exc: Exception | None = None) -> str:
+    """Name the constraint PostgreSQL reports and the strategy the plan chose for it (see
+    :func:`pgarch_kit.datagen.explain_rejection`), else the plan's warnings."""
+    from pgarch_kit.datagen import explain_rejection
+    diag = getattr(exc, "diag", None)
+    return explain_rejection(dp, table=getattr(diag, "table_name", None),
+                             constraint=getattr(diag, "constraint_name", None),
+                             column=getattr(diag, "column_name", None),
+                             message=getattr(diag, "message_primary", None) or str(exc or ""))
 
 
 @dataclass
@@ -329,6 +330,19 @@ def _apply_pre(parts: list, target: str, runner: str, source: str) -> None:
                       source=f"{source} ({', '.join(s.title for s in sections)})")
 
 
+def _sandbox_partitions(runner: str, dp: DataPlan, source: str) -> None:
+    """Partitions the plan adds for partitioned tables that have none (see
+    :mod:`pgarch_kit.datagen.partitions`); the bound text is the plan's own."""
+    import psycopg
+
+    from pgarch_kit.db.apply import apply_sql
+    stmts = [f"CREATE TABLE {quote_ident(p.schema)}.{quote_ident(p.name)} PARTITION OF "
+             f"{quote_ident(p.schema)}.{quote_ident(p.parent)} {p.bound};"
+             for p in dp.partitions]
+    with psycopg.connect(runner, autocommit=True) as conn:
+        apply_sql(conn, "\n".join(stmts), source=f"{source} (sandbox partitions)")
+
+
 def _tell(message: str) -> None:
     print(f"pgarch: {message}", file=sys.stderr, flush=True)
 
@@ -341,6 +355,7 @@ def _load_locked(design: Design, dsn: str | None, dp: DataPlan, *, progress: boo
     from pgarch_kit.db.apply import apply_sql
     from pgarch_kit.db.verify import verify as run_verify
     from pgarch_kit.ddl.script import _script, load_sections
+    check_design_roles_on(dsn, design, f"load design {design.name!r}")
     dbname, target = _target(design, dsn)
     if after_target is not None:
         after_target(dbname)
@@ -359,6 +374,8 @@ def _load_locked(design: Design, dsn: str | None, dp: DataPlan, *, progress: boo
     post = _script(post_parts)
     tick = time.perf_counter()
     _apply_pre(pre_parts, target, runner, source)
+    if dp.partitions:
+        _sandbox_partitions(runner, dp, source)
     # Everything from here runs the design's own SQL (defaults, checks, triggers, index
     # expressions, views): as the unprivileged runner, never as the kit's superuser.
     with psycopg.connect(runner, autocommit=True) as conn:
@@ -372,7 +389,7 @@ def _load_locked(design: Design, dsn: str | None, dp: DataPlan, *, progress: boo
                     _apply_updates(conn, dp, batch_rows)
         except psycopg.Error as exc:
             raise LoadError(f"PostgreSQL rejected the generated data for design "
-                            f"{design.name!r}: {_server_message(exc)}{_hint(dp)}") from exc
+                            f"{design.name!r}: {_server_message(exc)}{_hint(dp, exc)}") from exc
         phases["copy"] = time.perf_counter() - tick
         tick = time.perf_counter()
         if post_parts:
@@ -380,8 +397,9 @@ def _load_locked(design: Design, dsn: str | None, dp: DataPlan, *, progress: boo
             try:
                 apply_sql(conn, post, source=f"{source} (constraints and indexes)")
             except SqlApplyError as exc:
+                cause = exc.__cause__ if exc.__cause__ is not None else exc
                 raise LoadError(f"the loaded data breaks a constraint or index of design "
-                                f"{design.name!r}: {exc}{_hint(dp)}") from exc
+                                f"{design.name!r}: {exc}{_hint(dp, cause)}") from exc
         phases["constraints"] = time.perf_counter() - tick
         tick = time.perf_counter()
         # materialized views were created WITH NO DATA before the rows existed: fill them,

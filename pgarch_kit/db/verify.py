@@ -155,8 +155,10 @@ def _orphans_and_fanout(conn, design, plan, counts, out: Verification) -> None:
             parents = counts[ref]
             srcs = [tp.sources.get(c) for c in fk.columns]
             # a composite key counts as present when all its columns are (MATCH SIMPLE)
+            repaired = set(fk.columns) & set(getattr(tp, "repair_cols", ()))
             ratio = max((s.null_ratio for s in srcs), default=0.0) \
-                if all(s is not None and s.kind == "fk" for s in srcs) else None
+                if all(s is not None and s.kind == "fk" for s in srcs) and not repaired \
+                else None  # a CHECK repair may have set some NULL: no planned ratio
             actual = children / parents if parents else 0.0
             if ratio is None:
                 out.checks.append(Check("fan-out", tp.name, f"({cols}) per {fk.ref_table}",
@@ -220,7 +222,8 @@ def _nulls(conn, plan, out: Verification) -> None:
         for c, a in zip(cols, actual):
             src = tp.sources[c.name]
             a = float(a or 0.0)
-            if src.kind in ("override",):
+            # overrides, and columns a CHECK repair may set NULL, have no planned ratio
+            if src.kind in ("override",) or c.name in getattr(tp, "repair_cols", ()):
                 out.checks.append(Check("nulls", key, c.name, f"{src.null_ratio:.3f}",
                                         f"{a:.3f}", "info"))
                 continue

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .._escape import one_line, psql_meta_commands
 from ..errors import DdlError
-from ..model.names import qualified, quote_ident
+from ..model.names import qualified, quote_ident, sql_name
 
 __all__ = ["DdlError", "idents", "key_element", "literal", "psql_checked", "ref", "rel",
            "statement", "wrap"]
@@ -23,10 +23,7 @@ def rel(schema: str | None, name: str) -> str:
 def ref(text: str) -> str:
     """A possibly schema-qualified reference to an operator class or collation, given unquoted
     (``text_pattern_ops``, ``pg_catalog.C``). Text that already holds quotes is SQL already."""
-    if '"' in text:
-        return text
-    schema, dot, name = text.rpartition(".")
-    return qualified(schema if dot else None, name)
+    return sql_name(text)
 
 
 def idents(names: tuple[str, ...] | list[str]) -> str:

@@ -1,21 +1,26 @@
-"""Renderers for routines, row-level security, views, triggers and comments.
+"""Renderers for routines, casts, row-level security, views, triggers, rules and comments.
 
-Routines and triggers are kept by the model as their complete CREATE statement and are
+Routines, triggers and rules are kept by the model as their complete CREATE statement and are
 emitted verbatim; everything else is composed from quoted names and the model's SQL text.
 """
 from __future__ import annotations
 
 from ..model.design import Policy, Routine, Table, Trigger, View
 from ..model.names import quote_ident
-from ._common import literal, options, rel, statement, wrap
+from ..model.objects import Cast, Rule
+from ._common import literal, options, ref, rel, statement, wrap
 from .render_types import ROLE_KEYWORDS
 
 __all__ = [
+    "cast_comment_sql",
+    "cast_sql",
     "comment_sql",
     "policy_sql",
     "rls_sql",
     "routine_comment_sql",
     "routine_sql",
+    "rule_comment_sql",
+    "rule_sql",
     "table_comments_sql",
     "trigger_comment_sql",
     "trigger_sql",
@@ -113,3 +118,37 @@ def routine_comment_sql(routine: Routine) -> list[str]:
 def trigger_comment_sql(trigger: Trigger) -> list[str]:
     target = f"{quote_ident(trigger.name)} ON {rel(trigger.schema, trigger.table)}"
     return comment_sql("TRIGGER", target, trigger.comment)
+
+
+_CAST_CONTEXT = {"assignment": " AS ASSIGNMENT", "implicit": " AS IMPLICIT"}
+
+
+def cast_sql(cast: Cast) -> list[str]:
+    if cast.method == "function":
+        how = f"WITH FUNCTION {ref(cast.function or '')}({cast.signature or ''})"
+    elif cast.method == "inout":
+        how = "WITH INOUT"
+    else:
+        how = "WITHOUT FUNCTION"
+    return [f"CREATE CAST ({cast.source} AS {cast.target}) {how}"
+            f"{_CAST_CONTEXT.get(cast.context, '')};"]
+
+
+def cast_comment_sql(cast: Cast) -> list[str]:
+    return comment_sql("CAST", f"({cast.source} AS {cast.target})", cast.comment)
+
+
+_RULE_ENABLE = {"D": "DISABLE RULE", "R": "ENABLE REPLICA RULE", "A": "ENABLE ALWAYS RULE"}
+
+
+def rule_sql(rule: Rule) -> list[str]:
+    out = [statement(rule.definition)]
+    if rule.enabled in _RULE_ENABLE:
+        out.append(f"ALTER TABLE {rel(rule.schema, rule.table)} "
+                   f"{_RULE_ENABLE[rule.enabled]} {quote_ident(rule.name)};")
+    return out
+
+
+def rule_comment_sql(rule: Rule) -> list[str]:
+    target = f"{quote_ident(rule.name)} ON {rel(rule.schema, rule.table)}"
+    return comment_sql("RULE", target, rule.comment)

@@ -1,18 +1,21 @@
-"""Renderers for what tables stand on: roles, schemas, extensions, enum, domain and composite
-types, sequences. Each function takes one model node and returns statements (no trailing
-blank lines); the script decides the order.
+"""Renderers for what tables stand on: roles, schemas, extensions, collations, enum, domain,
+composite and range types, sequences. Each function takes one model node and returns
+statements (no trailing blank lines); the script decides the order.
 """
 from __future__ import annotations
 
 from ..model.design import CompositeType, Domain, EnumType, Extension, Schema, Sequence
 from ..model.names import quote_ident
-from ._common import literal, ref, rel, statement, wrap
+from ..model.objects import Collation, RangeType
+from ._common import literal, need_version, ref, rel, statement, wrap
 
 __all__ = [
+    "collation_sql",
     "composite_sql",
     "domain_sql",
     "enum_sql",
     "extension_sql",
+    "range_sql",
     "role_sql",
     "schema_sql",
     "sequence_owned_by_sql",
@@ -112,3 +115,43 @@ def sequence_owned_by_sql(seq: Sequence) -> list[str]:
     table, column = seq.owned_by
     return [(f"ALTER SEQUENCE {rel(seq.schema, seq.name)} OWNED BY "
             f"{rel(seq.schema, table)}.{quote_ident(column)};")]
+
+
+def collation_sql(coll: Collation, server_version: int = 180000) -> list[str]:
+    """CREATE COLLATION with its provider and locale spelled out (the server's default
+    provider is libc, but saying it keeps the script independent of that)."""
+    opts = [f"provider = {coll.provider}"]
+    if coll.provider == "builtin":
+        need_version(server_version, 170000, f"the builtin provider of collation {coll.name}")
+    if coll.locale is not None:
+        opts.append(f"locale = {literal(coll.locale)}")
+    if coll.lc_collate is not None:
+        opts.append(f"lc_collate = {literal(coll.lc_collate)}")
+    if coll.lc_ctype is not None:
+        opts.append(f"lc_ctype = {literal(coll.lc_ctype)}")
+    if not coll.deterministic:
+        opts.append("deterministic = false")
+    if coll.rules is not None:
+        need_version(server_version, 160000, f"ICU rules of collation {coll.name}")
+        opts.append(f"rules = {literal(coll.rules)}")
+    return [f"CREATE COLLATION {rel(coll.schema, coll.name)} ({', '.join(opts)});"]
+
+
+def range_sql(rng: RangeType) -> list[str]:
+    """CREATE TYPE … AS RANGE; the multirange type is named with the range's schema, where
+    PostgreSQL would put it by default."""
+    opts = [f"SUBTYPE = {rng.subtype}"]
+    if rng.subtype_opclass:
+        opts.append(f"SUBTYPE_OPCLASS = {ref(rng.subtype_opclass)}")
+    if rng.collation:
+        opts.append(f"COLLATION = {ref(rng.collation)}")
+    if rng.canonical:
+        opts.append(f"CANONICAL = {ref(rng.canonical)}")
+    if rng.subtype_diff:
+        opts.append(f"SUBTYPE_DIFF = {ref(rng.subtype_diff)}")
+    if rng.multirange:
+        multi = (ref(rng.multirange) if "." in rng.multirange or '"' in rng.multirange
+                 else rel(rng.schema, rng.multirange))
+        opts.append(f"MULTIRANGE_TYPE_NAME = {multi}")
+    body = ",\n    ".join(opts)
+    return [f"CREATE TYPE {rel(rng.schema, rng.name)} AS RANGE (\n    {body}\n);"]

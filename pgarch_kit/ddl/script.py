@@ -14,10 +14,14 @@ Ordering rules (each has a PostgreSQL reason):
   which keeps per-partition column defaults;
 * indexes on partitions before indexes on their parent, deepest first: PostgreSQL then
   attaches the existing partition indexes instead of creating new auto-named ones;
+* collations and text search objects before the types and tables that use them; types in
+  dependency order (:func:`pgarch_kit.model.type_order.type_order`: a domain over a
+  composite after the composite); casts after the routine they call;
 * a constraint kept ``NOT VALID`` is added by ``ALTER TABLE … ADD … NOT VALID`` once the
   tables (and their indexes) exist: whatever CREATE TABLE holds is validated;
-* views after every table and routine, triggers after views (INSTEAD OF triggers), comments
-  last.
+* views after every table and routine, triggers and rules after views (INSTEAD OF triggers,
+  rules on views), comments after everything they describe; then grants, owners and default
+  privileges, which shape who may use what was made.
 """
 from __future__ import annotations
 
@@ -34,6 +38,8 @@ from ..model.graph import (
     table_order,
 )
 from ..model.names import quote_ident
+from ..model.objects import RangeType
+from ..model.type_order import type_order
 from ._common import psql_checked, rel
 from .render_details import (
     constraint_comments_sql,
@@ -45,29 +51,38 @@ from .render_details import (
 )
 from .render_index import index_sql
 from .render_objects import (
+    cast_comment_sql,
+    cast_sql,
     comment_sql,
     rls_sql,
     routine_comment_sql,
     routine_sql,
+    rule_comment_sql,
+    rule_sql,
     table_comments_sql,
     trigger_comment_sql,
     trigger_sql,
     view_comments_sql,
     view_sql,
 )
+from .render_privileges import default_privilege_sql, grant_sql, owner_sql
+from .render_search import ts_configuration_sql, ts_dictionary_sql
 from .render_table import add_foreign_key_sql, attach_partition_sql, create_table_sql
 from .render_types import (
+    collation_sql,
     composite_sql,
     domain_sql,
     enum_sql,
     extension_sql,
+    range_sql,
     role_sql,
     schema_sql,
     sequence_owned_by_sql,
     sequence_sql,
 )
 
-__all__ = ["PREAMBLE", "Section", "load_phases", "sections", "statements", "table_sql",
+__all__ = ["NOT_LOADED", "PREAMBLE", "Section", "load_phases", "sections", "statements",
+           "table_sql",
            "to_sql"]
 
 PREAMBLE = ("SET check_function_bodies = false;",
@@ -138,6 +153,43 @@ def routine_phases(design: Design) -> list[str]:
     return phases
 
 
+def _routine_phase(design: Design, phases: list[str], text: str | None) -> str | None:
+    """The phase of the design routine ``text`` names (``name`` or ``schema.name``), if any."""
+    if not text:
+        return None
+    schema, _, name = text.rpartition(".")
+    found = [p for r, p in zip(design.routines, phases)
+             if r.name == name and r.schema == (schema or "public")]
+    order = ("early", "tables", "views")
+    return max(found, key=order.index) if found else None
+
+
+def _type_sql(obj: object) -> list[str]:
+    from ..model.design import CompositeType, Domain, EnumType
+    if isinstance(obj, EnumType):
+        return enum_sql(obj)
+    if isinstance(obj, Domain):
+        return domain_sql(obj)
+    if isinstance(obj, CompositeType):
+        return composite_sql(obj)
+    assert isinstance(obj, RangeType)
+    return range_sql(obj)
+
+
+def _late_range(design: Design, phases: list[str], obj: object) -> bool:
+    """A range type whose canonical or subtype_diff function is one of the design's routines
+    waits for the routines."""
+    return isinstance(obj, RangeType) and any(
+        _routine_phase(design, phases, f) is not None for f in (obj.canonical, obj.subtype_diff))
+
+
+def _casts(design: Design, phases: list[str], phase: str) -> list[str]:
+    """Casts whose function is a routine of ``phase`` (casts on other functions: 'early')."""
+    return [s for c in design.casts
+            if (_routine_phase(design, phases, c.function) or "early") == phase
+            for s in cast_sql(c)]
+
+
 def _routines(design: Design, phases: list[str], phase: str) -> list[str]:
     """Functions and procedures in design order, then aggregates (built on functions)."""
     chosen = [r for r, p in zip(design.routines, phases) if p == phase]
@@ -165,15 +217,22 @@ def sections(design: Design, *, server_version: int = 180000) -> list[Section]:
     add("roles", [s for r in design.roles for s in role_sql(r)])
     add("schemas", [s for sc in design.schemas for s in schema_sql(sc)])
     add("extensions", [s for e in design.extensions for s in extension_sql(e)])
-    add("types", [s for e in design.enums for s in enum_sql(e)]
-        + [s for d in design.domains for s in domain_sql(d)]
-        + [s for c in design.composites for s in composite_sql(c)])
+    add("collations", [s for c in design.collations for s in collation_sql(c, server_version)])
+    add("text search", [s for d in design.text_search_dictionaries for s in ts_dictionary_sql(d)]
+        + [s for c in design.text_search_configurations for s in ts_configuration_sql(c)])
+    types = type_order(design)
+    add("types", [s for t in types if not _late_range(design, phases, t)
+                  for s in _type_sql(t)])
     add("sequences", [s for q in design.sequences for s in sequence_sql(q)])
     add("functions and procedures", _routines(design, phases, "early"))
+    add("range types using functions", [s for t in types if _late_range(design, phases, t)
+                                        for s in _type_sql(t)])
+    add("casts", _casts(design, phases, "early"))
     add("tables", [s for t in order for s in _table(design, t, server_version,
                                                     fks.inline[t.key])])
     add("partitions", [s for t in order for s in attach_partition_sql(t)])
     add("routines using table row types", _routines(design, phases, "tables"))
+    add("casts on routines using table row types", _casts(design, phases, "tables"))
     add("sequence ownership", [s for q in design.sequences for s in sequence_owned_by_sql(q)])
     add("foreign keys (cycles and forward references)",
         [add_foreign_key_sql(t, fk, server_version) for t, fk in fks.after_tables])
@@ -192,8 +251,14 @@ def sections(design: Design, *, server_version: int = 180000) -> list[Section]:
         views += [s for i in v.indexes for s in _index(v.schema, v.name, i, server_version)]
     add("views", views)
     add("routines using view row types", _routines(design, phases, "views"))
+    add("casts on routines using view row types", _casts(design, phases, "views"))
     add("triggers", [s for tr in design.triggers for s in trigger_sql(tr)])
+    add("rules", [s for ru in design.rules for s in rule_sql(ru)])
     add("comments", _comments(design, server_version))
+    add("privileges", [s for g in design.grants for s in grant_sql(g, server_version)])
+    add("ownership", [s for o in design.owners for s in owner_sql(o)])
+    add("default privileges", [s for dp in design.default_privileges
+                               for s in default_privilege_sql(dp, server_version)])
     return out
 
 
@@ -231,6 +296,18 @@ def _comments(design: Design, server_version: int) -> list[str]:
         out += routine_comment_sql(r)
     for tr in design.triggers:
         out += trigger_comment_sql(tr)
+    for co in design.collations:
+        out += comment_sql("COLLATION", rel(co.schema, co.name), co.comment)
+    for rg in design.ranges:
+        out += comment_sql("TYPE", rel(rg.schema, rg.name), rg.comment)
+    for td in design.text_search_dictionaries:
+        out += comment_sql("TEXT SEARCH DICTIONARY", rel(td.schema, td.name), td.comment)
+    for tc in design.text_search_configurations:
+        out += comment_sql("TEXT SEARCH CONFIGURATION", rel(tc.schema, tc.name), tc.comment)
+    for ca in design.casts:
+        out += cast_comment_sql(ca)
+    for ru in design.rules:
+        out += rule_comment_sql(ru)
     return out
 
 
@@ -276,8 +353,12 @@ def table_sql(design: Design, table: Table, *, server_version: int = 180000) -> 
 # rows, materialized views would be empty); primary keys, unique, check and exclusion
 # constraints stay in CREATE TABLE, so a generator that breaks one fails during the load.
 _POST_LOAD = ("indexes", "foreign keys needing unique indexes", "constraints added NOT VALID",
-              "row-level security", "views", "routines using view row types", "triggers",
-              "comments")
+              "row-level security", "views", "routines using view row types",
+              "casts on routines using view row types", "triggers", "rules", "comments",
+              "privileges")
+# Sections a data load leaves out: the runner that loads and measures a sandbox must own every
+# object in it (pgarch_kit.db.runner), and default privileges shape only objects made later.
+NOT_LOADED = ("ownership", "default privileges")
 
 
 def load_phases(design: Design, *, server_version: int = 180000) -> tuple[str, str]:
@@ -288,8 +369,10 @@ def load_phases(design: Design, *, server_version: int = 180000) -> tuple[str, s
     partitions — but no foreign keys and no secondary indexes. ``post`` adds every foreign key
     (plain ``ADD CONSTRAINT``: each is validated by one anti-join query, see
     :mod:`pgarch_kit.db.load` for the measurement against ``NOT VALID`` + ``VALIDATE``), the
-    indexes, the keys that need a unique index, row-level security, views, triggers and
-    comments. Applied in order, the two scripts build the same objects as :func:`to_sql`."""
+    indexes, the keys that need a unique index, row-level security, views, triggers, rules,
+    comments and grants. Applied in order, the two scripts build the same objects as
+    :func:`to_sql`, owned by whoever ran them: ownership and default privileges
+    (:data:`NOT_LOADED`) are left out."""
     pre, post = load_sections(design, server_version=server_version)
     return _script(pre), _script(post)
 
@@ -310,7 +393,7 @@ def load_sections(design: Design, *, server_version: int = 180000
     fk_now = [add_foreign_key_sql(t, fk, server_version) for t in order
               for fk in fks.inline[t.key]]
     fk_now += [add_foreign_key_sql(t, fk, server_version) for t, fk in fks.after_tables]
-    pre_titles = [t for t in by_title if t not in _POST_LOAD
+    pre_titles = [t for t in by_title if t not in _POST_LOAD and t not in NOT_LOADED
                   and t != "foreign keys (cycles and forward references)"]
     post = [Section("foreign keys", tuple(fk_now))] + [Section(t, by_title[t])
                                                        for t in _POST_LOAD]

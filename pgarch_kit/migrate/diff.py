@@ -7,11 +7,13 @@ data loss. Changes the kit does not migrate automatically (a swapped primary key
 partitioning, an enum value removed from a type in use) are refused with a
 :class:`MigrationError` that says how to split them.
 
-Order of the up script: roles, schemas, extensions and types (:mod:`.types`); views and
-triggers that the change touches are dropped first (they would block a column change); new
-tables; per existing table the column, constraint and index changes (:mod:`.tables`); new
-foreign keys; routines, views, policies, triggers and comments recreated (:mod:`.comments`);
-contract steps (drops) last, the types, extensions and schemas that tables used after them.
+Order of the up script: roles, schemas (:mod:`.types`), collations
+(:mod:`.objects`), extensions and types (:mod:`.types`), text search objects and range types
+(:mod:`.objects`); views, triggers and rules that the change touches are dropped first (they
+would block a column change); new tables; per existing table the column, constraint and index
+changes (:mod:`.tables`); new foreign keys; routines, views, policies, triggers, rules and
+comments recreated (:mod:`.comments`); casts, grants, owners and default privileges; contract
+steps (drops) last, the types, extensions and schemas that tables used after them.
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import replace
 
-from pgarch_kit.ddl._common import literal, rel
+from pgarch_kit.ddl._common import literal, ref, rel
 from pgarch_kit.ddl.render_details import (
     constraint_comments_sql,
     index_statistics_sql,
@@ -73,6 +75,7 @@ from .comments import (
 )
 from .details import same
 from .live_names import live_name
+from .objects import object_steps, privileges_on
 from .plan import MigrationError, MigrationPlan, Step
 from .types import type_steps
 
@@ -188,7 +191,13 @@ class _Builder:
     # -- whole plan -----------------------------------------------------------------
     def build(self) -> MigrationPlan:
         types = type_steps(self.old, self.new)
-        self.pre += types.first
+        more = object_steps(self.old, self.new, self.v)
+        # roles and schemas, then collations (types and columns name them), then the types
+        # (text search objects and range types after the extensions they come from)
+        head = [s for s in types.first if s.title.startswith(("role ", "schema "))]
+        self.pre = _types_in_order(self.new, head + more.first
+                                   + [s for s in types.first if s not in head] + more.pre
+                                   + self.pre)
         self._dependent_objects_down()
         old_keys = {t.key for t in self.old.tables}
         order = table_order(self.new)
@@ -239,7 +248,8 @@ class _Builder:
         self.late += comment_steps(self.old, self.new,
                                    frozenset(v.key for v in self._views_gone))
         self.late += details.extension_comment_steps(self.old, self.new)
-        steps = self.pre + self.early + self.body + self.late + self.contract + types.last
+        steps = (self.pre + self.early + more.casts + self.body + self.late + more.late
+                 + more.contract_first + self.contract + types.last + more.contract)
         return MigrationPlan(self.old.name, self.new.name, tuple(steps), tuple(self.notes))
 
     # -- views, triggers, routines, policies: dropped before, recreated after --------
@@ -293,7 +303,9 @@ class _Builder:
                                  (view_sql(v),
                                   *(_view_index(v, i, self.v) for i in v.indexes),
                                   *([f"REFRESH MATERIALIZED VIEW {rel(v.schema, v.name)};"]
-                                    if v.materialized else []), *view_comments(v))))
+                                    if v.materialized else []), *view_comments(v),
+                                  *privileges_on(self.old, kind.lower(), v.schema, v.name,
+                                                 self.v))))
         gone_t, _ = self._changed("triggers")
         for tr in gone_t:
             self.pre.append(Step(f"drop trigger {tr.name} on {tr.table}",
@@ -343,7 +355,9 @@ class _Builder:
                 f"{kind.lower()} {v.name}",
                 (view_sql(v), *(_view_index(v, i, self.v) for i in v.indexes),
                  *([f"REFRESH MATERIALIZED VIEW {rel(v.schema, v.name)};"]
-                   if v.materialized else []), *view_comments(v)),
+                   if v.materialized else []), *view_comments(v),
+                 *(privileges_on(self.new, kind.lower(), v.schema, v.name, self.v)
+                   if v in self._views_gone else ())),
                 (f"DROP {kind} IF EXISTS {rel(v.schema, v.name)};",)))
         self.late += after_views
         self._trigger_states()
@@ -402,11 +416,13 @@ class _Builder:
                 self.body += col.change_default(t, before, c)
             if before.nullable != c.nullable:
                 self.body += self._nullability(t, before, c, nn_old, nn_new)
-            if ((before.identity is None) != (c.identity is None), before.generated,
-                    before.collation) != (False, c.generated, c.collation):
+            if ((before.identity is None) != (c.identity is None), before.generated) != (
+                    False, c.generated):
                 raise MigrationError(
-                    f"column {t.name}.{c.name}: identity, generation or collation changed. "
+                    f"column {t.name}.{c.name}: identity or generation changed. "
                     f"Declare a new column (and a rename) instead of changing it in place")
+            if before.collation != c.collation:
+                self.body.append(_collation_step(t, before, c))
             self.body += details.column_detail_steps(
                 t, before, c, self.v, nn_old.get(c.name), nn_new.get(c.name))
         self.body += details.inherit_steps(o, t)
@@ -627,6 +643,35 @@ def _routine_comment(r: Routine) -> list[str]:
 def _trigger_comment(tr: Trigger) -> list[str]:
     return [] if tr.comment is None else [comment_stmt("TRIGGER", trigger_target(tr),
                                                        tr.comment)]
+
+
+def _types_in_order(design: Design, steps: list[Step]) -> list[Step]:
+    """The steps that create new types, put in the order PostgreSQL can create them (a domain
+    over a composite after the composite, a range over a domain after the domain: evaka), in
+    the places those steps had; the rest stays as it was."""
+    from pgarch_kit.model.type_order import type_order
+    label = {"EnumType": "enum", "Domain": "domain", "CompositeType": "composite type",
+             "RangeType": "range type"}
+    wanted = [f"{label[type(t).__name__]} {t.name}" for t in type_order(design)]
+    if len(set(wanted)) != len(wanted):  # same name in two schemas: titles cannot tell
+        return steps
+    rank = {title: i for i, title in enumerate(wanted)}
+    places = [i for i, s in enumerate(steps) if s.title in rank]
+    ordered = sorted((steps[i] for i in places), key=lambda s: rank[s.title])
+    out = list(steps)
+    for i, s in zip(places, ordered):
+        out[i] = s
+    return out
+
+
+def _collation_step(t: Table, before: Column, after: Column) -> Step:
+    """A column's collation changes through ALTER COLUMN … TYPE with the same type."""
+    def sql(c: Column) -> tuple[str, ...]:
+        coll = ref(c.collation) if c.collation else 'pg_catalog."default"'
+        return (_alter(t, f"ALTER COLUMN {_q(c.name)} TYPE {c.type} COLLATE {coll}"),)
+    return Step(f"collation of {t.name}.{after.name}", sql(after), sql(before),
+                why="the same type under another collation: no table rewrite, but the "
+                    "column's indexes are rebuilt under ACCESS EXCLUSIVE")
 
 
 def _uncommented(t: Table) -> Table:

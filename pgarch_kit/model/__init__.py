@@ -35,6 +35,15 @@ from .design import (
                      View,
 )
 from .names import derive_name, qualified, quote_ident, shorten
+from .objects import (
+    Cast,
+    Collation,
+    RangeType,
+    Rule,
+    TextSearchConfiguration,
+    TextSearchDictionary,
+)
+from .privileges import DefaultPrivilege, Grant, Owner
 from .source import SourceFacts, SourceTable
 from .types import PgType, canonical_type, parse_type, short_type
 
@@ -44,6 +53,8 @@ __all__ = [
     "EnumType", "Domain", "DomainCheck", "CompositeType", "Sequence", "Extension", "Schema",
     "View", "Routine", "Trigger", "QueryPattern", "FK_ACTIONS", "INDEX_METHODS",
     "LintConfig", "Suppression", "DataSpec", "PrivacySpec", "SourceFacts", "SourceTable",
+    "Collation", "RangeType", "TextSearchDictionary", "TextSearchConfiguration", "Cast", "Rule",
+    "Grant", "DefaultPrivilege", "Owner",
     "IdentityOptions", "TableRef",
     "qualified", "quote_ident", "shorten", "derive_name", "PgType", "canonical_type", "parse_type",
     "short_type",

@@ -13,10 +13,28 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Literal
 
+from .objects import (
+    Cast,
+    Collation,
+    RangeType,
+    Rule,
+    TextSearchConfiguration,
+    TextSearchDictionary,
+)
+from .privileges import DefaultPrivilege, Grant, Owner
 from .source import SourceFacts
 from .types import canonical_type
 
 __all__ = [
+    "Cast",
+    "Collation",
+    "DefaultPrivilege",
+    "Grant",
+    "Owner",
+    "RangeType",
+    "Rule",
+    "TextSearchConfiguration",
+    "TextSearchDictionary",
     "DataSpec",
     "PrivacySpec",
     "PRIVACY_CATEGORIES",
@@ -585,7 +603,7 @@ class Design:
     description: str | None = None
     schemas: tuple[Schema, ...] = ()    # extra schemas; public is always there
     extensions: tuple[Extension, ...] = ()
-    roles: tuple[str, ...] = ()         # roles policies refer to (created NOLOGIN if missing)
+    roles: tuple[str, ...] = ()         # roles policies, grants and owners name (made NOLOGIN)
     enums: tuple[EnumType, ...] = ()
     domains: tuple[Domain, ...] = ()
     composites: tuple[CompositeType, ...] = ()
@@ -598,11 +616,24 @@ class Design:
     lint: LintConfig = field(default_factory=LintConfig)
     generate: DataSpec = field(default_factory=DataSpec)
     privacy: PrivacySpec = field(default_factory=PrivacySpec)
+    # kept after the older fields, so positional construction stays as it was
+    collations: tuple[Collation, ...] = ()
+    ranges: tuple[RangeType, ...] = ()
+    text_search_dictionaries: tuple[TextSearchDictionary, ...] = ()
+    text_search_configurations: tuple[TextSearchConfiguration, ...] = ()
+    casts: tuple[Cast, ...] = ()
+    rules: tuple[Rule, ...] = ()
+    grants: tuple[Grant, ...] = ()
+    default_privileges: tuple[DefaultPrivilege, ...] = ()
+    owners: tuple[Owner, ...] = ()
     source: SourceFacts | None = None   # what an import read from a live database
 
     def __post_init__(self) -> None:
         _tuple(self, "schemas", "extensions", "roles", "enums", "domains", "composites",
-               "sequences", "tables", "views", "routines", "triggers", "queries")
+               "sequences", "tables", "views", "routines", "triggers", "queries",
+               "collations", "ranges", "text_search_dictionaries",
+               "text_search_configurations", "casts", "rules", "grants",
+               "default_privileges", "owners")
 
     def table(self, name: str, schema: str | None = None) -> Table | None:
         """Find a table by name (and schema); ``None`` when absent."""

@@ -246,7 +246,8 @@ def remove_table(design: Design, name: str, *, schema: str | None = None,
                       and s.owned_by[0] == name else s for s in design.sequences)
     triggers = tuple(tr for tr in design.triggers
                      if not (tr.table == name and tr.schema == table.schema))
-    return replace(design, tables=tuple(tables), sequences=sequences, triggers=triggers)
+    return _privileges_follow(replace(design, tables=tuple(tables), sequences=sequences,
+                                      triggers=triggers), table.schema, name, None)
 
 
 def rename_table(design: Design, old: str, new: str, *, schema: str | None = None) -> Design:
@@ -279,7 +280,39 @@ def rename_table(design: Design, old: str, new: str, *, schema: str | None = Non
                       and q.owned_by[0] == old else q for q in design.sequences)
     triggers = tuple(replace(tr, table=new) if tr.table == old and tr.schema == s else tr
                      for tr in design.triggers)
-    return replace(design, tables=tuple(tables), sequences=sequences, triggers=triggers)
+    return _privileges_follow(replace(design, tables=tuple(tables), sequences=sequences,
+                                      triggers=triggers), s, old, new)
+
+
+def _privileges_follow(design: Design, schema: str, old: str, new: str | None,
+                       column: str | None = None, new_column: str | None = None) -> Design:
+    """Grants, owners and rules of a table (or, with ``column``, a column's grants) follow
+    it when it is renamed (``new``) and go with it when it is removed (``None``)."""
+    def mine(kind: str, s: str, n: str, c: str | None = None) -> bool:
+        return (s, n) == (schema, old) and kind in ("table", "column") and (
+            column is None or c == column)
+    grants, rules, owners = [], [], []
+    for g in design.grants:
+        if not mine(g.kind, g.schema, g.name, g.column):
+            grants.append(g)
+        elif column is not None and new_column is not None:
+            grants.append(replace(g, column=new_column))
+        elif column is None and new is not None:
+            grants.append(replace(g, name=new))
+    if column is None:
+        for o in design.owners:
+            if not mine(o.kind, o.schema, o.name):
+                owners.append(o)
+            elif new is not None:
+                owners.append(replace(o, name=new))
+        for r in design.rules:  # the statement names the table: like a trigger, it is kept
+            if (r.schema, r.table) != (schema, old):
+                rules.append(r)
+            elif new is not None:
+                rules.append(replace(r, table=new))
+    return replace(design, grants=tuple(grants),
+                   owners=tuple(owners) if column is None else design.owners,
+                   rules=tuple(rules) if column is None else design.rules)
 
 
 def set_table_comment(design: Design, table: str, comment: str | None) -> Design:
@@ -390,7 +423,8 @@ def remove_column(design: Design, table: str, name: str, *, cascade: bool = Fals
         fks = tuple(fk for fk in o.foreign_keys
                     if not (_refs(o, fk, new) and name in fk.ref_columns))
         tables.append(o if len(fks) == len(o.foreign_keys) else replace(o, foreign_keys=fks))
-    return replace(design, tables=tuple(tables))
+    return _privileges_follow(replace(design, tables=tuple(tables)), t.schema, table, table,
+                              name)
 
 
 def move_column(design: Design, table: str, name: str, direction: str | int) -> Design:
@@ -454,7 +488,8 @@ def rename_column(design: Design, table: str, old: str, new: str) -> Design:
         tables.append(replace(o, foreign_keys=fks))
     sequences = tuple(replace(s, owned_by=(table, new)) if s.owned_by == (table, old)
                       and s.schema == t.schema else s for s in design.sequences)
-    design = replace(design, tables=tuple(tables), sequences=sequences)
+    design = _privileges_follow(replace(design, tables=tuple(tables), sequences=sequences),
+                                t.schema, table, table, old, new)
     for part in design.tables:  # PostgreSQL renames it in every partition and child too
         if (part.partition_parent == t.key or t.key in part.parent_keys) \
                 and part.column(old):

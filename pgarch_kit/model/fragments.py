@@ -126,6 +126,7 @@ _STATEMENTS = {
     "procedure": "one CREATE PROCEDURE statement",
     "aggregate": "one CREATE AGGREGATE statement",
     "trigger": "one CREATE TRIGGER statement",
+    "rule": "one CREATE RULE statement",
 }
 
 KINDS: tuple[str, ...] = (*_SLOTS, *_STATEMENTS)
@@ -222,6 +223,8 @@ def _statement_problem(kind: str, text: str, schema: str | None, name: str | Non
         if not isinstance(stmt, ast.DefineStmt) or stmt.kind != ObjectType.OBJECT_AGGREGATE:
             return f"{found}, not {_STATEMENTS[kind]}"
         return _name_problem(stmt.defnames, schema, name, kind)
+    if kind == "rule":
+        return _rule_problem(stmt, found, schema, name, table)
     # a trigger: its own name, on the table the design says
     if not isinstance(stmt, ast.CreateTrigStmt):
         return f"{found}, not {_STATEMENTS[kind]}"
@@ -239,6 +242,24 @@ def _statement_problem(kind: str, text: str, schema: str | None, name: str | Non
     return None
 
 
+def _rule_problem(stmt: Any, found: str, schema: str, name: str, table: str | None
+                  ) -> str | None:
+    """A rule: its own name, on the table (or view) the design says."""
+    from pglast import ast
+    if not isinstance(stmt, ast.RuleStmt):
+        return f"{found}, not {_STATEMENTS['rule']}"
+    if stmt.rulename != name:
+        return (f"the statement creates rule {stmt.rulename!r}, but the design lists it as "
+                f"{name!r}")
+    rel = stmt.relation
+    if rel.relname != table or rel.schemaname not in (None, schema) or (
+            rel.schemaname is None and schema != "public"):
+        on = f"{rel.schemaname}.{rel.relname}" if rel.schemaname else rel.relname
+        return (f"the statement is on {on!r}, but the design lists the rule on "
+                f"{_label(schema, str(table))!r}")
+    return None
+
+
 def _trailing_comment(text: str) -> bool:
     """True when a ``--`` comment runs to the end of ``text`` (which is already parsed)."""
     from pglast.parser import scan
@@ -253,6 +274,10 @@ def sql_problem(kind: str, text: object, schema: str | None = None, name: str | 
     ``schema`` and ``name`` (and a trigger's ``table``), which the statement must match."""
     if not isinstance(text, str):
         return f"expected SQL text, got {text!r}", _fix(kind)
+    if kind in ("collation", "opclass") and text.strip():
+        # checked as the renderers write them: an unquoted name is quoted part by part
+        from .names import sql_name
+        text = sql_name(text.strip())
     return _text_problem(kind, text.strip(), schema, name, table)
 
 
@@ -378,6 +403,27 @@ def fragments(design: Design) -> Iterator[Fragment]:
         yield from _trigger(tr)
     for q in d.queries:
         yield f"queries.{q.name}.sql", "pattern", q.sql, {}
+    yield from _more_kinds(d)
+
+
+def _more_kinds(d: Design) -> Iterator[Fragment]:
+    """Range types, casts and rules (:mod:`pgarch_kit.model.objects`)."""
+    for rg in d.ranges:
+        rp = f"ranges.{_label(rg.schema, rg.name)}"
+        yield f"{rp}.subtype", "type", rg.subtype, {}
+        if rg.subtype_opclass is not None:
+            yield f"{rp}.subtype_opclass", "opclass", rg.subtype_opclass, {}
+        if rg.collation is not None:
+            yield f"{rp}.collation", "collation", rg.collation, {}
+    for i, c in enumerate(d.casts):
+        yield f"casts[{i}].source", "type", c.source, {}
+        yield f"casts[{i}].target", "type", c.target, {}
+        if c.signature is not None and (not isinstance(c.signature, str)
+                                        or c.signature.strip()):
+            yield f"casts[{i}].signature", "signature:function", c.signature, {}
+    for ru in d.rules:
+        yield (f"rules.{_label(ru.schema, ru.name)}.definition", "rule", ru.definition,
+               {"schema": ru.schema, "name": ru.name, "table": ru.table})
 
 
 _ROUTINE_KINDS = ("function", "procedure", "aggregate")

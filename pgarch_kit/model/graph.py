@@ -15,6 +15,7 @@ created after those relations.
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 
@@ -241,51 +242,48 @@ def routine_tokens(definition: str) -> list[str]:
     return tokens
 
 
-def _parsed_references(definition: str) -> list[tuple[str | None, str]] | None:
-    """Relations and types the statement names where PostgreSQL resolves them at creation,
-    from PostgreSQL's own parser: argument, result and ``%TYPE`` types, aggregate support
-    functions, and relations in a SQL-standard body. A string body (``AS $$…$$``) stays a
-    string, and keywords (``LANGUAGE sql``) are never names — a table called ``language``
-    is not a dependency of every function. ``None`` when the text does not parse."""
+@functools.lru_cache(maxsize=4096)
+def _resolved_names(definition: str) -> tuple[tuple[str, ...], ...] | None:
+    """The type and relation names in the part of a CREATE FUNCTION / PROCEDURE / AGGREGATE
+    that PostgreSQL resolves at creation (argument and result types, ``tbl.col%TYPE``, an
+    aggregate's functions and types, a SQL-standard body's tables), read from PostgreSQL's
+    parse tree: a string body stays a string there. ``None`` when the text does not parse."""
+    import json
+
+    from pglast import parser
     try:
-        from pglast import ast, parse_sql
-        from pglast.parser import ParseError
-    except ImportError:  # pragma: no cover - pglast is a dependency
+        tree = json.loads(parser.parse_sql_json(definition))
+    except (parser.ParseError, ValueError):
         return None
-    try:
-        stmts = parse_sql(definition)
-    except ParseError:
-        return None
-    refs: list[tuple[str | None, str]] = []
-    todo: list[object] = [stmts]
-    while todo:
-        node = todo.pop()
-        if isinstance(node, (list, tuple)):
-            todo.extend(node)
-            continue
-        if not isinstance(node, ast.Node):
-            continue
-        if isinstance(node, ast.TypeName) and node.names:
-            names = [n.sval for n in node.names if isinstance(n, ast.String)]
-            if node.pct_type:
-                names = names[:-1]  # table.column%TYPE names the table
-            if names and names[0] != "pg_catalog":
-                refs.append((names[-2] if len(names) > 1 else None, names[-1]))
-        elif isinstance(node, ast.RangeVar):
-            refs.append((node.schemaname, node.relname))
-        todo.extend(getattr(node, slot, None) for slot in type(node).__slots__)
-    return refs
+    out: list[tuple[str, ...]] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            # a TypeName (wrapped or not: {"names": [...], "typemod": …}) or a RangeVar
+            if "typemod" in node and isinstance(node.get("names"), list):
+                parts = tuple(n.get("String", {}).get("sval", "") for n in node["names"])
+                out.append(parts[:-1] if node.get("pct_type") else parts)
+            if isinstance(node.get("relname"), str):
+                out.append(tuple(p for p in (node.get("schemaname"), node["relname"]) if p))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+    walk(tree)
+    return tuple(out)
 
 
 def referenced_relations(definition: str, keys: Iterable[TableKey]) -> set[TableKey]:
     """Which of ``keys`` (tables, views) the resolved part of a routine definition names,
     either as ``schema.name`` or, for relations in public (the script's search_path), as a
-    bare ``name``."""
+    bare ``name``. Read from PostgreSQL's parse tree, so a table named like a keyword
+    (``language``) is not found in ``LANGUAGE sql``; tokens when the text does not parse."""
     wanted = set(keys)
-    parsed = _parsed_references(definition)
-    if parsed is not None:
-        return {key for schema, name in parsed
-                if (key := (schema or "public", name)) in wanted}
+    names = _resolved_names(definition)
+    if names is not None:
+        hits = {(p[-2], p[-1]) if len(p) >= 2 else ("public", p[-1]) for p in names if p}
+        return hits & wanted
     tokens = routine_tokens(definition)
     found: set[TableKey] = set()
     for i, tok in enumerate(tokens):

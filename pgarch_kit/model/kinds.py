@@ -121,7 +121,7 @@ _TRIGGER = ("CREATE FUNCTION orders_fill_note() RETURNS trigger LANGUAGE plpgsql
             "BEGIN NEW.note := coalesce(NEW.note, ''); RETURN NEW; END $$;\n"
             "CREATE TRIGGER orders_fill_note BEFORE INSERT ON orders FOR EACH ROW "
             "EXECUTE FUNCTION orders_fill_note();")
-_ROLE = ("DO $$ BEGIN CREATE ROLE pgarch_kinds_app NOLOGIN; "
+_ROLE = ("DO $$ BEGIN CREATE ROLE kinds_app NOLOGIN; "
          "EXCEPTION WHEN duplicate_object THEN NULL; END $$;")
 
 
@@ -139,7 +139,7 @@ KINDS: tuple[Kind, ...] = (
          ("Design.extensions", "Extension.name", "Extension.schema"),
          out_of_scope=(_no_dot("an extension (its types show on the columns using them)"),)),
     Kind("role", _ROLE + "\nALTER TABLE orders ENABLE ROW LEVEL SECURITY;\n"
-         "CREATE POLICY orders_app ON orders TO pgarch_kinds_app USING (true);",
+         "CREATE POLICY orders_app ON orders TO kinds_app USING (true);",
          lambda d: d.roles, ("Design.roles",),
          out_of_scope=(_no_dot("a role"),)),
     Kind("enum", "CREATE TYPE order_status AS ENUM ('new', 'paid');\n"
@@ -292,10 +292,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("partitioned table", "CREATE TABLE events (id bigint NOT NULL, at timestamptz "
          "NOT NULL, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);",
          _tables(lambda t: t.partition_by),
-         ("Table.partition_by", "PartitionBy.strategy", "PartitionBy.keys"),
-         out_of_scope=(("datagen", "rows need a partition to go to: a partitioned table "
-                                   "without partitions cannot be loaded yet (issue 16, "
-                                   "synthetic data)"),)),
+         ("Table.partition_by", "PartitionBy.strategy", "PartitionBy.keys")),
     Kind("partition", "CREATE TABLE events (id bigint NOT NULL, at timestamptz NOT NULL, "
          "PRIMARY KEY (id, at)) PARTITION BY RANGE (at);\n"
          "CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') "
@@ -416,6 +413,81 @@ KINDS: tuple[Kind, ...] = (
                          if t.comment is not None), ("Trigger.comment",),
          alter="COMMENT ON TRIGGER orders_fill_note ON orders IS 'note is never NULL';",
          out_of_scope=(_no_dot("a trigger comment"),)),
+    # -- collations, text search, ranges, casts, rules --------------------------------------
+    Kind("collation", "CREATE COLLATION posix_c (provider = libc, locale = 'C');\n"
+         "ALTER TABLE customers ADD COLUMN sort_name text COLLATE posix_c;",
+         _named("collations"),
+         ("Design.collations", "Collation.name", "Collation.schema", "Collation.provider",
+          "Collation.locale", "Collation.lc_collate", "Collation.lc_ctype",
+          "Collation.deterministic", "Collation.rules", "Collation.comment"),
+         alter="COMMENT ON COLLATION posix_c IS 'byte order';",
+         out_of_scope=(_no_dot("a collation (it shows as the columns' type)"),)),
+    Kind("range type", "CREATE TYPE uuidrange AS RANGE (subtype = uuid);\n"
+         "ALTER TABLE orders ADD COLUMN batch uuidrange;",
+         _named("ranges"),
+         ("Design.ranges", "RangeType.name", "RangeType.subtype", "RangeType.schema",
+          "RangeType.subtype_opclass", "RangeType.collation", "RangeType.canonical",
+          "RangeType.subtype_diff", "RangeType.multirange", "RangeType.comment"),
+         alter="COMMENT ON TYPE uuidrange IS 'blocks of ids';",
+         out_of_scope=(_no_dot("a range type (it shows as the columns' type)"),)),
+    Kind("text search dictionary", "CREATE TEXT SEARCH DICTIONARY english_nostop "
+         "(TEMPLATE = snowball, language = english);",
+         _named("text_search_dictionaries"),
+         ("Design.text_search_dictionaries", "TextSearchDictionary.name",
+          "TextSearchDictionary.template", "TextSearchDictionary.schema",
+          "TextSearchDictionary.options", "TextSearchDictionary.comment"),
+         alter="COMMENT ON TEXT SEARCH DICTIONARY english_nostop IS 'keeps stop words';",
+         out_of_scope=(_no_dot("a text search dictionary"),)),
+    Kind("text search configuration", "CREATE TEXT SEARCH CONFIGURATION fold "
+         "(PARSER = pg_catalog.\"default\");\n"
+         "ALTER TEXT SEARCH CONFIGURATION fold ADD MAPPING FOR asciiword, word WITH simple;",
+         _named("text_search_configurations"),
+         ("Design.text_search_configurations", "TextSearchConfiguration.name",
+          "TextSearchConfiguration.parser", "TextSearchConfiguration.schema",
+          "TextSearchConfiguration.mappings", "TextSearchConfiguration.comment"),
+         alter="ALTER TEXT SEARCH CONFIGURATION fold ADD MAPPING FOR numword WITH simple;",
+         out_of_scope=(_no_dot("a text search configuration"),)),
+    Kind("cast", "CREATE TYPE placement AS ENUM ('club', 'daycare');\n"
+         "CREATE TYPE study AS ENUM ('club', 'daycare');\n"
+         "CREATE CAST (study AS placement) WITH INOUT;",
+         lambda d: tuple(f"{c.source}->{c.target}" for c in d.casts),
+         ("Design.casts", "Cast.source", "Cast.target", "Cast.method", "Cast.function",
+          "Cast.signature", "Cast.context", "Cast.comment"),
+         alter="COMMENT ON CAST (study AS placement) IS 'by name';",
+         out_of_scope=(_no_dot("a cast"),)),
+    Kind("rule", "CREATE TABLE orders_archive (id bigint, total numeric(12,2));\n"
+         "CREATE RULE keep_archive AS ON DELETE TO orders_archive DO INSTEAD NOTHING;",
+         lambda d: tuple(f"{_rel(r.schema, r.table)}.{r.name}" for r in d.rules),
+         ("Design.rules", "Rule.name", "Rule.table", "Rule.definition", "Rule.schema",
+          "Rule.enabled", "Rule.comment"),
+         alter="ALTER TABLE orders_archive DISABLE RULE keep_archive;",
+         out_of_scope=(_no_dot("a rule"),)),
+    # -- privileges and owners (design roles only: see model/privileges.py) ----------------
+    Kind("grant", _ROLE + "\nGRANT SELECT ON orders TO kinds_app;\n"
+         "GRANT SELECT (id, email) ON customers TO kinds_app;",
+         lambda d: tuple(f"{g.kind} {_rel(g.schema, g.name)} {g.grantee}" for g in d.grants),
+         ("Design.grants", "Grant.kind", "Grant.name", "Grant.grantee", "Grant.privileges",
+          "Grant.schema", "Grant.signature", "Grant.column", "Grant.grant_option",
+          "Grant.revoke"),
+         alter="GRANT INSERT ON orders TO kinds_app;",
+         out_of_scope=(_no_dot("a privilege"),)),
+    Kind("default privilege", _ROLE + "\nALTER DEFAULT PRIVILEGES IN SCHEMA public "
+         "GRANT SELECT ON TABLES TO kinds_app;",
+         lambda d: tuple(f"{p.objects} {p.schema} {p.grantee}" for p in d.default_privileges),
+         ("Design.default_privileges", "DefaultPrivilege.objects", "DefaultPrivilege.grantee",
+          "DefaultPrivilege.privileges", "DefaultPrivilege.role", "DefaultPrivilege.schema",
+          "DefaultPrivilege.grant_option", "DefaultPrivilege.revoke"),
+         alter="ALTER DEFAULT PRIVILEGES IN SCHEMA public "
+               "GRANT INSERT ON TABLES TO kinds_app;",
+         out_of_scope=(_no_dot("a default privilege"),)),
+    Kind("owner", _ROLE + "\nCREATE VIEW order_ids AS SELECT id FROM orders;\n"
+         "ALTER VIEW order_ids OWNER TO kinds_app;",
+         lambda d: tuple(f"{o.kind} {_rel(o.schema, o.name)} {o.role}" for o in d.owners),
+         ("Design.owners", "Owner.kind", "Owner.name", "Owner.role", "Owner.schema",
+          "Owner.signature"),
+         out_of_scope=(_no_dot("an owner"),
+                       ("datagen", "a load leaves ownership out: the kit's unprivileged "
+                                   "runner must keep owning every object in its sandbox"))),
     # -- details of columns, constraints and tables (issue 16: what imports used to lose) -
     Kind("constraint NOT VALID", "ALTER TABLE orders ADD CONSTRAINT orders_total_nonneg "
          "CHECK (total >= 0) NOT VALID;\nALTER TABLE audit_log ADD COLUMN order_id bigint;\n"

@@ -27,6 +27,7 @@ __all__ = [
     "qualified",
     "quote_ident",
     "shorten",
+    "sql_name",
 ]
 
 MAX_IDENT_BYTES = 63
@@ -93,6 +94,16 @@ def quote_ident(name: str) -> str:
 def qualified(schema: str | None, name: str) -> str:
     """``schema.name`` with each part quoted; an absent schema leaves the name bare."""
     return f"{quote_ident(schema)}.{quote_ident(name)}" if schema else quote_ident(name)
+
+
+def sql_name(text: str) -> str:
+    """A possibly schema-qualified reference to an operator class, collation, dictionary or
+    function, given unquoted (``text_pattern_ops``, ``pg_catalog.C``, ``default``) as
+    introspection prints it, quoted for SQL. Text that already holds quotes is SQL already."""
+    if '"' in text:
+        return text
+    schema, dot, name = text.rpartition(".")
+    return qualified(schema if dot else None, name)
 
 
 def clip_bytes(text: str, limit: int) -> str:

@@ -69,6 +69,25 @@ from .design import (
     Unique,
     View,
 )
+from .objects import (
+    CAST_CONTEXTS,
+    CAST_METHODS,
+    COLLATION_PROVIDERS,
+    Cast,
+    Collation,
+    RangeType,
+    Rule,
+    TextSearchConfiguration,
+    TextSearchDictionary,
+)
+from .privileges import (
+    DEFAULT_PRIVILEGE_OBJECTS,
+    GRANT_KINDS,
+    OWNER_KINDS,
+    DefaultPrivilege,
+    Grant,
+    Owner,
+)
 from .source import SourceFacts, SourceTable
 from .types import short_type
 from .validate import label, validate
@@ -849,6 +868,78 @@ _TRIGGER = (
     _F("name", _text), _F("schema", _text), _F("table", _text),
     _F("enabled", _choice(("O", "D", "R", "A"), _upper)), _F("comment", _opt_text),
     _F("definition", _text))
+# --------------------------------------------------------------------------- more kinds
+
+def _read_pairs(r: _Reader, node: Node, path: str) -> Any:
+    """``{name: value}`` in order (text search dictionary options), as pairs."""
+    if not isinstance(node, MappingNode):
+        return r.problem(path, node, f"expected a mapping of option: value, got {_kind(node)}",
+                         "write {language: english, stopwords: english}")
+    pairs = []
+    for knode, vnode in node.value:
+        key, value = _text(r, knode, path), _text(r, vnode, f"{path}.{knode.value}")
+        pairs.append((key, value))
+    return _BAD if _BAD in (v for pair in pairs for v in pair) else tuple(pairs)
+
+
+def _read_mappings(r: _Reader, node: Node, path: str) -> Any:
+    """``{token_type: [dictionary, ...]}`` of a text search configuration."""
+    if not isinstance(node, MappingNode):
+        return r.problem(path, node, f"expected a mapping of token type: [dictionaries], got "
+                         f"{_kind(node)}", "write {asciiword: [english_stem], word: [simple]}")
+    out = []
+    for knode, vnode in node.value:
+        token = _text(r, knode, path)
+        dicts = _names(r, vnode, f"{path}.{knode.value}")
+        if dicts is not _BAD and not dicts:
+            dicts = r.problem(f"{path}.{knode.value}", vnode, "a mapping needs at least one "
+                              "dictionary", "write e.g. [simple]")
+        out.append((token, dicts))
+    return _BAD if any(_BAD in pair for pair in out) else tuple(out)
+
+
+_COLLATION = (
+    _F("name", _text), _F("schema", _text), _F("provider", _choice(COLLATION_PROVIDERS)),
+    _F("locale", _opt_text), _F("lc_collate", _opt_text), _F("lc_ctype", _opt_text),
+    _F("deterministic", _bool), _F("rules", _opt_text), _F("comment", _opt_text))
+_RANGE = (
+    _F("name", _text), _F("schema", _text), _F("subtype", _text, _w_type),
+    _F("subtype_opclass", _opt_text), _F("collation", _opt_text), _F("canonical", _opt_text),
+    _F("subtype_diff", _opt_text), _F("multirange", _opt_text), _F("comment", _opt_text))
+_TS_DICTIONARY = (
+    _F("name", _text), _F("schema", _text), _F("template", _text),
+    _F("options", _read_pairs, lambda pairs: _FlowMap(dict(pairs))), _F("comment", _opt_text))
+_TS_CONFIGURATION = (
+    _F("name", _text), _F("schema", _text), _F("parser", _text), _F("comment", _opt_text),
+    _F("mappings", _read_mappings, lambda pairs: {t: _FlowList(d) for t, d in pairs}))
+_CAST = (
+    _F("source", _text, _w_type), _F("target", _text, _w_type),
+    _F("method", _choice(CAST_METHODS)), _F("function", _opt_text),
+    _F("signature", _opt_text), _F("context", _choice(CAST_CONTEXTS)),
+    _F("comment", _opt_text))
+_RULE = (
+    _F("name", _text), _F("schema", _text), _F("table", _text),
+    _F("enabled", _choice(("O", "D", "R", "A"), _upper)), _F("comment", _opt_text),
+    _F("definition", _text))
+_GRANT = (
+    _F("kind", _choice(GRANT_KINDS)), _F("schema", _text), _F("name", _text),
+    _F("signature", _opt_text), _F("column", _opt_text), _F("grantee", _text),
+    _F("privileges", _names, _w_names), _F("grant_option", _bool), _F("revoke", _bool))
+_DEFAULT_PRIVILEGE = (
+    _F("role", _opt_text), _F("schema", _opt_text),
+    _F("objects", _choice(tuple(DEFAULT_PRIVILEGE_OBJECTS))), _F("grantee", _text),
+    _F("privileges", _names, _w_names), _F("grant_option", _bool), _F("revoke", _bool))
+_OWNER = (
+    _F("kind", _choice(OWNER_KINDS)), _F("schema", _text), _F("name", _text),
+    _F("signature", _opt_text), _F("role", _text))
+
+
+def _listed(cls: type, fields: tuple[_F, ...], key: str, required: tuple[str, ...]) -> _F:
+    """A list of objects without names of their own, addressed as ``key[i]``."""
+    return _F(key, _items(_obj(cls, fields, required)), _w_items(_w_obj(fields)))
+
+
+
 def _read_value_lists(r: _Reader, node: Node, path: str) -> Any:
     """``{table.column: [value, ...]}``."""
     if not isinstance(node, MappingNode):
@@ -969,13 +1060,25 @@ _DESIGN = (
     _named_list(EnumType, _ENUM, "enums", ("name", "values")),
     _named_list(Domain, _DOMAIN, "domains", ("name", "type")),
     _named_list(CompositeType, _COMPOSITE, "composites", ("name", "attributes")),
+    _named_list(Collation, _COLLATION, "collations"),
+    _named_list(RangeType, _RANGE, "ranges", ("name", "subtype")),
     _named_list(Sequence, _SEQUENCE, "sequences"),
+    _named_list(TextSearchDictionary, _TS_DICTIONARY, "text_search_dictionaries",
+                ("name", "template")),
+    _named_list(TextSearchConfiguration, _TS_CONFIGURATION, "text_search_configurations",
+                compact=False),
     _F("tables", _items(_obj(Table, _TABLE), named=""), _w_items(_w_obj(_TABLE, False))),
     _named_list(View, _VIEW, "views", ("name", "query"), compact=False),
     _named_list(Routine, _ROUTINE, "routines", ("name", "signature", "definition"),
                 compact=False),
     _named_list(Trigger, _TRIGGER, "triggers", ("name", "table", "definition"),
                 compact=False),
+    _listed(Cast, _CAST, "casts", ("source", "target")),
+    _named_list(Rule, _RULE, "rules", ("name", "table", "definition"), compact=False),
+    _listed(Grant, _GRANT, "grants", ("kind", "name", "grantee", "privileges")),
+    _listed(DefaultPrivilege, _DEFAULT_PRIVILEGE, "default_privileges",
+            ("objects", "grantee", "privileges")),
+    _listed(Owner, _OWNER, "owners", ("kind", "name", "role")),
     _named_list(QueryPattern, _QUERY, "queries", ("name", "sql"), compact=False),
     _F("lint", _obj(LintConfig, _LINT, ()), _w_obj(_LINT, False)),
     _F("generate", _obj(DataSpec, _GENERATE, ()), _w_obj(_GENERATE, False)),

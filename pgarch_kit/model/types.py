@@ -60,7 +60,11 @@ BUILTIN_TYPES = frozenset({
 EXTENSION_TYPES = {
     "citext": "citext", "hstore": "hstore", "ltree": "ltree", "lquery": "ltree",
     "cube": "cube", "seg": "seg", "vector": "vector", "halfvec": "vector",
-    "sparsevec": "vector", "isbn": "isn", "ean13": "isn",
+    "sparsevec": "vector", "isbn": "isn", "ean13": "isn", "isbn13": "isn", "ismn": "isn",
+    "ismn13": "isn", "issn": "isn", "issn13": "isn", "upc": "isn", "ltxtquery": "ltree",
+    "query_int": "intarray", "lo": "lo", "earth": "earthdistance",
+    "geometry": "postgis", "geography": "postgis", "box2d": "postgis", "box3d": "postgis",
+    "raster": "postgis_raster",
 }
 
 _TIMEY = {"time", "timetz", "timestamp", "timestamptz", "time without time zone",

@@ -33,12 +33,14 @@ from .design import (
     Index,
     PrimaryKey,
     QueryPattern,
+    RangeType,
     Table,
     Unique,
 )
 from .fragments import fragment_problems, sql_problem
 from .names import MAX_IDENT_BYTES, identifier_problem, shorten
 from .types import BUILTIN_TYPES, EXTENSION_TYPES, PgType, parse_type
+from .validate_objects import RULES as _OBJECT_RULES
 
 __all__ = ["check", "label", "validate"]
 
@@ -77,8 +79,10 @@ class _Context:
     design: Design
     tables: dict[tuple[str, str], Table] = field(default_factory=dict)
     views: set[tuple[str, str]] = field(default_factory=set)
-    types: dict[tuple[str, str], EnumType | Domain | CompositeType] = field(default_factory=dict)
+    types: dict[tuple[str, str], EnumType | Domain | CompositeType | RangeType] = field(
+        default_factory=dict)
     extensions: set[str] = field(default_factory=set)
+    extension_schemas: dict[str, set[str]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, design: Design) -> _Context:
@@ -86,9 +90,15 @@ class _Context:
         for t in design.tables:
             ctx.tables.setdefault(t.key, t)
         ctx.views = {v.key for v in design.views}
-        for typ in (*design.enums, *design.domains, *design.composites):
+        for typ in (*design.enums, *design.domains, *design.composites, *design.ranges):
             ctx.types.setdefault((typ.schema, typ.name), typ)
+        for rg in design.ranges:  # its multirange type stands for the range
+            if isinstance(rg.multirange_name, str):
+                ctx.types.setdefault((rg.schema, rg.multirange_name), rg)
         ctx.extensions = {e.name for e in design.extensions if isinstance(e.name, str)}
+        for e in design.extensions:
+            if isinstance(e.schema, str):
+                ctx.extension_schemas.setdefault(e.schema, set()).add(e.name)
         return ctx
 
     def columns(self, table: Table, _seen: frozenset = frozenset()) -> dict[str, Column]:
@@ -305,16 +315,19 @@ def _check_namespaces(ctx: _Context) -> Iterator[Problem]:
             relations[v.schema].append((f"{vp}.indexes.{ix.name}", ix.name))
     for s in d.sequences:
         relations[s.schema].append((f"sequences.{label(s.schema, s.name)}", s.name))
-    for kind in ("enums", "domains", "composites"):
+    for kind in ("enums", "domains", "composites", "ranges"):
         for o in getattr(d, kind):
             types[o.schema].append((f"{kind}.{label(o.schema, o.name)}", o.name))
+    for rg in d.ranges:
+        types[rg.schema].append((f"ranges.{label(rg.schema, rg.name)}.multirange",
+                                 rg.multirange_name))
     for schema in sorted(relations):
         yield from _unique(relations[schema], "relation", f" in schema {schema!r} (tables, "
                            "views, sequences and indexes share one namespace)")
     for schema in sorted(types):
         yield from _unique(types[schema], "type", f" in schema {schema!r} (enums, domains, "
-                           "composites and the row types of tables and views share one "
-                           "namespace)")
+                           "composite, range and multirange types and the row types of tables "
+                           "and views share one namespace)")
     for e in d.enums:
         ep = f"enums.{label(e.schema, e.name)}"
         yield from _unique(((ep, v) for v in e.values), "enum value")
@@ -365,8 +378,13 @@ def _type_problem(ctx: _Context, text: object, schema: str) -> tuple[str, str] |
         return _modifier_problem(t)
     if ctx.user_type(t.base, schema) is not None:
         return None
-    ext = EXTENSION_TYPES.get(t.base.lower())
-    if ext is not None:
+    parts = _split_name(t.base)
+    ext = EXTENSION_TYPES.get(parts[-1] if parts else t.base.lower())
+    if parts and len(parts) == 2 and parts[0] in ctx.extension_schemas:
+        # an extension installed in that schema (WITH SCHEMA extensions) may provide it
+        if ext is None or ext in ctx.extension_schemas[parts[0]]:
+            return None
+    if ext is not None and (parts is None or len(parts) == 1):
         if ext in ctx.extensions:
             return None
         message = f"type {t.base!r} comes from the {ext} extension, not declared in the design"
@@ -378,8 +396,8 @@ def _type_problem(ctx: _Context, text: object, schema: str) -> tuple[str, str] |
         match = next(n for _, n in ctx.types if n.lower() == parts[0])
         return (f"unknown type {t.base!r}: unquoted names fold to lower case",
                 f"quote the mixed-case name: '\"{match}\"'")
-    fix = ("use a built-in type, declare it under enums/domains/composites, or declare the "
-           "extension that provides it")
+    fix = ("use a built-in type, declare it under enums/domains/composites/ranges, or declare "
+           "the extension that provides it")
     return f"unknown type {t.base!r}", fix + _suggest(t.base, names)
 
 
@@ -932,6 +950,5 @@ def _check_query_draws(ctx: _Context, q: QueryPattern) -> Iterator[Problem]:
 _RULES: tuple[Callable[[_Context], Iterator[Problem]], ...] = (
     _check_identifiers, _check_namespaces, _check_types, _check_columns, _check_keys,
     _check_foreign_keys, _check_partitions, _check_inheritance, _check_references,
-    _check_privacy,
-    _check_fragments,
+    _check_privacy, _check_fragments, *_OBJECT_RULES,
 )

@@ -54,10 +54,11 @@ def test_seed_usage_errors(design_file) -> None:
 def test_seed_failure_exits_1(tmp_path: Path, pg_dsn: str) -> None:
     name = f"test_seed_{secrets.token_hex(3)}"
     path = tmp_path / "bad.yaml"
-    # a CHECK the generator cannot read (alternation): it warns, the server rejects, exit 1
+    # a CHECK the generator cannot honour (a back reference): it warns, the server rejects,
+    # exit 1
     path.write_text(f"name: {name}\ntables:\n- name: answers\n  columns:\n  - name: reply\n"
                     "    type: text\n    nullable: false\n"
-                    "  checks:\n  - expression: \"reply ~ '^(yes|no)$'\"\n")
+                    "  checks:\n  - expression: \"reply ~ '^(ab)\\\\1$'\"\n")
     try:
         r = pgarch("seed", str(path), "--rows", "answers=5")
         assert r.returncode == 1, r.stdout + r.stderr

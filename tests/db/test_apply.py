@@ -127,3 +127,21 @@ def test_split_statements_respects_quotes() -> None:
     assert len(split_statements(SCRIPT)) == 5
     assert split_statements("select ';' ; select $x$;$x$ -- ;\n") == [
         "select ';' ;", "select $x$;$x$"]
+
+
+def test_statements_split_like_psql_around_begin_atomic() -> None:
+    """A SQL-standard body's semicolons stay inside its statement (migrations run statement
+    by statement: evaka's koski_placement was cut in two); a column named begin does not open
+    a block."""
+    from pgarch_kit.db.apply import split_statements
+    text = ("CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; "
+            "SELECT CASE WHEN true THEN 2 END; END;\n"
+            "SELECT CASE WHEN true THEN 'a;' END; BEGIN; COMMIT;\n"
+            "CREATE TABLE t (begin date); SELECT 1;\n"
+            "create or replace procedure p() language sql begin atomic "
+            "insert into t values (now()); end;")
+    parts = split_statements(text)
+    assert [p.split()[0] for p in parts] == ["CREATE", "SELECT", "BEGIN;", "COMMIT;", "CREATE",
+                                             "SELECT", "create"]
+    assert parts[0].endswith("END; END;") and parts[6].endswith("end;")
+    assert parts[4] == "CREATE TABLE t (begin date);"

@@ -27,6 +27,15 @@ from pgarch_kit.model import (
     View,
 )
 from pgarch_kit.model.design import DomainCheck
+from pgarch_kit.model.objects import (
+    Cast,
+    Collation,
+    RangeType,
+    Rule,
+    TextSearchConfiguration,
+    TextSearchDictionary,
+)
+from pgarch_kit.model.privileges import DefaultPrivilege, Grant, Owner
 
 
 def basic() -> Design:
@@ -253,7 +262,57 @@ def virtual() -> Design:
                                  generated_kind="virtual")),),))
 
 
+def kinds() -> Design:
+    """Collations, range types, text search, casts, rules, grants, owners, default privileges;
+    a domain over a composite type declared after it (types come out in dependency order)."""
+    odd = 'Odd "coll"'
+    return Design(
+        "kinds", roles=("kinds_g_reader", "kinds_g_owner"), schemas=(Schema("api"),),
+        extensions=(Extension("unaccent"),),
+        collations=(Collation("c_bytes", locale="C", comment="byte order"),
+                    Collation(odd, schema="api", lc_collate="C", lc_ctype="POSIX")),
+        domains=(Domain("opening_nn", "opening", checks=(DomainCheck(
+            '(VALUE IS NULL) OR ((VALUE).start IS NOT NULL)'),)),
+                 Domain("code", "text", collation='api."Odd ""coll"""')),
+        composites=(CompositeType("opening", (("start", "time"), ("end", "time"))),),
+        enums=(EnumType("placement", ("club", "daycare")), EnumType("study", ("club",
+                                                                             "daycare"))),
+        ranges=(RangeType("uuidrange", "uuid", comment="blocks of ids"),
+                RangeType("labelrange", "text", collation="c_bytes", multirange="labels")),
+        text_search_dictionaries=(TextSearchDictionary(
+            "en_keep", "snowball", options=(("language", "english"),)),),
+        text_search_configurations=(TextSearchConfiguration("fold", mappings=(
+            ("asciiword", ("unaccent", "en_keep")), ("numword", ("simple",)))),),
+        routines=(Routine("as_study", "placement",
+                          "CREATE FUNCTION public.as_study(placement) RETURNS study\n"
+                          " LANGUAGE sql IMMUTABLE\nRETURN ($1)::text::study"),),
+        casts=(Cast("placement", "study", function="as_study", signature="placement",
+                    context="assignment"),
+               Cast("study", "placement", method="inout", comment="by name")),
+        tables=(Table("slot", (Column("id", "integer", False), Column("ids", "uuidrange"),
+                               Column("sku", "code"), Column("hours", "opening_nn"),
+                               Column("name", "text", collation="c_bytes")),
+                      schema="api", primary_key=PrimaryKey(("id",))),
+                Table("slot_archive", (Column("id", "integer"),), schema="api")),
+        views=(View("slot_ids", "SELECT id FROM api.slot", schema="api"),),
+        rules=(Rule("archive", "slot", "CREATE RULE archive AS ON DELETE TO api.slot "
+                    "DO ALSO INSERT INTO api.slot_archive VALUES (old.id)", schema="api",
+                    enabled="D", comment="keeps what goes"),),
+        grants=(Grant("schema", "api", "kinds_g_reader", ("USAGE",)),
+                Grant("table", "slot", "kinds_g_reader", ("SELECT",), schema="api"),
+                Grant("column", "slot", "kinds_g_reader", ("UPDATE",), schema="api",
+                      column="name", grant_option=True),
+                Grant("routine", "as_study", "public", ("EXECUTE",), signature="placement",
+                      revoke=True),
+                Grant("type", "uuidrange", "public", ("USAGE",), revoke=True)),
+        owners=(Owner("view", "slot_ids", "kinds_g_owner", schema="api"),),
+        default_privileges=(
+            DefaultPrivilege("tables", "kinds_g_reader", ("SELECT",), schema="api"),
+            DefaultPrivilege("functions", "public", ("EXECUTE",), revoke=True)),
+    )
+
+
 CASES = {"basic": basic, "partitions": partitions, "cycles": cycles, "hostile": hostile,
-         "virtual": virtual}
+         "virtual": virtual, "kinds": kinds}
 # cases that use nothing PostgreSQL 18 adds: they must also apply on 15
-PG15_CASES = ("basic", "partitions", "cycles", "hostile")
+PG15_CASES = ("basic", "partitions", "cycles", "hostile", "kinds")
