@@ -208,6 +208,10 @@ class _Planner:
                                    + ("enabled and forced" if t.rls_forced else "enabled"))
             for p in t.policies:
                 self.losses.append(f"{_label(t)}: policy {p.name}")
+            for con in (*t.checks, *t.foreign_keys):
+                if getattr(con, "not_valid", False):  # create_all cannot say NOT VALID
+                    self.losses.append(f"{_label(t)}: {con.name or 'a constraint'} is NOT "
+                                       "VALID in the design; the models create it validated")
         for (schema, parent), names in parts.items():
             self.losses.append(f"{len(names)} partition(s) of {_qual(schema, parent)} with "
                                f"their bounds: {', '.join(names)}")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from corpus import REALWORLD_FILES
+from corpus import REALWORLD_FILES, load_original
 
 import pgarch_kit as pk
 from pgarch_kit.db.apply import apply_sql
@@ -55,8 +55,8 @@ def test_realworld_schema_file_applies_in_one_psql_run(path: Path, fresh_db: str
     """Import the schema (PostgreSQL parses it), write schema.sql, run it with psql on an
     empty database: the catalog equals the original's."""
     original = make_db(fresh_db)
+    load_original(original, path)
     with psycopg.connect(original, autocommit=True) as conn:
-        apply_sql(conn, path.read_text(encoding="utf-8"), source=path.name)
         from pgarch_kit.db.introspect import introspect
         design = introspect(conn, name=path.stem)
         version = conn.info.server_version

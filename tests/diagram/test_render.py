@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from corpus import REALWORLD_FILES
+from corpus import REALWORLD_FILES, imported
 
 from pgarch_kit.diagram import (
     Diagram,
@@ -34,8 +34,7 @@ def test_corpus_present() -> None:
 
 @pytest.mark.parametrize("path", REALWORLD_FILES, ids=lambda p: p.stem)
 def test_realworld_renders(path: Path, pg_dsn: str, dot_available: None) -> None:
-    from pgarch_kit.db.importer import import_sql_file
-    design = import_sql_file(path, dsn=pg_dsn)
+    design = imported(path).design
     svg = render_svg(to_dot(design))
     m = SVG_SIZE.search(svg)
     assert m, svg[:300]

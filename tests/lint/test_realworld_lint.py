@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from corpus import REALWORLD, REALWORLD_FILES
+from corpus import REALWORLD, REALWORLD_FILES, imported
 
 from pgarch_kit.db.importer import import_sql_file
 from pgarch_kit.lint import lint
@@ -11,7 +11,7 @@ from pgarch_kit.lint import lint
 
 @pytest.mark.parametrize("path", REALWORLD_FILES, ids=[p.stem for p in REALWORLD_FILES])
 def test_lint_completes(path, pg_dsn: str) -> None:
-    report = lint(import_sql_file(path))
+    report = lint(imported(path).design)
     assert report.rules_run and len(report) > 0
     assert all(f.message and f.fix and f.code.startswith("PGA") for f in report.findings)
 
