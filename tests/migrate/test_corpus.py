@@ -12,25 +12,13 @@ import psycopg
 import pytest
 from corpus import REALWORLD_FILES, imported
 
-from pgarch_kit.db.catalog import FIELDS, catalog_snapshot, diff_snapshots
+from pgarch_kit.db.catalog import diff_snapshots
 from pgarch_kit.db.run_script import run_script
 from pgarch_kit.ddl import to_sql
 from pgarch_kit.migrate import migration_plan
 from pgarch_kit.model import Design
 
-_POS = FIELDS["columns"].index("position")
-
-
-def _snapshot(dsn: str) -> dict:
-    with psycopg.connect(dsn) as conn:
-        snap = catalog_snapshot(conn)
-    # columns added by ALTER come last: compare the set, not the positions
-    snap["columns"] = sorted((*r[:_POS], None, *r[_POS + 1:]) for r in snap["columns"])
-    return snap
-
-
-def _db(dsn: str) -> str:
-    return psycopg.conninfo.conninfo_to_dict(dsn)["dbname"]
+from .test_roundtrip import _db, _snapshot  # columns compared by set: ALTER appends
 
 
 @pytest.mark.parametrize("path", REALWORLD_FILES, ids=lambda p: p.stem)
