@@ -71,6 +71,10 @@ def export_design(design: Design, out_dir: str | Path, *, source: str | None = N
 
     diagram = er_diagram(design)
     result.files["er.svg"] = diagram.save(out / "er.svg")
+    if diagram.is_overview:  # a large design: the overview links one file per area
+        from pgarch_kit.diagram.render import area_path
+        for a in diagram.areas.areas:
+            result.files[area_path("er.svg", a.slug).name] = area_path(out / "er.svg", a.slug)
     step("diagram")
     findings = lint(design)
     checks = checklist(design, findings)

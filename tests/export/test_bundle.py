@@ -102,3 +102,18 @@ def test_demo_into_a_relative_folder_links_everything(tmp_path: Path,
     index = done["index"].read_text()
     assert 'href="index_lab/report.html"' in index
     assert 'href="ecommerce/migrations/0002_ecommerce_v2.up.sql"' in index
+
+
+def test_a_large_design_exports_its_overview_and_every_area(tmp_path: Path) -> None:
+    """Past the overview threshold er.svg is the overview: the area diagrams it links to are
+    written beside it and listed with the export's files."""
+    from corpus import REALWORLD, imported
+
+    from pgarch_kit.export.bundle import export_design
+    design = imported(REALWORLD / "synapse.sql").design  # 138 tables
+    result = export_design(design, tmp_path, measure=False, progress=False)
+    areas = sorted(name for name in result.files if name.startswith("er-"))
+    assert len(areas) >= 2
+    assert sorted(p.name for p in tmp_path.glob("er-*.svg")) == areas
+    overview = (tmp_path / "er.svg").read_text()
+    assert all(name in overview for name in areas)  # each box links its area's file
