@@ -105,11 +105,11 @@ def more_queries(version: int, nsp: str) -> dict[str, str]:
             SELECT CASE WHEN {DESIGN_ROLE_SQL.format(r='r')} THEN r.rolname::text
                         ELSE '(who applies the DDL)' END,
                    COALESCE(n.nspname, ''), d.defaclobjtype::text,
-                   (SELECT string_agg({entry} || '=' || x.privilege_type
-                                      || CASE WHEN x.is_grantable THEN '*' ELSE '' END,
-                                      ',' ORDER BY 1)
-                    FROM pg_catalog.aclexplode(NULLIF(d.defaclacl, '{{}}'::aclitem[])) x
-                    WHERE x.grantee <> d.defaclrole AND {not_super})
+                   (SELECT string_agg(e.item, ',' ORDER BY e.item)  -- not ORDER BY 1: a
+                    FROM (SELECT {entry} || '=' || x.privilege_type  -- constant, any order
+                                 || CASE WHEN x.is_grantable THEN '*' ELSE '' END AS item
+                          FROM pg_catalog.aclexplode(NULLIF(d.defaclacl, '{{}}'::aclitem[])) x
+                          WHERE x.grantee <> d.defaclrole AND {not_super}) e)
             FROM pg_catalog.pg_default_acl d JOIN pg_catalog.pg_roles r ON r.oid = d.defaclrole
             LEFT JOIN pg_catalog.pg_namespace n ON n.oid = d.defaclnamespace
             WHERE n.oid IS NULL OR ({nsp})""",

@@ -104,3 +104,18 @@ def test_snapshot_on_pg15_and_pg18(fresh_db_any: str) -> None:
         assert own == {"p1_pkey", "p_id_not_null", "p_at_not_null"}
     else:
         assert own == {"p1_pkey"}
+
+
+def test_default_privileges_are_listed_in_a_fixed_order(fresh_db: str) -> None:
+    """Two databases with the same default privileges compare equal: the privileges are
+    listed sorted (an aggregate's ORDER BY 1 sorts by a constant, which once let a kinds test
+    see INSERT,SELECT against SELECT,INSERT)."""
+    with psycopg.connect(fresh_db, autocommit=True) as conn:
+        conn.execute("DO $$ BEGIN CREATE ROLE catalog_reader NOLOGIN; "
+                     "EXCEPTION WHEN duplicate_object THEN NULL; END $$")
+        conn.execute("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT UPDATE, SELECT, INSERT "
+                     "ON TABLES TO catalog_reader")
+        rows = catalog_snapshot(conn)["default_privileges"]
+    (acl,) = [r[-1] for r in rows if "catalog_reader" in r[-1]]
+    items = acl.split(",")
+    assert items == sorted(items) and len(items) == 3, acl
