@@ -31,6 +31,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from pgarch_kit.ddl.render_types import dollar_tag
 from pgarch_kit.errors import SqlApplyError
 from pgarch_kit.model.extensions import ALLOWED_EXTENSIONS
 from pgarch_kit.model.sqltext import skip_noise
@@ -248,9 +249,7 @@ def _roles_only_block(body: dict) -> set[str]:
     code, language = _do_body(body)
     if language.lower() != "plpgsql" or "CREATE" not in code.upper():
         return set()
-    tag = "$pgarch$"
-    while tag in code:
-        tag = tag[:-1] + "x$"
+    tag = dollar_tag(code, "pgarch")
     try:
         tree = json.loads(parser.parse_plpgsql_json(
             f"CREATE FUNCTION pg_temp.f() RETURNS void LANGUAGE plpgsql AS {tag}{code}{tag}"))

@@ -26,7 +26,8 @@ __all__ = [
 ROLE_KEYWORDS = frozenset({"public", "current_user", "current_role", "session_user"})
 
 
-def _dollar_tag(body: str, base: str = "role") -> str:
+def dollar_tag(body: str, base: str = "role") -> str:
+    """A dollar-quote tag (``$base$``, ``$base1$`` …) that ``body`` does not contain."""
     tag, n = f"${base}$", 0
     while tag in body:
         n += 1
@@ -41,7 +42,7 @@ def role_sql(role: str) -> list[str]:
         return []
     body = (f"\nBEGIN\n    CREATE ROLE {quote_ident(role)} NOLOGIN;\n"
             "EXCEPTION WHEN duplicate_object THEN NULL;\nEND\n")
-    tag = _dollar_tag(body)
+    tag = dollar_tag(body)
     return [f"DO {tag}{body}{tag};"]
 
 

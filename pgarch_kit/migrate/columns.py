@@ -24,6 +24,7 @@ from dataclasses import replace
 
 from pgarch_kit.ddl._common import literal
 from pgarch_kit.ddl.render_table import column_sql
+from pgarch_kit.ddl.render_types import dollar_tag
 from pgarch_kit.model.design import Column, Table
 from pgarch_kit.model.names import derive_name, pg_default_name, quote_ident
 
@@ -147,10 +148,7 @@ def rename_not_null(t: Table, old: str, new: str) -> str:
             f"{literal(table)}::regclass AND conname = {literal(old)} AND contype = 'n') THEN"
             f"\n    ALTER TABLE {table} RENAME CONSTRAINT {quote_ident(old)} TO "
             f"{quote_ident(new)};\n  END IF;\nEND\n")
-    tag, n = "$nn$", 0
-    while tag in body:
-        n += 1
-        tag = f"$nn{n}$"
+    tag = dollar_tag(body, "nn")
     return f"DO {tag}{body}{tag};"
 
 

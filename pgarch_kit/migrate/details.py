@@ -18,6 +18,7 @@ from dataclasses import replace
 from pgarch_kit.ddl._common import literal, rel
 from pgarch_kit.ddl.render_details import index_statistics_sql
 from pgarch_kit.ddl.render_table import check_sql
+from pgarch_kit.ddl.render_types import dollar_tag
 from pgarch_kit.model.default_names import ConstraintNames, identity_sequence_name
 from pgarch_kit.model.design import (
     Check,
@@ -384,10 +385,7 @@ def _extension_comment(name: str, comment: str | None) -> str:
     body = (f"\nBEGIN\n  EXECUTE format('COMMENT ON EXTENSION %I IS %L', {literal(name)}, "
             f"(SELECT comment FROM pg_catalog.pg_available_extensions WHERE name = "
             f"{literal(name)}));\nEND\n")
-    tag, n = "$ext$", 0
-    while tag in body:
-        n += 1
-        tag = f"$ext{n}$"
+    tag = dollar_tag(body, "ext")
     return f"DO {tag}{body}{tag};"
 
 

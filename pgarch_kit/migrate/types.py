@@ -32,6 +32,7 @@ from pgarch_kit.ddl._common import literal, rel
 from pgarch_kit.ddl.render_details import domain_comments_sql
 from pgarch_kit.ddl.render_types import (
     composite_sql,
+    dollar_tag,
     domain_sql,
     enum_sql,
     extension_sql,
@@ -427,10 +428,7 @@ def _owned_by(seq: Sequence) -> tuple[str, ...]:
     body = (f"\nBEGIN\n  EXECUTE format('ALTER SEQUENCE %s OWNER TO %I', {literal(name)}::regclass,"
             f"\n    (SELECT pg_catalog.pg_get_userbyid(relowner) FROM pg_catalog.pg_class"
             f"\n     WHERE oid = {literal(table)}::regclass));\nEND\n")
-    tag, n = "$owner$", 0
-    while tag in body:
-        n += 1
-        tag = f"$owner{n}$"
+    tag = dollar_tag(body, "owner")
     return (f"DO {tag}{body}{tag};",
             f"ALTER SEQUENCE {name} OWNED BY {table}.{quote_ident(seq.owned_by[1])};")
 

@@ -163,7 +163,7 @@ def _prerequisites(design: Design) -> str:
                       *head, *body])
 
 
-def _valid(definition: str, design: Design) -> str:
+def _valid(definition: str) -> str:
     """A constraint's definition without NOT VALID, which models cannot say: the module lists
     each such constraint as a loss (checked by the caller)."""
     return definition.removesuffix(" NOT VALID")
@@ -195,7 +195,7 @@ def _expressible(snap: dict[str, list[tuple]], design: Design) -> dict[str, list
         # a constraint trigger (contype 't') is a trigger: schema.sql makes it; NOT NULL
         # constraints ('n', PostgreSQL 18) are compared through columns.notnull: models cannot
         # name them
-        "constraints": [(*r[:3], _valid(r[3], design)) for r in snap["constraints"]
+        "constraints": [(*r[:3], _valid(r[3])) for r in snap["constraints"]
                         if r[0] not in parts and r[2] not in ("t", "n")],
         "indexes": [r for r in snap["indexes"] if r[0] not in hidden],
         "sequences": [r[:-1] for r in snap["sequences"]],
