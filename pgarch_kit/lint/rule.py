@@ -48,6 +48,13 @@ class Rule:
         return Finding(self.code, self.slug, severity or self.severity, where, column,
                        message, fix, self.category)
 
+    def needs_information(self, what: str, fix: str) -> Finding:
+        """The one design-wide info finding of a rule whose preconditions are missing: it
+        says what the rule would need to judge (an intent, a setting, evidence) instead of
+        guessing. The runner keeps one per rule and design however often it is yielded."""
+        return Finding(self.code, self.slug, "info", None, None,
+                       f"needs information: {what}", fix, self.category)
+
     @classmethod
     def doc(cls) -> dict[str, str]:
         """The docstring's sections: what, why, fix (and references)."""

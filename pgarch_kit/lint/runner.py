@@ -77,6 +77,7 @@ def lint(design: Design, *, select: Iterable[str] | None = None,
             found.extend(rule.check_live(ctx))
         if migration is not None and cls.mode == "M":
             found.extend(rule.check_migration(ctx))
+    found = list(dict.fromkeys(found))  # "needs information" once per rule and design
     kept, used = [], set()
     for f in found:
         hit = next((i for i, s in enumerate(cfg.suppress) if _suppressed(f, s)), None)
