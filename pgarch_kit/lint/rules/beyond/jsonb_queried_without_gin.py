@@ -16,9 +16,10 @@ _PATH = {"->>", "->", "#>>", "#>"}            # an expression index on the same 
 class JsonbQueriedWithoutGin(Rule):
     """What: a query pattern that filters a ``jsonb`` column with ``@>``/``<@``/``@?``/``@@``
     and no GIN index on the column; with ``?``/``?|``/``?&`` and no GIN index in the default
-    ``jsonb_ops`` class (``jsonb_path_ops`` does not support key existence); or compares a
-    path (``col ->> 'key' = …``) that no B-tree expression index on the same path serves. A
-    partial index counts when the query repeats its WHERE. Error for ``critical`` patterns.
+    ``jsonb_ops`` class (``jsonb_path_ops`` does not support key existence); or compares a path
+    (``col ->> 'key' = …``) that no B-tree expression index on the same path serves. A partial
+    index counts when the query repeats its WHERE. Error for ``critical`` patterns. Needs: query
+    patterns; without them the rule is silent.
 
     Why: without the index each such query reads and decompresses every row's document.
 
