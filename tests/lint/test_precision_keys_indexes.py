@@ -219,6 +219,9 @@ def test_nullable_optional_part_of_a_key_is_info() -> None:
          "primary_key": ["id"],
          "uniques": [{"columns": ["env_id", "idempotency_key"]}, {"columns": ["a", "b"]}]}
     found = {(f.column, f.severity) for f in _found(_design([t]), "nullable-unique-columns")}
+    assert found == {("idempotency_key", "info"), (None, "info")}
+    del t["primary_key"]   # (a, b) is then the rows' only identity, and it identifies nothing
+    found = {(f.column, f.severity) for f in _found(_design([t]), "nullable-unique-columns")}
     assert found == {("idempotency_key", "info"), (None, "warning")}
 
 
@@ -422,3 +425,22 @@ def test_suggested_fixes_apply_and_keep_foreign_keys_served(fresh_db: str) -> No
                 raise AssertionError(f"{f.rule}: {f.fix} lost the unique key on code")
             except psycopg.errors.UniqueViolation:
                 pass
+
+
+def test_soft_delete_partial_index_never_replaces_a_foreign_key_index() -> None:
+    """A live-rows-only index cannot serve the foreign key's lookups (they do not say
+    ``deleted_at IS NULL``): only the index no key needs is proposed for rebuilding."""
+    docs = {"name": "docs", "columns": [ID, _col("folder_id", nullable=False),
+                                        _col("title", "text"),
+                                        _col("deleted_at", "timestamptz")],
+            "primary_key": ["id"], "intent": {"rows": 5_000_000},
+            "foreign_keys": [{"columns": ["folder_id"], "on_delete": "CASCADE",
+                              "references": {"table": "folders", "columns": ["id"]}}],
+            "indexes": [{"name": "docs_folder", "keys": ["folder_id"]},
+                        {"name": "docs_title", "keys": [{"column": "title",
+                                                         "opclass": "text_pattern_ops"}]}]}
+    folders = {"name": "folders", "columns": [ID], "primary_key": ["id"]}
+    [f] = _found(_design([docs, folders]), "soft-delete-unfiltered-index")
+    assert "docs_title" in f.message
+    assert f.fix.startswith("CREATE INDEX CONCURRENTLY ON docs (title text_pattern_ops) "
+                            "WHERE deleted_at IS NULL;")
