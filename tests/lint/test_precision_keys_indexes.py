@@ -311,8 +311,11 @@ def test_soft_delete_unique_leaves_identifiers_and_referenced_keys() -> None:
                 "foreign_keys": [{"columns": ["handle"],
                                   "references": {"table": "users", "columns": ["handle"]}}]}
     [f] = _found(_design([users, mentions]), "soft-delete-unique")
-    assert f.column == "email"
+    assert (f.column, f.severity) == ("email", "info")   # the soft delete was inferred
     assert "WHERE (email <> '') AND deleted_at IS NULL" in f.fix  # its own predicate kept
+    users["intent"] = {"soft_delete": "deleted_at"}
+    [f] = _found(_design([users, mentions]), "soft-delete-unique")
+    assert f.severity == "warning"
     log = {"name": "deletion_log", "columns": [ID, _col("name", "text", nullable=False),
                                                _col("deleted_at", "timestamptz",
                                                     nullable=False)],

@@ -24,7 +24,9 @@ class SoftDeleteUnique(Rule):
     generated id, a uuid, a token or hash — never reused, so deleted rows block nothing) or
     a key that is a single foreign key column (a 1:1 row: restoring it is the way back), keys
     of indexes whose predicate already tests a deleted flag, and keys that foreign keys
-    reference (they need the full, non-partial key).
+    reference (they need the full, non-partial key). Warning when the design declares the
+    soft-delete intent; info when it was inferred (restoring a row, rather than re-creating
+    it, may be the intended way back).
 
     Why: the deleted rows are still there, so a deleted customer's e-mail blocks a new sign-up
     with the same address, and "restore" and "re-create" fight over the key.
@@ -81,4 +83,5 @@ class SoftDeleteUnique(Rule):
                     f"unique key {name} ({', '.join(keys)}) also counts soft-deleted rows: a "
                     f"deleted row blocks a new live row with the same key",
                     f"{fix} {drop}",
+                    severity="info" if "soft_delete" in inferred else None,
                     inferred="soft_delete" if "soft_delete" in inferred else None)
