@@ -23,7 +23,9 @@ class QueryPatternWithoutIndex(Rule):
     relation with no filter of its own, the join column counts as its equality column (the
     first relation in FROM is taken as the driving one). JSONB operators are
     jsonb-queried-without-gin's job; plain views and relations the design does not hold are
-    skipped. The SQL is read by :mod:`pgarch_kit.lint.queries`.
+    skipped. The SQL is read by :mod:`pgarch_kit.lint.queries`; whether an index serves a
+    pattern is decided by ``index_service`` (``rules/indexes/_shared.py``). Preconditions: the
+    design's query patterns; without them the rule has nothing to judge and says nothing.
 
     Why: the pattern then reads the whole table on every call; it passes review at launch
     size and breaks its latency budget as the table grows. The severity is error for

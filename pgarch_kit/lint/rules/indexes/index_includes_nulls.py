@@ -34,7 +34,8 @@ class IndexIncludesNulls(Rule):
     """What: a non-unique, single-column B-tree index on a nullable column whose predicate
     does not say ``col IS NOT NULL``. On a live database the column's statistics decide:
     a column with no NULLs (``pg_stats.null_frac = 0``) is not reported, and the finding
-    gives the NULL share when there are some.
+    gives the NULL share when there are some. Needs the design; the live statistics refine
+    it.
 
     Why: B-trees store NULLs like any value. When most rows are NULL and queries only look
     for values (``col = $1``), those entries make the index bigger and slower to maintain

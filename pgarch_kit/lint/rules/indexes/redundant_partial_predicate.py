@@ -12,7 +12,7 @@ from ._shared import conjuncts, create_index_sql, drop_index_sql, not_null, not_
 class RedundantPartialPredicate(Rule):
     """What: an index predicate — alone or one of its top-level AND-ed parts — of the form
     ``col IS NOT NULL`` where ``col`` is already NOT NULL (declared, identity, or in the
-    primary key). Predicates with a top-level OR are not judged.
+    primary key). Predicates with a top-level OR are not judged. Needs only the design.
 
     Why: the condition excludes nothing, but it makes the index partial: the planner uses a
     partial index only when it can prove the query implies the predicate, so queries that
