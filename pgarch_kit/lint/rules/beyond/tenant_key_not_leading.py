@@ -101,4 +101,5 @@ class TenantKeyNotLeading(Rule):
                                                if s.name == name)))
         constraint = "PRIMARY KEY" if kind == "primary key" else "UNIQUE"
         return (first + f"ALTER TABLE {table_sql(t)} DROP CONSTRAINT {quote_ident(name)}, "
-                f"ADD {constraint} ({columns_sql((tk, *keys))});")
+                f"ADD {constraint} ({columns_sql((tk, *keys))}); -- ON CONFLICT clauses "
+                f"naming the old key must name the new one")
