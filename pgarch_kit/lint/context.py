@@ -13,7 +13,8 @@ from pgarch_kit.model import Design, Index, Table, TableIntent
 from pgarch_kit.model.default_names import constraint_names
 from pgarch_kit.model.types import parse_type
 
-__all__ = ["LintContext", "IndexShape", "label", "where_of", "DEFAULT_SETTINGS"]
+__all__ = ["LintContext", "IndexShape", "label", "where_of", "serves_fk", "DEFAULT_SETTINGS",
+           "FRAMEWORK_TABLES"]
 
 # Conventions rules check against; the design file's ``lint.settings`` overrides them.
 DEFAULT_SETTINGS: dict[str, Any] = {
@@ -35,6 +36,42 @@ _TENANT_TABLES = re.compile(r"^(tenants?|org(anization|anisation)?s?|accounts?|w
 # Only names that say "soft delete" unambiguously: a bare ``deleted`` flag or ``archived_at``
 # often means something else (synapse's key-backup versions keep deleted rows on purpose).
 _SOFT_DELETE = ("deleted_at", "is_deleted")
+
+# Tables a framework or library owns (migration bookkeeping, job schedulers): the design's
+# authors do not shape them, so advice on their keys and indexes is not theirs to act on.
+FRAMEWORK_TABLES = frozenset({
+    "schema_migrations", "ar_internal_metadata", "django_migrations", "flyway_schema_history",
+    "databasechangelog", "databasechangeloglock", "knex_migrations", "knex_migrations_lock",
+    "_prisma_migrations", "goose_db_version", "alembic_version", "schema_version",
+    "__efmigrationshistory", "sequelizemeta", "migrations", "pgmigrations",
+    "typeorm_metadata", "_sqlx_migrations", "gorp_migrations", "seaql_migrations",
+})
+_FRAMEWORK_PREFIXES = ("qrtz_",)  # Quartz scheduler tables
+_NOT_NULL_TERM = re.compile(r'^\(*\s*("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)\s+IS\s+NOT\s+NULL'
+                            r'\s*\)*$', re.I)
+
+
+def serves_fk(shape: IndexShape, columns: tuple[str, ...]) -> bool:
+    """True when ``shape`` can find the rows of a foreign key's ``columns``: a B-tree or hash
+    index (PK and UNIQUE included; GiST for one column) whose leading keys are those columns in
+    any order. A partial index counts only when its predicate is ``col IS NOT NULL`` on key
+    columns: every FK lookup compares with ``=``, which implies it."""
+    want = set(columns)
+    n = len(want)
+    if shape.method not in ("btree", "hash") and not (n == 1 and shape.method == "gist"):
+        return False
+    if shape.where is not None:
+        terms = re.split(r"\s+AND\s+", shape.where.strip(), flags=re.I)
+        for term in terms:
+            m = _NOT_NULL_TERM.match(term.strip())
+            name = m.group(1) if m else None
+            if name and name.startswith('"'):
+                name = name[1:-1].replace('""', '"')
+            elif name:
+                name = name.lower()
+            if name not in want:
+                return False  # a partial index does not serve every parent row
+    return len(shape.keys) >= n and set(shape.keys[:n]) == want
 
 
 def label(table: Table) -> str:
@@ -140,16 +177,12 @@ class LintContext:
     def covers(self, table: Table, columns: tuple[str, ...]) -> bool:
         """True when some index (PK and UNIQUE included) has ``columns`` as its leading keys,
         in any order — what an FK lookup or ON DELETE check can use."""
-        want = set(columns)
-        n = len(want)
-        for shape in self.index_shapes(table):
-            if shape.method not in ("btree", "hash") and not (n == 1 and shape.method == "gist"):
-                continue
-            if shape.where is not None:
-                continue  # a partial index does not serve every parent row
-            if len(shape.keys) >= n and set(shape.keys[:n]) == want:
-                return True
-        return False
+        return any(serves_fk(shape, columns) for shape in self.index_shapes(table))
+
+    def is_framework_table(self, table: Table) -> bool:
+        """A table a framework owns (``schema_migrations``, Quartz's ``qrtz_*``…)."""
+        name = table.name.lower()
+        return name in FRAMEWORK_TABLES or name.startswith(_FRAMEWORK_PREFIXES)
 
     # ---- intents
     def intent(self, table: Table) -> tuple[TableIntent, frozenset[str]]:
@@ -164,7 +197,9 @@ class LintContext:
             intent, inferred = t.intent, set()
             cols = {c.name for c in t.columns}
             if intent.soft_delete is None:
-                found = next((c for c in _SOFT_DELETE if c in cols), None)
+                # a NOT NULL deleted_at is a deletion log's timestamp, not a soft-delete mark
+                found = next((c for c in _SOFT_DELETE if c in cols
+                              and (c == "is_deleted" or t.column(c).nullable)), None)
                 if found:
                     intent, _ = replace(intent, soft_delete=found), inferred.add("soft_delete")
             if intent.tenant_key is None:

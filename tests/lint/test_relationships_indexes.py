@@ -116,8 +116,9 @@ def test_fixture_b(pg_dsn: str) -> None:
     overlapping = {f.message.split()[1] for f in by_rule["overlapping-index"]}
     assert overlapping == {"events_account_idx", "events_account_idx_copy",
                            "events_account_kind_idx"}
-    mid = {f.message.split()[1] for f in by_rule["timestamp-mid-index"]}
-    assert mid == {"events_acct_time_kind", "events_wide_idx"}
+    # no query patterns: the key order of events_acct_time_kind cannot be judged
+    [mid] = by_rule["timestamp-mid-index"]
+    assert mid.table is None and mid.message.startswith("needs information")
     assert ("events", "note") in _where(found, "index-includes-nulls")
     assert _where(found, "redundant-partial-predicate") == {("events", "kind")}
     assert _where(found, "index-on-boolean") == {("events", "is_archived")}

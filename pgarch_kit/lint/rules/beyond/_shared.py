@@ -3,6 +3,7 @@ names (tables and materialized views, with their index shapes), and index naming
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -79,6 +80,31 @@ class PatternIndex:
     def blocks(self) -> list[tuple[object, tuple[QueryBlock, ...]]]:
         return [(q, analyse(q.sql)) for q in self.ctx.design.queries]
 
+    def uses(self, block: QueryBlock
+             ) -> Iterator[tuple[Relation, Target, list[str], list[str], list[str]]]:
+        """Per relation of ``block`` the design holds: its equality, range and ORDER BY keys
+        (in index-key spelling). A joined relation with no filter of its own takes its join
+        columns as equality keys (the first relation in FROM is taken as the driving one)."""
+        groups: dict[Relation, tuple[list[str], list[str], list[str], list[str]]] = {
+            r: ([], [], [], []) for r in block.relations}
+        for slot, refs in enumerate((block.equality, block.ranges, block.order_by, block.joins)):
+            for ref in refs:
+                rel = block.relation_of(ref.qualifier, ref.column, self.columns_of)
+                target = self.target(rel) if rel else None
+                if target is None or (target.table and ref.column not in target.columns):
+                    continue
+                if ref.key not in groups[rel][slot]:
+                    groups[rel][slot].append(ref.key)
+        for i, rel in enumerate(block.relations):
+            target = self.target(rel)
+            if target is None:
+                continue
+            eq, rng, order, joins = groups[rel]
+            if not (eq or rng) and i > 0:
+                eq = joins
+            if eq or rng or order:
+                yield rel, target, eq, rng, order
+
     @staticmethod
     def key(shape_key: str) -> str:
         """An index key in the form query refs use: a column, or ``(canonical expression)``."""
@@ -88,3 +114,8 @@ class PatternIndex:
     def implied(shape: IndexShape, block: QueryBlock) -> bool:
         """A partial index is usable when every term of its predicate is a term of the query."""
         return shape.where is None or set(predicate_conjuncts(shape.where)) <= set(block.conjuncts)
+
+
+def pattern_index(ctx: LintContext) -> PatternIndex:
+    """The design's parsed query patterns, built once per lint run."""
+    return ctx.memo("pattern_index", lambda: PatternIndex(ctx))

@@ -1,14 +1,14 @@
 """query-pattern-without-index: declared query patterns no index serves."""
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from ...context import LintContext
 from ...finding import Finding
-from ...queries import QueryBlock, Relation
+from ...queries import QueryBlock
 from ...rule import Rule
-from ._shared import PatternIndex, Target, index_name, key_sql, projected_rows
+from ..indexes._shared import index_service
+from ._shared import Target, index_name, key_sql, pattern_index, projected_rows
 
 
 class QueryPatternWithoutIndex(Rule):
@@ -23,7 +23,9 @@ class QueryPatternWithoutIndex(Rule):
     relation with no filter of its own, the join column counts as its equality column (the
     first relation in FROM is taken as the driving one). JSONB operators are
     jsonb-queried-without-gin's job; plain views and relations the design does not hold are
-    skipped. The SQL is read by :mod:`pgarch_kit.lint.queries`.
+    skipped. The SQL is read by :mod:`pgarch_kit.lint.queries`; whether an index serves a
+    pattern is decided by ``index_service`` (``rules/indexes/_shared.py``). Preconditions: the
+    design's query patterns; without them the rule has nothing to judge and says nothing.
 
     Why: the pattern then reads the whole table on every call; it passes review at launch
     size and breaks its latency budget as the table grows. The severity is error for
@@ -42,69 +44,23 @@ class QueryPatternWithoutIndex(Rule):
     mode = "S"
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
-        pi = PatternIndex(ctx)
+        pi = pattern_index(ctx)
         for q, blocks in pi.blocks:
             seen: set[str] = set()
             for block in blocks:
-                for _rel, target, eq, rng, order in self._uses(pi, block):
+                for _rel, target, eq, rng, order in pi.uses(block):
                     if target.name in seen:
                         continue
                     tk = ctx.intent(target.table)[0].tenant_key if target.table else None
-                    if self._served(pi, block, target, tk, eq, rng, order):
+                    if self._served(block, target, tk, eq, rng, order):
                         continue
                     seen.add(target.name)
                     yield self._finding(ctx, q, block, target, tk, eq, rng, order)
 
     @staticmethod
-    def _uses(pi: PatternIndex, block: QueryBlock
-              ) -> Iterator[tuple[Relation, Target, list[str], list[str], list[str]]]:
-        groups: dict[Relation, tuple[list[str], list[str], list[str], list[str]]] = {
-            r: ([], [], [], []) for r in block.relations}
-        for slot, refs in enumerate((block.equality, block.ranges, block.order_by, block.joins)):
-            for ref in refs:
-                rel = block.relation_of(ref.qualifier, ref.column, pi.columns_of)
-                target = pi.target(rel) if rel else None
-                if target is None or (target.table and ref.column not in target.columns):
-                    continue
-                if ref.key not in groups[rel][slot]:
-                    groups[rel][slot].append(ref.key)
-        for i, rel in enumerate(block.relations):
-            target = pi.target(rel)
-            if target is None:
-                continue
-            eq, rng, order, joins = groups[rel]
-            if not (eq or rng) and i > 0:
-                eq = joins
-            if eq or rng or order:
-                yield rel, target, eq, rng, order
-
-    @staticmethod
-    def _served(pi: PatternIndex, block: QueryBlock, target: Target, tk: str | None,
+    def _served(block: QueryBlock, target: Target, tk: str | None,
                 eq: list[str], rng: list[str], order: list[str]) -> bool:
-        for s in target.shapes:
-            keys = [pi.key(k) for k in s.keys]
-            if s.method == "hash":
-                if keys[0] in eq and pi.implied(s, block):
-                    return True
-                continue
-            if s.method != "btree" or not pi.implied(s, block):
-                continue
-            pinned = set(re.findall(r"[a-z_][a-z0-9_]*", (s.where or "").lower()))
-            e = [k for k in eq if k not in pinned]
-            r = [k for k in rng if k not in pinned]
-            if s.where and not (e or r or order):
-                return True
-            matched = 0
-            while matched < len(keys) and keys[matched] in e:
-                matched += 1
-            if matched < len(keys):   # then one range key, or the sort key
-                k = keys[matched]
-                if k in r or (k in order and (matched or not (e or r))):
-                    matched += 1
-            need = 2 if tk and keys[0] == tk and set(e + r + order) - {tk} else 1
-            if matched >= need:
-                return True
-        return False
+        return any(index_service(s, block, eq, rng, order, tk)[0] >= 1 for s in target.shapes)
 
     def _finding(self, ctx: LintContext, q, block: QueryBlock, target: Target, tk: str | None,
                  eq: list[str], rng: list[str], order: list[str]) -> Finding:

@@ -7,16 +7,19 @@ from __future__ import annotations
 
 import re
 
-from pgarch_kit.model import Design, Table
+from pgarch_kit.model import Design, Index, IndexKey, Table
 from pgarch_kit.model.default_names import constraint_names
 from pgarch_kit.model.names import qualified, quote_ident
 from pgarch_kit.model.types import parse_type
 
-from ...context import IndexShape, LintContext
+from ...context import IndexShape, LintContext, serves_fk
+from ...queries import QueryBlock, canonical_expr, predicate_conjuncts
 
 __all__ = ["not_null", "conjuncts", "not_null_column", "key_identities", "resolved_type",
            "includes", "table_sql", "columns_sql",
-           "predicate_key", "is_type", "drop_index_sql"]
+           "predicate_key", "is_type", "drop_index_sql", "index_key_sql", "shape_keys",
+           "create_index_sql", "reshaped", "index_service", "lost_service",
+           "concurrently"]
 
 _IS_NOT_NULL = re.compile(r'^\s*("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)\s+IS\s+NOT\s+NULL\s*$',
                           re.IGNORECASE)
@@ -156,4 +159,164 @@ def drop_index_sql(table: Table, shape: IndexShape) -> str:
     if shape.constraint:
         return f"ALTER TABLE {table_sql(table)} DROP CONSTRAINT {quote_ident(shape.name)};"
     schema = None if table.schema == "public" else table.schema
-    return f"DROP INDEX CONCURRENTLY {qualified(schema, shape.name)};"
+    return f"DROP INDEX {concurrently(table)}{qualified(schema, shape.name)};"
+
+
+def concurrently(table: Table) -> str:
+    """``CONCURRENTLY `` — except on a partitioned table, where PostgreSQL refuses it (build
+    the index on each partition concurrently and ATTACH it, or accept the lock)."""
+    return "" if table.partition_by else "CONCURRENTLY "
+
+
+# ---------------------------------------------------------------- fixes that keep what works
+
+def index_key_sql(key: IndexKey) -> str:
+    """One index key as SQL with everything that gives it its meaning: the column (quoted) or
+    the parenthesised expression, collation, opclass, direction and NULLS placement."""
+    text = f"({key.column})" if key.expression and not _wrapped(key.column) else (
+        key.column if key.expression else quote_ident(key.column))
+    if key.collation:
+        text += f" COLLATE {_qualified_name(key.collation)}"
+    if key.opclass:
+        text += f" {_qualified_name(key.opclass)}"
+    if key.descending:
+        text += " DESC"
+    if key.nulls_first is not None and key.nulls_first != key.descending:
+        text += " NULLS FIRST" if key.nulls_first else " NULLS LAST"
+    return text
+
+
+def _wrapped(text: str) -> bool:
+    return text.startswith("(") and text.endswith(")") and _strip_parens(text) != text
+
+
+def _qualified_name(name: str) -> str:
+    """``pg_catalog.text_pattern_ops`` or ``"C"``: each dotted part quoted when needed."""
+    return ".".join(quote_ident(p.strip('"')) for p in name.split("."))
+
+
+def shape_keys(shape: IndexShape) -> tuple[IndexKey, ...]:
+    """The keys of an index or of the index behind a PK/UNIQUE constraint, as IndexKeys."""
+    if shape.index is not None:
+        return tuple(shape.index.keys)
+    return tuple(IndexKey(k) for k in shape.keys)
+
+
+def create_index_sql(table: Table, keys: tuple[IndexKey, ...] | list[IndexKey], *,
+                     name: str | None = None, method: str = "btree", unique: bool = False,
+                     nulls_not_distinct: bool = False, include: tuple[str, ...] = (),
+                     where: str | None = None) -> str:
+    """``CREATE [UNIQUE] INDEX CONCURRENTLY`` carrying every property the replaced index had
+    (method, key spellings, INCLUDE, NULLS NOT DISTINCT, predicate)."""
+    text = f"CREATE {'UNIQUE ' if unique else ''}INDEX {concurrently(table)}"
+    if name:
+        text += f"{quote_ident(name)} "
+    text += f"ON {table_sql(table)} "
+    if method != "btree":
+        text += f"USING {quote_ident(method)} "
+    text += f"({', '.join(index_key_sql(k) for k in keys)})"
+    if include:
+        text += f" INCLUDE ({columns_sql(include)})"
+    if nulls_not_distinct:
+        text += " NULLS NOT DISTINCT"
+    if where:
+        text += f" WHERE {where}"
+    return text + ";"
+
+
+def reshaped(shape: IndexShape, keys: tuple[IndexKey, ...], *, where: str | None = None,
+             name: str = "(proposed)") -> IndexShape:
+    """The shape a proposed replacement of ``shape`` would have."""
+    return IndexShape(name, tuple(f"({k.column})" if k.expression else k.column for k in keys),
+                      shape.unique, shape.method, where if where is not None else shape.where,
+                      tuple(k.opclass for k in keys), False,
+                      Index(name, keys, shape.method, shape.unique, where=where or shape.where))
+
+
+def index_service(shape: IndexShape, block: QueryBlock, eq: list[str], rng: list[str],
+                  order: list[str], tenant_key: str | None = None) -> tuple[int, bool]:
+    """THE one answer of the index rules to "does this index serve this query": how one index
+    serves one query block's use of its relation (``eq``/``rng``/``order``: the block's
+    equality, range and ORDER BY keys on it, in index-key spelling). Returns ``(matched,
+    ordered)``: ``matched`` counts the leading keys the query can seek on — equality keys,
+    then one range key or the sort key (0: unusable); a partial index whose predicate the
+    query repeats, and which has nothing else to do, counts 1. ``ordered``: the index hands
+    rows back in the ORDER BY's column order (after its equality keys). On a tenant table an
+    index whose only matching key is the tenant key counts 0 when the query filters on more.
+
+    The SQL is read by :mod:`pgarch_kit.lint.queries`; this function is where its blocks meet
+    index shapes (query-pattern-without-index and the fixes of the index rules use it)."""
+    keys = [_pattern_key(k) for k in shape.keys]
+    if not keys or not _implied(shape, block, [*eq, *rng]):
+        return 0, False
+    if shape.method == "hash":
+        return (1 if keys[0] in eq else 0), False
+    if shape.method != "btree":
+        return 0, False
+    pinned = set(re.findall(r"[a-z_][a-z0-9_]*", (shape.where or "").lower()))
+    e = [k for k in eq if k not in pinned]
+    r = [k for k in rng if k not in pinned]
+    if shape.where and not (e or r or order):
+        return 1, False
+    matched = 0
+    while matched < len(keys) and keys[matched] in e:
+        matched += 1
+    prefix = matched
+    if matched < len(keys):   # then one range key, or the sort key
+        k = keys[matched]
+        if k in r or (k in order and (matched or not (e or r))):
+            matched += 1
+    rest = [k for k in order if k not in e and k not in pinned]
+    ordered = bool(order) and keys[prefix:prefix + len(rest)] == rest
+    if tenant_key and keys[0] == tenant_key and set(e + r + order) - {tenant_key}:
+        matched = 0 if matched < 2 else matched
+    return matched, ordered
+
+
+def _pattern_key(shape_key: str) -> str:
+    return f"({canonical_expr(shape_key)})" if shape_key.startswith("(") else shape_key
+
+
+def _implied(shape: IndexShape, block: QueryBlock, compared: list[str]) -> bool:
+    """The query implies the partial index's predicate: each of its terms is a term of the
+    query, or ``col IS NOT NULL`` for a column the query compares (``=``, ``<``… are strict:
+    a row they match is not NULL there)."""
+    if shape.where is None:
+        return True
+    have = set(block.conjuncts)
+    compared_ = {k.lower() for k in compared}
+    return all(c in have or (c.endswith("isnotnull") and c[:-len("isnotnull")] in compared_)
+               for c in predicate_conjuncts(shape.where))
+
+
+def lost_service(ctx: LintContext, table: Table, drop: list[IndexShape] | tuple[IndexShape, ...],
+                 add: list[IndexShape] | tuple[IndexShape, ...] = ()) -> list[str]:
+    """What dropping the indexes ``drop`` (and creating ``add``) would stop serving: foreign
+    keys of ``table`` no remaining index leads with, and query patterns of the design that
+    some index serves today but none would serve as well after (fewer keys to seek on, or
+    the ORDER BY no longer read from the index). Empty: the change is safe to propose."""
+    gone = {s.name for s in drop}
+    before = list(ctx.index_shapes(table))
+    after = [s for s in before if s.name not in gone] + list(add)
+    lost = []
+    for fk in table.foreign_keys:
+        cols = tuple(fk.columns)
+        if any(serves_fk(s, cols) for s in before) and not any(serves_fk(s, cols)
+                                                               for s in after):
+            lost.append(f"the foreign key ({', '.join(cols)}) → {fk.ref_table}")
+    if not ctx.design.queries:
+        return lost
+    from ..beyond._shared import pattern_index
+    pi = pattern_index(ctx)
+    tk = ctx.intent(table)[0].tenant_key
+    for q, blocks in pi.blocks:
+        for block in blocks:
+            for _rel, target, eq, rng, order in pi.uses(block):
+                if target.table is not table:
+                    continue
+                was = [index_service(s, block, eq, rng, order, tk) for s in before]
+                now = [index_service(s, block, eq, rng, order, tk) for s in after]
+                if (max((m for m, _ in now), default=0) < max((m for m, _ in was), default=0)
+                        or (any(o for _, o in was) and not any(o for _, o in now))):
+                    lost.append(f"query pattern {q.name!r}")
+    return list(dict.fromkeys(lost))
