@@ -13,7 +13,8 @@ from pgarch_kit.model import Design, Index, Table, TableIntent
 from pgarch_kit.model.default_names import constraint_names
 from pgarch_kit.model.types import parse_type
 
-__all__ = ["LintContext", "IndexShape", "label", "where_of", "DEFAULT_SETTINGS"]
+__all__ = ["LintContext", "IndexShape", "label", "where_of", "DEFAULT_SETTINGS",
+           "FRAMEWORK_TABLES", "is_framework_table"]
 
 # Conventions rules check against; the design file's ``lint.settings`` overrides them.
 DEFAULT_SETTINGS: dict[str, Any] = {
@@ -23,11 +24,44 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "fk_on_delete_policy": "",         # e.g. "RESTRICT"; empty: no house policy
     "pk_max_columns": 4,
     "wide_index_columns": 3,
-    "exposed_schemas": ("public",),    # schemas an API (PostgREST, Supabase) exposes
+    # schemas an API (PostgREST, Supabase) exposes; None: not declared, so the security
+    # rules look for evidence (API roles, pgrst settings, Supabase's auth/storage schemas)
+    "exposed_schemas": None,
     "big_table_rows": 100_000_000,     # partition-candidate threshold
     "sequence_usage_percent": 75,      # L: sequence-near-exhaustion
     "bloat_percent": 40,               # L: bloat
 }
+
+# Bookkeeping tables migration tools and frameworks create in the application's schema (names
+# compared lower-case). Their shape is the tool's, not the designer's: rules judging a table's
+# design skip them.
+FRAMEWORK_TABLES = frozenset({
+    "schema_migrations", "ar_internal_metadata",               # Rails, dbmate
+    "django_migrations",                                       # Django
+    "flyway_schema_history", "schema_version",                 # Flyway (and its old name)
+    "alembic_version",                                         # Alembic
+    "knex_migrations", "knex_migrations_lock",                 # Knex
+    "goose_db_version",                                        # goose
+    "__efmigrationshistory",                                   # Entity Framework
+    "databasechangelog", "databasechangeloglock",              # Liquibase
+    "_prisma_migrations",                                      # Prisma
+    "gorp_migrations",                                         # sql-migrate
+    "migrations", "pgmigrations",                              # Laravel, TypeORM; node-pg-migrate
+    "sequelizemeta", "typeorm_metadata",                       # Sequelize, TypeORM
+    "__diesel_schema_migrations", "_sqlx_migrations",          # Diesel, sqlx
+    "refinery_schema_history", "phinxlog",                     # refinery, Phinx
+    "doctrine_migration_versions", "migration_versions",       # Doctrine
+    "atlas_schema_revisions", "river_migration",               # Atlas, River
+})
+
+
+def is_framework_table(table: Table) -> bool:
+    """A migration tool's bookkeeping table: a known name, and no foreign key in or out of it
+    (the tools never link theirs; an application table that happens to be called
+    ``migrations`` and takes part in the model is judged as usual). Whether another table
+    references it is :meth:`LintContext.is_framework_table`'s to check."""
+    return table.name.lower() in FRAMEWORK_TABLES and not table.foreign_keys
+
 
 _TENANT_COLUMNS = ("tenant_id", "org_id", "organization_id", "organisation_id", "account_id",
                    "workspace_id", "customer_id")
@@ -88,8 +122,16 @@ class LintContext:
     # ---- tables
     @cached_property
     def tables(self) -> tuple[Table, ...]:
-        """Ordinary and partitioned tables; partitions are judged through their parent."""
-        return tuple(t for t in self.design.tables if t.partition_of is None)
+        """Ordinary and partitioned tables the designer owns: partitions are judged through
+        their parent, and migration tools' bookkeeping tables (:meth:`is_framework_table`)
+        are left out — their shape is the tool's to choose."""
+        return tuple(t for t in self.design.tables
+                     if t.partition_of is None and not self.is_framework_table(t))
+
+    def is_framework_table(self, table: Table) -> bool:
+        """A migration tool's bookkeeping table (``schema_migrations``, ``flyway_schema_history``,
+        ``__EFMigrationsHistory`` …, see :data:`FRAMEWORK_TABLES`) that no foreign key links."""
+        return is_framework_table(table) and table.key not in self.referenced
 
     @cached_property
     def by_key(self) -> dict[tuple[str, str], Table]:
