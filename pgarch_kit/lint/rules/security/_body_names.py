@@ -9,6 +9,7 @@ parse — is reported as ``opaque`` so the caller stays conservative.
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -196,8 +197,19 @@ def _record_type(walker: _Walker, body: str, refname: str) -> None:
         walker.types.add(m.group(1))
 
 
+@functools.lru_cache(maxsize=4096)
 def body_names(definition: str, language: str) -> BodyNames:
-    """The unqualified names in a CREATE FUNCTION/PROCEDURE statement's body."""
+    """The unqualified names in a CREATE FUNCTION/PROCEDURE statement's body (cached: the
+    studio lints the same routines at every edit). A body nested too deeply to walk is
+    opaque, not an error: schemas are untrusted input."""
+    try:
+        return _body_names(definition, language)
+    except RecursionError:
+        none: frozenset[str] = frozenset()
+        return BodyNames(none, none, none, "its body is nested too deeply to read")
+
+
+def _body_names(definition: str, language: str) -> BodyNames:
     from pglast.parser import ParseError, parse_sql_json
     none: frozenset[str] = frozenset()
     try:
