@@ -13,8 +13,8 @@ from pgarch_kit.model import Design, Index, Table, TableIntent
 from pgarch_kit.model.default_names import constraint_names
 from pgarch_kit.model.types import parse_type
 
-__all__ = ["LintContext", "IndexShape", "label", "where_of", "serves_fk", "DEFAULT_SETTINGS",
-           "FRAMEWORK_TABLES"]
+__all__ = ["LintContext", "IndexShape", "label", "where_of", "DEFAULT_SETTINGS",
+           "FRAMEWORK_TABLES", "is_framework_table", "serves_fk"]
 
 # Conventions rules check against; the design file's ``lint.settings`` overrides them.
 DEFAULT_SETTINGS: dict[str, Any] = {
@@ -24,11 +24,51 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "fk_on_delete_policy": "",         # e.g. "RESTRICT"; empty: no house policy
     "pk_max_columns": 4,
     "wide_index_columns": 3,
-    "exposed_schemas": ("public",),    # schemas an API (PostgREST, Supabase) exposes
+    # schemas an API (PostgREST, Supabase) exposes; None: not declared, so the security
+    # rules look for evidence (API roles, pgrst settings, Supabase's auth/storage schemas)
+    "exposed_schemas": None,
     "big_table_rows": 100_000_000,     # partition-candidate threshold
     "sequence_usage_percent": 75,      # L: sequence-near-exhaustion
     "bloat_percent": 40,               # L: bloat
 }
+
+# Bookkeeping tables migration tools and frameworks create in the application's schema (names
+# compared lower-case). Their shape is the tool's, not the designer's: rules judging a table's
+# design skip them.
+FRAMEWORK_TABLES = frozenset({
+    "schema_migrations", "ar_internal_metadata",               # Rails, dbmate
+    "django_migrations",                                       # Django
+    "flyway_schema_history", "schema_version",                 # Flyway (and its old name)
+    "alembic_version",                                         # Alembic
+    "knex_migrations", "knex_migrations_lock",                 # Knex
+    "goose_db_version",                                        # goose
+    "__efmigrationshistory",                                   # Entity Framework
+    "databasechangelog", "databasechangeloglock",              # Liquibase
+    "_prisma_migrations",                                      # Prisma
+    "gorp_migrations",                                         # sql-migrate
+    "migrations", "pgmigrations",                              # Laravel, TypeORM; node-pg-migrate
+    "sequelizemeta", "typeorm_metadata",                       # Sequelize, TypeORM
+    "__diesel_schema_migrations", "_sqlx_migrations",          # Diesel, sqlx
+    "refinery_schema_history", "phinxlog",                     # refinery, Phinx
+    "doctrine_migration_versions", "migration_versions",       # Doctrine
+    "atlas_schema_revisions", "river_migration",               # Atlas, River
+    "seaql_migrations",                                        # SeaORM
+})
+
+
+_FRAMEWORK_PREFIXES = ("qrtz_",)  # Quartz scheduler tables (linked among themselves)
+
+
+def is_framework_table(table: Table) -> bool:
+    """A migration tool's bookkeeping table: a known name, and no foreign key in or out of it
+    (the tools never link theirs; an application table that happens to be called
+    ``migrations`` and takes part in the model is judged as usual). Whether another table
+    references it is :meth:`LintContext.is_framework_table`'s to check."""
+    name = table.name.lower()
+    if name.startswith(_FRAMEWORK_PREFIXES):   # a library's own family of linked tables
+        return True
+    return name in FRAMEWORK_TABLES and not table.foreign_keys
+
 
 _TENANT_COLUMNS = ("tenant_id", "org_id", "organization_id", "organisation_id", "account_id",
                    "workspace_id", "customer_id")
@@ -37,16 +77,6 @@ _TENANT_TABLES = re.compile(r"^(tenants?|org(anization|anisation)?s?|accounts?|w
 # often means something else (synapse's key-backup versions keep deleted rows on purpose).
 _SOFT_DELETE = ("deleted_at", "is_deleted")
 
-# Tables a framework or library owns (migration bookkeeping, job schedulers): the design's
-# authors do not shape them, so advice on their keys and indexes is not theirs to act on.
-FRAMEWORK_TABLES = frozenset({
-    "schema_migrations", "ar_internal_metadata", "django_migrations", "flyway_schema_history",
-    "databasechangelog", "databasechangeloglock", "knex_migrations", "knex_migrations_lock",
-    "_prisma_migrations", "goose_db_version", "alembic_version", "schema_version",
-    "__efmigrationshistory", "sequelizemeta", "migrations", "pgmigrations",
-    "typeorm_metadata", "_sqlx_migrations", "gorp_migrations", "seaql_migrations",
-})
-_FRAMEWORK_PREFIXES = ("qrtz_",)  # Quartz scheduler tables
 _NOT_NULL_TERM = re.compile(r'^\(*\s*("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)\s+IS\s+NOT\s+NULL'
                             r'\s*\)*$', re.I)
 
@@ -125,8 +155,18 @@ class LintContext:
     # ---- tables
     @cached_property
     def tables(self) -> tuple[Table, ...]:
-        """Ordinary and partitioned tables; partitions are judged through their parent."""
-        return tuple(t for t in self.design.tables if t.partition_of is None)
+        """Ordinary and partitioned tables the designer owns: partitions are judged through
+        their parent, and migration tools' bookkeeping tables (:meth:`is_framework_table`)
+        are left out — their shape is the tool's to choose."""
+        return tuple(t for t in self.design.tables
+                     if t.partition_of is None and not self.is_framework_table(t))
+
+    def is_framework_table(self, table: Table) -> bool:
+        """A migration tool's bookkeeping table (``schema_migrations``, ``flyway_schema_history``,
+        ``__EFMigrationsHistory`` …, see :data:`FRAMEWORK_TABLES`) that no foreign key links."""
+        if table.name.lower().startswith(_FRAMEWORK_PREFIXES):
+            return True
+        return is_framework_table(table) and table.key not in self.referenced
 
     @cached_property
     def by_key(self) -> dict[tuple[str, str], Table]:
@@ -178,11 +218,6 @@ class LintContext:
         """True when some index (PK and UNIQUE included) has ``columns`` as its leading keys,
         in any order — what an FK lookup or ON DELETE check can use."""
         return any(serves_fk(shape, columns) for shape in self.index_shapes(table))
-
-    def is_framework_table(self, table: Table) -> bool:
-        """A table a framework owns (``schema_migrations``, Quartz's ``qrtz_*``…)."""
-        name = table.name.lower()
-        return name in FRAMEWORK_TABLES or name.startswith(_FRAMEWORK_PREFIXES)
 
     # ---- intents
     def intent(self, table: Table) -> tuple[TableIntent, frozenset[str]]:
