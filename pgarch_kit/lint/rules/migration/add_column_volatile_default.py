@@ -69,4 +69,4 @@ class AddColumnVolatileDefault(Rule):
                 f"({calls.found[0]}()), so existing table {table.name} is rewritten under an "
                 f"ACCESS EXCLUSIVE lock",
                 f"ALTER TABLE {t} ADD COLUMN {c} {col_type(d)}; ALTER TABLE {t} ALTER COLUMN "
-                f"{c} SET DEFAULT {expr}; -- then backfill existing rows in batches")
+                f"{c} SET DEFAULT {expr}; -- then backfill existing rows in batches", line=s.line)

@@ -58,4 +58,5 @@ class ConcurrentlyInTransaction(Rule):
                 f"line {s.line}: {what} runs {tx_note(s)}; PostgreSQL rejects it there "
                 f"(\"cannot run inside a transaction block\") and the migration fails",
                 f"{s.text};  -- alone in a migration that runs outside a transaction "
-                f"(transactional=False / atlas:txmode none / disable_ddl_transaction!)")
+                f"(transactional=False / atlas:txmode none / disable_ddl_transaction!)",
+                line=s.line)

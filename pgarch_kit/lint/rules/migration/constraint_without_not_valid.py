@@ -62,7 +62,7 @@ class ConstraintWithoutNotValid(Rule):
                     f"every existing row of {table.name} while writes to {locks} are blocked"
                     .replace("  ", " "),
                     f"{fix}  -- then, in a separate transaction: ALTER TABLE {tn} VALIDATE "
-                    f"CONSTRAINT {vname};")
+                    f"CONSTRAINT {vname};", line=s.line)
             elif cmd.subtype == AT.AT_AddColumn:
                 for c in constraints(cmd.def_):
                     if c.contype not in (CT.CONSTR_FOREIGN, CT.CONSTR_CHECK):
@@ -75,4 +75,4 @@ class ConstraintWithoutNotValid(Rule):
                         f"over every existing row of {table.name} under a write-blocking lock",
                         f"ALTER TABLE {tn} ADD COLUMN {q(col)} {{type}}; ALTER TABLE {tn} ADD "
                         f"CONSTRAINT … {kind if kind == 'CHECK' else 'FOREIGN KEY'} … NOT VALID; "
-                        f"-- then VALIDATE CONSTRAINT in a separate transaction")
+                        f"-- then VALIDATE CONSTRAINT in a separate transaction", line=s.line)

@@ -59,4 +59,4 @@ class LockingMaintenanceCommand(Rule):
             yield self.finding(
                 where(mig, rel, table) if rel is not None else None, None,
                 f"line {s.line}: {what} holds an ACCESS EXCLUSIVE (or write-blocking) lock "
-                f"for the whole rewrite", fix)
+                f"for the whole rewrite", fix, line=s.line)

@@ -51,12 +51,12 @@ class MissingLockAndStatementTimeout(Rule):
                     + ("" if "statement_timeout" in seen else " (statement_timeout is not set "
                        "either)"),
                     "SET lock_timeout = '5s';\nSET statement_timeout = '15min';  -- at the top "
-                    "of the migration; retry on lock timeout")
+                    "of the migration; retry on lock timeout", line=s.line)
             elif "statement_timeout" not in seen:
                 yield self.finding(
                     table, None,
                     f"line {s.line}: locking DDL on {table} runs with lock_timeout but no "
                     f"statement_timeout: a runaway statement holds its lock indefinitely",
                     "SET statement_timeout = '15min';  -- at the top of the migration",
-                    severity="info")
+                    severity="info", line=s.line)
             return

@@ -71,4 +71,4 @@ class NonIdempotentDdl(Rule):
                     mig.where(rel) if rel is not None else None, None,
                     f"line {s.line}: {what} has no {guard} guard, so re-running the migration "
                     f"after a partial failure fails here",
-                    f"add {guard} to {what}")
+                    f"add {guard} to {what}", line=s.line)

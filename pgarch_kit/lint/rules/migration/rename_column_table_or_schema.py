@@ -45,7 +45,8 @@ class RenameColumnTableOrSchema(Rule):
                     None, None,
                     f"line {s.line}: renaming schema {n.subname} to {n.newname} breaks every "
                     f"query that names it while old app versions run",
-                    f"keep {n.subname}; move objects over a release with views left behind")
+                    f"keep {n.subname}; move objects over a release with views left behind",
+                    line=s.line)
                 continue
             if kind == "column" and n.relationType != ObjectType.OBJECT_TABLE:
                 continue  # views: no data to move, and usually recreated by the migration
@@ -61,4 +62,4 @@ class RenameColumnTableOrSchema(Rule):
                 f"ALTER TABLE … ADD COLUMN {n.newname} …; dual-write and backfill, move the "
                 f"readers, then drop {old}" if kind == "column" else
                 f"ALTER TABLE {old} RENAME TO {n.newname}; CREATE VIEW {old} AS SELECT * FROM "
-                f"{n.newname};  -- compatibility view for one release")
+                f"{n.newname};  -- compatibility view for one release", line=s.line)

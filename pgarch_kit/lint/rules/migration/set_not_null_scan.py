@@ -59,7 +59,7 @@ class SetNotNullScan(Rule):
                 f"ALTER TABLE {t} ADD CONSTRAINT {chk} CHECK ({c} IS NOT NULL) NOT VALID; "
                 f"-- next transaction: ALTER TABLE {t} VALIDATE CONSTRAINT {chk}; "
                 f"ALTER TABLE {t} ALTER COLUMN {c} SET NOT NULL; "
-                f"ALTER TABLE {t} DROP CONSTRAINT {chk};")
+                f"ALTER TABLE {t} DROP CONSTRAINT {chk};", line=s.line)
 
 
 def _not_null_check(con: Any) -> str | None:
