@@ -40,9 +40,12 @@ def _created(mig: Migration, before: Statement) -> set[str]:
             out.add(n.idxname)
         elif k == "CreateSeqStmt":
             out.add(n.sequence.relname)
-        elif k in ("CreateEnumStmt", "CompositeTypeStmt", "CreateDomainStmt"):
-            out.add(names(getattr(n, "typeName", None) or n.domainname)[-1]
-                    if k != "CompositeTypeStmt" else n.typevar.relname)
+        elif k == "CreateEnumStmt":
+            out.add(names(n.typeName)[-1])
+        elif k == "CreateDomainStmt":
+            out.add(names(n.domainname)[-1])
+        elif k == "CompositeTypeStmt":
+            out.add(n.typevar.relname)
         elif k == "CreateFunctionStmt":
             out.add(names(n.funcname)[-1])
         elif k == "CreateTrigStmt":
