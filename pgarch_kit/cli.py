@@ -315,8 +315,7 @@ def _lint_migrations(args: argparse.Namespace) -> int:
     when a finding reaches --fail-on (default: warning), else 0."""
     from pgarch_kit.lint import LintReport
     from pgarch_kit.lint.formats import escape_data, escape_property, fails
-    from pgarch_kit.lint.migration import MigrationParseError
-    from pgarch_kit.lint.migration_lint import lint_migration, migration_rules
+    from pgarch_kit.lint.migration_lint import lint_migrations, migration_rules
     from pgarch_kit.model import Design
     if args.design:
         raise _Usage(f"{args.design}: with --migration, give the design the migration applies "
@@ -341,23 +340,20 @@ def _lint_migrations(args: argparse.Namespace) -> int:
         print("pgarch lint: no --against DESIGN or --dsn URL: linting against an empty design, "
               "so every table the migration touches is assumed to exist and hold rows",
               file=sys.stderr)
-    findings, problems, ran = [], [], ()
+    scripts, problems = [], []
     for path in args.migration:
         shown = "stdin" if path == "-" else path
         try:
-            sql = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
-            report = lint_migration(sql, prior, path=shown,
-                                    transactional=args.assume_in_transaction,
-                                    select=select, ignore=ignore)
+            scripts.append((shown, sys.stdin.read() if path == "-"
+                            else Path(path).read_text(encoding="utf-8")))
         except UnicodeDecodeError as exc:
             problems.append((shown, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})"))
-            continue
-        except MigrationParseError as exc:
-            problems.append((shown, exc.line, f"PostgreSQL's parser rejects it: "
-                                              f"{exc.parser_message}"))
-            continue
-        findings += report.findings
-        ran = report.rules_run
+    reports, broken = lint_migrations(scripts, prior, transactional=args.assume_in_transaction,
+                                      select=select, ignore=ignore)
+    problems += [(path, exc.line, f"PostgreSQL's parser rejects it: {exc.parser_message}")
+                 for path, exc in broken]
+    findings = [f for r in reports for f in r.findings]
+    ran = reports[0].rules_run if reports else ()
     report = LintReport(tuple(findings), ran or tuple(migration_rules(select or (),
                                                                       ignore or ())))
     if args.format == "github":

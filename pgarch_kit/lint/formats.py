@@ -108,7 +108,7 @@ def _uri(path: str) -> str:
 def _rule_descriptor(slug: str) -> dict[str, object]:
     from .runner import rule_named
     r = rule_named(slug)
-    doc = r.doc()
+    doc = {k: v.replace("``", "`") for k, v in r.doc().items()}  # reST literals, as Markdown
     full = " ".join(x for x in (doc.get("what", ""), doc.get("why", "")) if x)
     return {
         "id": r.code,

@@ -15,12 +15,12 @@ from pathlib import Path
 
 from pgarch_kit.model import Design
 
-from .migration import Migration
-from .migration_defs import DEFINITION_RULES, definition_findings
+from .migration import Migration, MigrationParseError, sort_key
+from .migration_defs import DEFINITION_RULES, definition_findings, script_design
 from .report import LintReport
 from .runner import UNUSED_SUPPRESSION, lint, select_rules
 
-__all__ = ["lint_migration", "migration_rules"]
+__all__ = ["lint_migration", "lint_migrations", "migration_rules"]
 
 
 def migration_rules(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[str]:
@@ -40,8 +40,14 @@ def lint_migration(sql: str, prior: Design, *, path: str | None = None,
     ``select``/``ignore`` default to every migration rule and the design's ``lint.ignore``.
     Raises :class:`~pgarch_kit.lint.migration.MigrationParseError` when the SQL does not
     parse."""
-    mig = Migration.from_sql(sql, prior, transactional=transactional,
-                             file_name=Path(path).name if path else None, applied=applied)
+    return _lint(Migration.from_sql(sql, prior, transactional=transactional,
+                                    file_name=Path(path).name if path else None,
+                                    applied=applied), path, select, ignore)
+
+
+def _lint(mig: Migration, path: str | None, select: Iterable[str] | None,
+          ignore: Iterable[str] | None) -> LintReport:
+    prior = mig.prior
     chosen = migration_rules(select or (), prior.lint.ignore if ignore is None else ignore)
     m_rules = [s for s in chosen if s not in DEFINITION_RULES]
     found = []
@@ -50,3 +56,30 @@ def lint_migration(sql: str, prior: Design, *, path: str | None = None,
                  if (f.code, f.rule) != UNUSED_SUPPRESSION]
     found += definition_findings(mig, [s for s in chosen if s in DEFINITION_RULES])
     return LintReport(tuple(replace(f, file=path) for f in found), tuple(chosen))
+
+
+def lint_migrations(scripts: Sequence[tuple[str, str]], prior: Design, *,
+                    transactional: bool = False, select: Iterable[str] | None = None,
+                    ignore: Iterable[str] | None = None
+                    ) -> tuple[list[LintReport], list[tuple[str, MigrationParseError]]]:
+    """Lint several scripts — ``(path, sql)`` — as one release applies them: in their
+    migration order (``V2`` before ``V10``), each against the prior design plus what the
+    scripts before it define, so a table an earlier file creates is known to a later one.
+    (Against an empty prior design every table is unknown anyway: each script is then read
+    on its own.) Returns the reports in the order given, and the scripts that do not parse."""
+    order = sorted(range(len(scripts)), key=lambda i: sort_key(scripts[i][0]))
+    reports: dict[int, LintReport] = {}
+    broken = []
+    state, chain = prior, bool(prior.tables or prior.views)
+    for i in order:
+        path, sql = scripts[i]
+        try:
+            mig = Migration.from_sql(sql, state, transactional=transactional,
+                                     file_name=Path(path).name)
+        except MigrationParseError as exc:
+            broken.append((path, exc))
+            continue
+        reports[i] = _lint(mig, path, select, ignore)
+        if chain:
+            state = script_design(mig)[0]
+    return [reports[i] for i in sorted(reports)], broken

@@ -233,3 +233,20 @@ def test_prior_state_from_a_sql_schema_and_from_a_live_database(tmp_path: Path, 
     assert by_rule["drop-table-schema-or-database"]["table"] == "refunds"
     with psycopg.connect(fresh_db) as conn:  # linting ran nothing on the database
         assert conn.execute("SELECT to_regclass('refunds') IS NOT NULL").fetchone()[0]
+
+
+def test_several_files_are_read_in_migration_order(files, tmp_path: Path, capsys) -> None:
+    """A table an earlier file of the batch creates is known to a later one (V10 after V9,
+    whatever order the files are given in)."""
+    later = tmp_path / "V10__refund_note.sql"
+    later.write_text("ALTER TABLE refunds ADD COLUMN note text;\n", encoding="utf-8")
+    earlier = tmp_path / "V9__refunds.sql"
+    earlier.write_text("CREATE TABLE refunds (id bigint PRIMARY KEY, order_id bigint);\n",
+                       encoding="utf-8")
+    args = ("lint", "--migration", str(later), str(earlier), "--against", str(files["prior"]),
+            "--format", "json")
+    _, out, _ = run(capsys, *args)
+    assert "unknown-table" not in {f["rule"] for f in _findings(out)}
+    _, out, _ = run(capsys, *args[:3], *args[4:])  # the later file alone
+    [f] = [f for f in _findings(out) if f["rule"] == "unknown-table"]
+    assert f["table"] == "refunds" and f["file"] == str(later)
