@@ -149,6 +149,12 @@ def locked_table(mig: Migration, s: Statement) -> str | None:
         if target is None or not target[1] or is_concurrent(s):
             return None
         return target[0]
+    if k == "AlterTableStmt" and n.objtype == ObjectType.OBJECT_INDEX:
+        t = mig.index_table(n.relation.relname, n.relation.schemaname)
+        return label(t) if t is not None else None  # ALTER INDEX: its table, when known
+    if k == "AlterTableStmt" and n.objtype not in (ObjectType.OBJECT_TABLE,
+                                                   ObjectType.OBJECT_MATVIEW):
+        return None  # ALTER VIEW / SEQUENCE / FOREIGN TABLE: no table rows to queue on
     if k in ("AlterTableStmt", "IndexStmt", "CreateTrigStmt"):
         rel = getattr(n, "relation", None)
     elif k == "RenameStmt" and n.renameType in (ObjectType.OBJECT_TABLE, ObjectType.OBJECT_COLUMN):
