@@ -28,6 +28,10 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     # rules look for evidence (API roles, pgrst settings, Supabase's auth/storage schemas)
     "exposed_schemas": None,
     "big_table_rows": 100_000_000,     # partition-candidate threshold
+    # True when the design holds only what a migration script defines now: its columns are
+    # new choices, judged without the design-wide conventions and growth evidence an
+    # established schema needs (set by ``pgarch lint --migration``)
+    "new_definitions": False,
     "sequence_usage_percent": 75,      # L: sequence-near-exhaustion
     "bloat_percent": 40,               # L: bloat
 }

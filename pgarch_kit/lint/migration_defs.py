@@ -119,8 +119,17 @@ def script_design(mig: Migration) -> tuple[Design, dict[tuple[str | None, str | 
             where[(d.name if schema == "public" else f"{schema}.{d.name}", None)] = s.line
     cfg = mig.prior.lint
     design = replace(mig.prior, tables=tuple(tables.values()), domains=tuple(domains.values()),
-                     lint=LintConfig(settings=cfg.settings, suppress=cfg.suppress))
+                     lint=LintConfig(settings=_new_definitions(cfg.settings),
+                                     suppress=cfg.suppress))
     return design, where
+
+
+def _new_definitions(settings: Any) -> tuple:
+    """The prior design's settings with ``new_definitions`` on: the script's columns are
+    choices made now, so the type rules judge them as a new design's."""
+    items = dict(settings.items() if isinstance(settings, dict) else settings)
+    items["new_definitions"] = True
+    return tuple(items.items())
 
 
 def definition_findings(mig: Migration, rules: Iterable[str]) -> list[Finding]:

@@ -197,7 +197,8 @@ def test_design_lint_speaks_the_same_formats(tmp_path: Path, capsys) -> None:
     design = tmp_path / "clock.yaml"
     design.write_text("name: clock\ntables:\n  - name: ticks\n    primary_key: [id]\n"
                       "    columns:\n      - {name: id, type: bigint, nullable: false}\n"
-                      "      - {name: at, type: timestamp}\n", encoding="utf-8")
+                      "      - {name: at, type: timestamp}\n"
+                      "      - {name: created_at, type: timestamptz}\n", encoding="utf-8")
     args = ("lint", str(design), "--select", "timestamp-without-tz")
     code, out, _ = run(capsys, *args, "--format", "github")
     assert code == 0  # a design fails on errors unless told otherwise

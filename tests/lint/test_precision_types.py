@@ -137,11 +137,13 @@ def test_consistent_wall_clock_convention_is_one_question() -> None:
     assert found[0].message.startswith("needs information") and "UTC" in found[0].message
 
 
-def test_wall_clock_filled_by_now_or_mixed_is_one_warning() -> None:
+def test_wall_clock_filled_by_now_or_mixed_is_one_design_wide_note() -> None:
+    """A convention is judged once, at info: rewriting every column of it is a project (the
+    hand review judged a warning there debatable); the pin is the fix worth doing now."""
     d = _design([_table("posts", ID, _col("created_at", "timestamp", default="now()"),
                         _col("updated_at", "timestamp"), _col("sent", "timestamptz"))])
     (f,) = _found(d, "timestamp-without-tz")
-    assert f.severity == "warning" and f.table is None
+    assert f.severity == "info" and f.table is None and "SET timezone TO 'UTC'" in f.fix
     assert "default to the clock" in f.message and "timestamptz column" in f.message
 
 
@@ -309,3 +311,31 @@ def test_every_proposed_fix_runs_on_the_schema_it_was_proposed_for(fresh_db) -> 
         conn.execute("INSERT INTO parcel (holder_name, kind) VALUES ('Di', 'L')")
         names = [r[0] for r in conn.execute("SELECT holder_name FROM parcel ORDER BY id")]
         assert names[0] == "Ann"  # no blank padding left
+
+
+def test_a_clock_filled_deviation_is_converted_in_the_zone_it_was_written_in() -> None:
+    """``DEFAULT now()`` stored the session TimeZone's local time: reading it as UTC would
+    shift every value on a server that is not on UTC (found by the hand review)."""
+    d = _design([_table("sessions", ID, _col("created_at", "timestamp", default="now()"),
+                        _col("a", "timestamptz"), _col("b", "timestamptz"))])
+    (f,) = _found(d, "timestamp-without-tz")
+    assert f.severity == "warning" and f.column == "created_at"
+    assert "UTC" not in f.fix and "TYPE timestamptz" in f.fix
+
+
+def test_int_keys_partitioning_is_a_hint_and_status_tables_are_not_logs() -> None:
+    """Partitioning alone (sample schemas partition small tables) gives an info; a table
+    whose rows carry a status is processed and updated, so it is not an append-only log; a
+    serial's fix widens its sequence too (an ``AS integer`` sequence stays capped)."""
+    part = _table("payments", ID, _col("paid_at", "timestamptz", nullable=False),
+                  _col("amount", "numeric"))
+    part["columns"][0] = {"name": "id", "type": "serial"}
+    part["partition_by"] = {"strategy": "range", "keys": ["paid_at"]}
+    part["primary_key"] = ["id", "paid_at"]
+    found = _found(_design([part]), "int-id-overflow-risk")
+    assert [(f.column, f.severity) for f in found if f.table] == [("id", "info")]
+    assert "ALTER SEQUENCE" in found[0].fix and "AS bigint" in found[0].fix
+    sms = _table("inbound_sms", {"name": "id", "type": "integer", "identity": "always"},
+                 _col("received", "timestamptz", nullable=False), _col("body", "text"),
+                 _col("status", "text"))
+    assert not [f for f in _found(_design([sms]), "int-id-overflow-risk") if f.table]

@@ -17,7 +17,8 @@ SECONDS_PER_MONTH = 2_629_746        # a mean Gregorian month
 _TIMES = ("timestamp with time zone", "timestamp without time zone", "date")
 # An UPDATE-maintained column says the rows are edited in place: an entity, not a record.
 # (``changed_at`` is left out: in an audit log it is the time of the recorded event.)
-_MUTABLE = re.compile(r"updated|modified|modification", re.IGNORECASE)
+# A status or state column is processed and set again: the rows are work items, not records.
+_MUTABLE = re.compile(r"updated|modified|modification|status|state", re.IGNORECASE)
 _INSERT = re.compile(r"^\s*INSERT\s+INTO\s+"
                      r"(?:(\"(?:[^\"]|\"\")+\"|\w+)\s*\.\s*)?(\"(?:[^\"]|\"\")+\"|\w+)",
                      re.IGNORECASE)
@@ -32,6 +33,7 @@ class Growth:
     how: str
     rows: int | None = None
     per_month: float | None = None
+    strong: bool = True   # False: a hint (partitioning) that alone does not justify a warning
 
     def months_left(self, limit: int) -> float | None:
         """Months until ``limit`` rows (keys) are used up at the stated pace; None when the
@@ -113,7 +115,9 @@ def growth_of(ctx: LintContext, table: Table) -> Growth | None:
         return Growth(f"its insert query patterns add {rate:g} rows/s", None,
                       rate * SECONDS_PER_MONTH)
     if table.partition_by is not None:
-        return Growth("it is partitioned, which is done for tables expected to be large")
+        # a hint, not a volume: sample and teaching schemas partition small tables to show how
+        return Growth("it is partitioned, which is often done for tables expected to be large",
+                      strong=False)
     shape = append_only_shape(ctx, table)
     if shape:
         return Growth(shape)

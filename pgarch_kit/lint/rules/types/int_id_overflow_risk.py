@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pgarch_kit.model import Column, Table
+from pgarch_kit.model import Column, Sequence, Table
+from pgarch_kit.model.default_names import identity_sequence_name
+from pgarch_kit.model.names import qualified
 
 from ...context import LintContext, label
 from ...finding import Finding
@@ -29,8 +31,10 @@ class IntIdOverflowRisk(Rule):
     gives evidence the table outgrows it: declared ``rows``/``growth_per_month`` (or the rows a
     live import counted) projecting exhaustion within ten years (setting
     ``int_key_horizon_months``), the insert rate of its ``INSERT`` query patterns doing the
-    same, partitioning, or the shape of an append-only record table (nothing references it, rows
-    are time-stamped and never marked updated, no natural key: events, logs, facts). Foreign
+    same, or the shape of an append-only record table (nothing references it, rows are
+    time-stamped and never marked updated, no status to process, no natural key: events, logs,
+    facts); partitioning alone is a hint (info). A key a migration script defines now
+    (``pgarch lint --migration``) is judged as a new choice, where bigint costs nothing. Foreign
     keys follow the key they reference and are not judged on their own — a lookup table's
     integer key never runs out, and an ``integer`` foreign key to an ``integer`` key is right —
     except one narrower than the key it references, which fails first. Counters and other
@@ -43,7 +47,8 @@ class IntIdOverflowRisk(Rule):
     under exclusive locks — cheap only while the table is small.
 
     Fix: ``ALTER TABLE t ALTER COLUMN id TYPE bigint`` together with every foreign key
-    column that references it, while the table is small — or declare it ``bigint GENERATED
+    column that references it (and ``ALTER SEQUENCE … AS bigint`` for a serial, whose
+    sequence stays capped otherwise), while the table is small — or declare it ``bigint GENERATED
     ALWAYS AS IDENTITY`` from the start.
 
     References: squawk prefer-bigint-over-int, prefer-bigint-over-smallint.
@@ -78,12 +83,17 @@ class IntIdOverflowRisk(Rule):
                 if not generated and not (c.name in pk and (len(pk) == 1 or named)):
                     continue  # not the table's own key: counters, codes, natural-key parts
                 growth = growth_of(ctx, t)
+                if growth is None and ctx.setting("new_definitions"):
+                    growth = Growth("it is a key defined now, when bigint costs 4 bytes a row "
+                                    "and widening later costs a rewrite")
                 if growth is None:
                     if base == "integer" and label(t) not in unjudged:
                         unjudged.append(label(t))
                     continue
                 found = self._judge(t, c.name, base, growth, horizon,
-                                    children.get((t.key, c.name), []))
+                                    children.get((t.key, c.name), []),
+                                    serial_sequence(t, c, owned),
+                                    c.type.strip().lower() in SERIAL_TYPES)
                 if found:
                     yield found
         if unjudged:
@@ -97,11 +107,20 @@ class IntIdOverflowRisk(Rule):
                 "when each key runs out")
 
     def _judge(self, t: Table, column: str, base: str, growth: Growth, horizon: int,
-               refs: list[tuple[Table, str]]) -> Finding | None:
+               refs: list[tuple[Table, str]], seq: Sequence | None = None,
+               serial: bool = False) -> Finding | None:
         why = self._verdict(growth, base, horizon)
         if why is None:
             return None  # the declared volume stays well inside the type
-        fix = " ".join([alter_type(t, column, "bigint"),
+        # a serial's sequence is AS integer: widening the column alone leaves it capped
+        if seq is not None:
+            widen_seq = [f"ALTER SEQUENCE {qualified(seq.schema, seq.name)} AS bigint;"]
+        elif serial:   # written serial: the sequence PostgreSQL names for it
+            widen_seq = [f"ALTER SEQUENCE "
+                         f"{qualified(t.schema, identity_sequence_name(t, column))} AS bigint;"]
+        else:
+            widen_seq = []
+        fix = " ".join([alter_type(t, column, "bigint"), *widen_seq,
                         *(alter_type(rt, rc, "bigint") for rt, rc in refs)])
         shown = ", ".join(f"{label(rt)}.{rc}" for rt, rc in refs[:4])
         follow = (f"; the foreign keys {shown}{' …' if len(refs) > 4 else ''} must widen with "
@@ -112,7 +131,7 @@ class IntIdOverflowRisk(Rule):
             f"{column} is {article} {base} key and {why}: inserts fail once it passes "
             f"{_MAX[base]}, and widening it later rewrites the table under an exclusive "
             f"lock{follow}",
-            fix)
+            fix, severity=None if growth.strong else "info")
 
     @staticmethod
     def _verdict(growth: Growth, base: str, horizon: int) -> str | None:

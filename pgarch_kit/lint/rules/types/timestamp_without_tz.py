@@ -32,11 +32,13 @@ class TimestampWithoutTz(Rule):
     """What: ``timestamp`` (without time zone) columns judged against the design's own
     convention, and every ``timetz`` column. Where most timestamps are ``timestamptz``, each
     ``timestamp`` column is a deviation: a warning. Where ``timestamp`` is the convention (as
-    Rails, Django without ``USE_TZ`` or Prisma write it) the design is judged once: a warning
-    when it also has ``timestamptz`` columns (inconsistent) or fills ``timestamp`` columns
-    with ``now()``/``CURRENT_TIMESTAMP`` defaults (the session's local time next to the
-    application's UTC), else one "needs information" asking whether every writer stores UTC.
-    Arrays included. Needs only the design; whether writers use UTC it cannot see.
+    Rails, Django without ``USE_TZ`` or Prisma write it) the design is judged once, at info
+    level (rewriting a convention is a project; pinning the clock is the fix worth doing
+    now): naming the mix when it also has ``timestamptz`` columns or fills ``timestamp``
+    columns with ``now()``/``CURRENT_TIMESTAMP`` defaults, else a "needs information" asking
+    whether every writer stores UTC. Columns a migration script defines now (``pgarch lint
+    --migration``) are new choices: each is a warning. Arrays included. Needs only the
+    design; whether writers use UTC it cannot see.
 
     Why: a ``timestamp`` stores a wall-clock reading, not an instant: the offset of the value
     written is silently dropped, so rows written from sessions in different zones (or across
@@ -45,7 +47,8 @@ class TimestampWithoutTz(Rule):
     cannot account for daylight saving and is of doubtful use.
 
     Fix: ``SET timezone TO 'UTC'`` (the zone the values were written in: the conversion reads
-    them in the session's zone) and ``ALTER TABLE t ALTER COLUMN c TYPE timestamptz`` (no
+    them in the session's zone; a column filled by ``now()`` was written in the server's
+    zone, so its fix keeps the session's) and ``ALTER TABLE t ALTER COLUMN c TYPE timestamptz`` (no
     rewrite on PG12+ when that zone is UTC); where ``timestamp`` is the house convention,
     pin every writer to UTC (``ALTER DATABASE db SET timezone TO 'UTC'``); ``time`` plus a
     zone column instead of ``timetz``.
@@ -77,18 +80,39 @@ class TimestampWithoutTz(Rule):
                 zoned += 1
         if not wall:
             return
-        if zoned >= len(wall):
+        if ctx.setting("new_definitions"):   # columns a migration defines now: a new choice
             for t, c in wall:
                 yield self.finding(
                     t, c.name,
-                    f"{c.name} is {c.type} where the design's other {zoned} timestamp(s) are "
-                    f"timestamptz: it drops the offset of what is written, and comparing it "
-                    f"with them converts through the session's TimeZone (the fix reads the "
-                    f"stored values as UTC)",
-                    _READ_AS + alter_type(t, c.name,
-                                          "timestamptz" + ("[]" if "[]" in c.type else "")))
+                    f"{c.name} is defined as {c.type}: it stores a wall-clock reading without "
+                    f"its offset, so values written from different time zones cannot be "
+                    f"compared; timestamptz costs the same 8 bytes",
+                    alter_type(t, c.name, "timestamptz" + ("[]" if "[]" in c.type else "")))
+            return
+        if zoned >= len(wall):
+            for t, c in wall:
+                yield self._deviating(t, c, zoned)
             return
         yield from self._convention(wall, zoned)
+
+    def _deviating(self, t: Table, c: Column, zoned: int) -> Finding:
+        """One column that breaks the design's timestamptz convention. A clock default
+        (``now()``) stored the session TimeZone's local time, so the fix converts in that
+        zone; other values are read as UTC, what applications usually write."""
+        target = "timestamptz" + ("[]" if "[]" in c.type else "")
+        if c.default and _NOW.search(c.default):
+            how = ("its values come from a clock default, i.e. the session TimeZone's local "
+                   "time: run the fix in a session with the server's default TimeZone so they "
+                   "are read in the zone they were written in")
+            fix = alter_type(t, c.name, target)
+        else:
+            how = "the fix reads the stored values as UTC"
+            fix = _READ_AS + alter_type(t, c.name, target)
+        return self.finding(
+            t, c.name,
+            f"{c.name} is {c.type} where the design's other {zoned} timestamp(s) are "
+            f"timestamptz: it drops the offset of what is written, and comparing it with them "
+            f"converts through the session's TimeZone ({how})", fix)
 
     def _convention(self, wall: list[tuple[Table, Column]], zoned: int) -> Iterator[Finding]:
         """The design stores wall-clock timestamps by convention: judged once."""
@@ -109,10 +133,12 @@ class TimestampWithoutTz(Rule):
                 f"confirm, and pin it: {_PIN} — or move to timestamptz")
             return
         first_t, first_c = (clock or wall)[0]
+        # info: rewriting a whole convention's columns is a project, not a fix; the pin is
+        # what is worth doing now
         yield self.finding(
             None, None,
             f"{len(wall)} timestamp column(s) store wall-clock time without an offset by "
             f"convention, but " + "; and ".join(problems),
             _READ_AS + alter_type(first_t, first_c.name, "timestamptz")
             + f" -- and so on for each column (values read as UTC); until then pin the clock: "
-              f"{_PIN}")
+              f"{_PIN}", severity="info")
