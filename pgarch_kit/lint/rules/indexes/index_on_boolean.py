@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from pgarch_kit.model import IndexKey
+from pgarch_kit.model import IndexKey, Table
 from pgarch_kit.model.names import quote_ident
 
 from ...context import LintContext
@@ -26,11 +26,14 @@ _WORD = re.compile(r'[a-z_][a-z0-9_$]*')
 class IndexOnBoolean(Rule):
     """What: a plain B-tree index (not unique, not behind a constraint) whose *leading* key is
     a boolean column, unless its predicate already mentions that column (the partial-index
-    form this rule recommends, ``… WHERE is_archived``). An index on the flag alone is a
-    warning; a flag leading other keys is info. A boolean after other keys is not reported:
-    ``(user_id, is_read)`` narrows each user's entries well. Unique indexes and constraints
-    are left alone: they enforce a rule rather than speed up lookups, and so are framework
-    tables (``flyway_schema_history``…). Needs only the design;
+    form this rule recommends, ``… WHERE is_archived``). An index on the flag alone is
+    a warning (info on a settings/config/credentials table, tiny either way); a flag leading
+    other keys is info. The fix's predicate picks the rare value when the column's DEFAULT
+    names the common one, and keys the partial index on what the table's other indexes
+    lead with (a foreign key first), else the primary key. A boolean after other keys is not
+    reported: ``(user_id, is_read)`` narrows each user's entries well. Unique indexes and
+    constraints are left alone: they enforce a rule rather than speed up lookups, and so are
+    framework tables (``flyway_schema_history``…). Needs only the design;
     with query patterns, a replacement that would serve one of them worse is not proposed.
 
     Why: a boolean has two values, so as the first key it barely narrows a search: the index
@@ -64,24 +67,66 @@ class IndexOnBoolean(Rule):
                     continue
                 keys = shape_keys(s)[1:]
                 alone = not keys
-                if alone and t.primary_key:  # only the flag: index the rows it picks
-                    keys = tuple(IndexKey(c) for c in t.primary_key.columns)
+                if alone:  # only the flag: index the rows it picks by what they are sought by
+                    keys = _sought_by(ctx, t, s.name)
                 flag = quote_ident(key)
-                where = f"({s.where}) AND {flag}" if s.where else flag
+                rare = _rare_value(t, key)
+                cond = {True: flag, False: f"NOT {flag}"}.get(rare, flag)
+                other = f"NOT {flag}" if cond == flag else flag
+                hint = (f" -- the DEFAULT makes {other} the common value" if rare is not None
+                        else f" -- or WHERE {other}: the value queries look for")
+                where = f"({s.where}) AND {cond}" if s.where else cond
                 include = s.index.include if s.index else ()
                 if keys:
                     new = reshaped(s, keys, where=where)
                     if lost_service(ctx, t, [s], [new]):
                         continue  # a query pattern needs the flag as a key
                     fix = (f"{create_index_sql(t, keys, include=include, where=where)} "
-                           f"{drop_index_sql(t, s)} -- or WHERE NOT {flag}: the value queries "
-                           f"look for")
+                           f"{drop_index_sql(t, s)}{hint}")
                 else:
                     fix = (f"CREATE INDEX CONCURRENTLY ON {table_sql(t)} (<searched column>) "
-                           f"WHERE {flag}; -- or WHERE NOT {flag}: the value queries look for")
+                           f"WHERE {cond};{hint}")
+                small = bool(_CONFIG & set(_words(t.name)))
                 yield self.finding(
                     t, key,
                     f"index {s.name} has the boolean {key} as its "
                     f"{'only' if alone else 'first'} key: two values barely narrow a search, "
-                    f"so the index is large for what it selects",
-                    fix, severity=None if alone else "info")
+                    f"so the index is large for what it selects"
+                    + (f" (though {t.name} looks like a small settings table, where it costs "
+                       f"little either way)" if small else ""),
+                    fix, severity=None if alone and not small else "info")
+
+
+_CONFIG = {"config", "configuration", "setting", "credential", "preference", "option"}
+
+
+def _words(name: str) -> set[str]:
+    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+    return {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in snake.split("_")}
+
+
+def _rare_value(t: Table, column: str) -> bool | None:
+    """The flag's rare value, read from its DEFAULT (the common value): None if unknown."""
+    col = t.column(column)
+    default = (col.default or "").strip().lower() if col else ""
+    if default in ("true", "'t'", "'true'", "true::boolean"):
+        return False
+    if default in ("false", "'f'", "'false'", "false::boolean"):
+        return True
+    return None
+
+
+def _sought_by(ctx: LintContext, t: Table, skip: str) -> tuple[IndexKey, ...]:
+    """What the rows a flag picks are sought by: the leading column of another index on the
+    table (a foreign key's first), else the primary key."""
+    fks = {c for fk in t.foreign_keys for c in fk.columns[:1]}
+    leads = [sh.keys[0] for sh in ctx.index_shapes(t)
+             if sh.name != skip and sh.method == "btree" and not sh.where and sh.keys
+             and not sh.keys[0].startswith("(")
+             and not (t.primary_key and sh.keys == tuple(t.primary_key.columns))
+             and not is_type(ctx, t, sh.keys[0], ("boolean",))
+             and not is_type(ctx, t, sh.keys[0], (), array=True)]
+    lead = next((k for k in leads if k in fks), leads[0] if leads else None)
+    if lead is not None:
+        return (IndexKey(lead),)
+    return tuple(IndexKey(c) for c in t.primary_key.columns) if t.primary_key else ()

@@ -13,7 +13,7 @@ from pgarch_kit.model import Table
 
 from ...context import LintContext
 
-__all__ = ["identifier_column", "random_token", "short_code", "editable_name",
+__all__ = ["identifier_column", "random_token", "short_code", "editable_name", "person_facing",
            "referencing_fks"]
 
 _GENERATED = re.compile(
@@ -28,6 +28,11 @@ _ID_NAME = re.compile(r"(^(id|uid|uuid|guid|oid|ulid|cuid)$)|(_(id|uid|uuid|guid
 _EDITABLE = re.compile(r"(^|_)(name|names|email|e_mail|mail|title|label|description|desc|"
                        r"path|slug|username|login|phone|url|uri|address|caption|text)($|_)",
                        re.I)
+# Person-facing values that do change (people move, rename, retitle): a key change is likely.
+# A bare ``name`` is left out: package, queue and blueprint names are technical identifiers.
+_PERSON_FACING = re.compile(r"(^|_)(email|e_mail|mail|username|user_name|login|title|label|"
+                            r"display_name|full_name|first_name|last_name|phone|path|"
+                            r"address|caption)($|_)", re.I)
 _CODE_TYPES = re.compile(r"^(character|char|bpchar|character varying|varchar)\s*\(\s*[1-3]\s*\)$",
                          re.I)
 
@@ -60,6 +65,12 @@ def short_code(table: Table, column: str) -> bool:
 def editable_name(column: str) -> bool:
     """A name, e-mail, title, label, path… — a value users edit."""
     return bool(_EDITABLE.search(_snake(column)))
+
+
+def person_facing(column: str) -> bool:
+    """An e-mail, username, title, label, display name, phone, path… — a value people see and
+    change, unlike a technical ``name`` (a queue's, a package's) that code writes verbatim."""
+    return bool(_PERSON_FACING.search(_snake(column)))
 
 
 def identifier_column(ctx: LintContext, table: Table, column: str) -> bool:

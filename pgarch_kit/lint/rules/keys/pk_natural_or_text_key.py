@@ -9,7 +9,13 @@ from ...context import LintContext
 from ...finding import Finding
 from ...rule import Rule
 from ..types._common import TEXT_TYPES, pg_type, sql_table
-from ._shared import editable_name, identifier_column, referencing_fks, short_code
+from ._shared import (
+    editable_name,
+    identifier_column,
+    person_facing,
+    referencing_fks,
+    short_code,
+)
 
 # Natural-key types: strings and decimal codes. Dates and timestamps in composite keys are
 # usually partition keys or time-series keys and are deliberately not flagged.
@@ -19,10 +25,12 @@ _NATURAL = TEXT_TYPES | {"numeric"}
 class PkNaturalOrTextKey(Rule):
     """What: a primary key of a table that foreign keys reference, with columns typed
     ``text``, ``varchar``, ``char``, ``citext`` or ``numeric`` holding natural values — an
-    e-mail, a name, a title, a path. Warning for values people edit (the column's name says
-    name, e-mail, title, label, description, path, slug, username…); info for other natural
-    values (codes, numbers), and when every referencing key says ``ON UPDATE CASCADE`` (key
-    changes are planned for).
+    e-mail, a name, a title, a path. Warning for person-facing values that do change (the
+    column's name says e-mail, username, login, title, label, display name, phone, path…);
+    info for other natural values (codes, numbers, a bare ``name`` — queue, package and
+    blueprint names are technical identifiers code writes verbatim into the child rows),
+    and when every referencing key says
+    ``ON UPDATE CASCADE`` (key changes are planned for).
 
     Preconditions: only the design. Not reported: tables nothing references (a text key is
     copied nowhere, and changing it touches one row — a key/value store, a settings table,
@@ -75,6 +83,7 @@ class PkNaturalOrTextKey(Rule):
                 continue
             edited = [c.name for c in bad if editable_name(c.name)]
             planned = all(fk.on_update == "CASCADE" for fk in refs)
+            changing = [c for c in edited if person_facing(c)]
             keys = ", ".join(f"{c.name} {c.type}" for c in bad)
             cols = ", ".join(quote_ident(c) for c in t.primary_key.columns)
             tbl = sql_table(t)
@@ -91,4 +100,4 @@ class PkNaturalOrTextKey(Rule):
                 f"bigint GENERATED ALWAYS AS IDENTITY UNIQUE; -- then repoint the foreign keys "
                 f"of {names} to it, ALTER TABLE {tbl} DROP CONSTRAINT <pkey>, ADD PRIMARY "
                 f"KEY (…_id), ADD UNIQUE ({cols});",
-                severity=None if edited and not planned else "info")
+                severity=None if changing and not planned else "info")

@@ -19,6 +19,10 @@ class CompositeFkNullableColumn(Rule):
     off, so a row such as ``(dept_id = 7, dept_site = NULL)`` is accepted although no
     department 7 exists: orphans slip in silently.
 
+    Info when the key is optional by design — it says ``ON DELETE SET NULL``, the referenced
+    columns are nullable, or it is one of several alternative foreign keys whose columns are
+    all nullable: then SET NOT NULL or MATCH FULL would break the inserts the design means.
+
     Fix: ``ALTER TABLE child ALTER COLUMN c SET NOT NULL;`` for each column, or recreate the
     key with ``MATCH FULL`` (all columns NULL or none).
 
@@ -39,6 +43,19 @@ class CompositeFkNullableColumn(Rule):
                 nullable = [c for c in fk.columns if not not_null(t, c)]
                 if not nullable:
                     continue
+                optional = _optional(ctx, t, fk)
+                if optional:
+                    yield self.finding(
+                        t, nullable[0] if len(nullable) == 1 else None,
+                        f"foreign key ({', '.join(fk.columns)}) → {fk.ref_table} is MATCH "
+                        f"SIMPLE with nullable {', '.join(nullable)}, optional by design "
+                        f"({optional}): a row with some of them NULL is not checked at all",
+                        "-- nothing to change while partial keys are meant to be unchecked; to "
+                        "refuse them, ADD CONSTRAINT … CHECK (num_nulls("
+                        + ", ".join(quote_ident(c) for c in fk.columns)
+                        + f") IN (0, {len(fk.columns)})) NOT VALID, then VALIDATE it",
+                        severity="info")
+                    continue
                 fix = " ".join(f"ALTER TABLE {table_sql(t)} ALTER COLUMN {quote_ident(c)} "
                                f"SET NOT NULL;" for c in nullable)
                 yield self.finding(
@@ -47,3 +64,19 @@ class CompositeFkNullableColumn(Rule):
                     f"with nullable {', '.join(nullable)}: one NULL column disables the whole "
                     f"check, so orphan rows are accepted",
                     f"{fix} (or recreate the key with MATCH FULL)")
+
+
+def _optional(ctx: LintContext, t, fk) -> str:
+    """Why the design makes this key optional, or empty: it says ON DELETE SET NULL, a
+    referenced column is nullable itself (the parent's key has NULL parts), or the row has
+    other foreign keys with nullable columns too (one of several alternative parents)."""
+    if fk.on_delete == "SET NULL":
+        return "ON DELETE SET NULL"
+    parent = ctx.ref_table(t, fk)
+    if parent is not None and any(not not_null(parent, c) for c in fk.ref_columns):
+        return f"{fk.ref_table}'s referenced columns are nullable"
+    others = [o for o in t.foreign_keys if o is not fk
+              and all(not not_null(t, c) for c in o.columns)]
+    if others and all(not not_null(t, c) for c in fk.columns):
+        return "one of several alternative foreign keys on the row"
+    return ""

@@ -9,6 +9,7 @@ from pgarch_kit.model.types import parse_type, short_type
 from ...context import LintContext
 from ...finding import Finding
 from ...rule import Rule
+from ..beyond._shared import projected_rows
 from ..indexes._shared import resolved_type, table_sql
 
 
@@ -32,7 +33,10 @@ _STRINGS = {"text", "character varying"}   # varchar has no operators of its own
 class FkTypeMismatch(Rule):
     """What: a foreign-key column whose type (domains resolved to their base type, type
     modifiers ignored) differs from the referenced column's. Needs only the design.
-    ``integer`` referencing ``bigint`` (narrower than its parent) is a warning; ``bigint``
+    ``integer`` referencing ``bigint`` (narrower than its parent) is a warning when the
+    parent's generated key can plausibly outgrow the child — intents project that many rows,
+    the parent is a bigint identity, or the child's other key to the same parent already has
+    the parent's type — and info otherwise; ``bigint``
     referencing ``integer`` is info (it holds every parent value; the mismatch is cosmetic
     until the parent is widened); ``varchar`` against ``text`` is not reported (varchar uses
     text's operators, no cast happens). Other pairs (``char`` against ``varchar``,
@@ -75,12 +79,17 @@ class FkTypeMismatch(Rule):
                         continue
                     if ca[1] == cb[1] and ca[0] in _INTEGERS and cb[0] in _INTEGERS:
                         wider = _INTEGERS[ca[0]] > _INTEGERS[cb[0]]
+                        growth = "" if wider else _growth(ctx, t, fk, parent, ref, ca[0])
                         why = (f"it holds every {parent.name}.{ref} value, so nothing breaks; "
                                f"the types simply differ" if wider else
                                f"inserts fail once {parent.name}'s keys outgrow "
-                               f"{_short(mine.type)}")
+                               f"{_short(mine.type)}"
+                               + (f" ({growth})" if growth else
+                                  f"; nothing in the design shows {parent.name} nearing that "
+                                  f"range, so widen it when convenient"))
+                        narrow_info = not wider and not growth
                     else:
-                        wider = False
+                        wider = narrow_info = False
                         why = ("every FK check and join needs a cast, so an index on one "
                                "side may go unused")
                     yield self.finding(
@@ -91,7 +100,7 @@ class FkTypeMismatch(Rule):
                         f"{_short(mine.type)}, the types match" if wider else
                         f"ALTER TABLE {table_sql(t)} ALTER COLUMN {quote_ident(col)} "
                         f"TYPE {b};",
-                        severity="info" if wider else None)
+                        severity="info" if wider or narrow_info else None)
 
 
 def _short(text: str) -> str:
@@ -99,3 +108,33 @@ def _short(text: str) -> str:
         return short_type(text)
     except (ValueError, TypeError):
         return text
+
+
+_LIMITS = {"smallint": 2 ** 15, "integer": 2 ** 31}
+
+
+def _growth(ctx: LintContext, t, fk, parent, ref: str, mine: str) -> str:
+    """Evidence that ``parent``'s generated keys can outgrow the child's ``mine`` type, in
+    words; empty when there is none (a narrower child is then only worth knowing)."""
+    col = parent.column(ref)
+    generated = col.identity or "nextval(" in (col.default or "").lower()
+    if not generated:
+        return ""
+    rows = projected_rows(ctx, ctx.intent(parent)[0])
+    if rows is not None:
+        return (f"{parent.name} expects about {rows:,} rows" if rows >= _LIMITS[mine] // 4
+                else "")
+    if col.identity and parent_base(ctx, parent, ref) == "bigint":
+        return f"{parent.name}.{ref} is a bigint identity, chosen for growth"
+    for other in t.foreign_keys:
+        if other is not fk and other.ref_table == fk.ref_table and ref in other.ref_columns:
+            c = t.column(other.columns[list(other.ref_columns).index(ref)])
+            if c is not None and _comparable(resolved_type(ctx.design, c.type, t.schema)) \
+                    == _comparable(resolved_type(ctx.design, col.type, parent.schema)):
+                return f"{c.name} in the same table already has {parent.name}'s type"
+    return ""
+
+
+def parent_base(ctx: LintContext, parent, ref: str) -> str:
+    found = _comparable(resolved_type(ctx.design, parent.column(ref).type, parent.schema))
+    return found[0] if found else ""

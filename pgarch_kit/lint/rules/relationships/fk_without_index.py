@@ -1,6 +1,7 @@
 """fk-without-index: foreign keys whose columns no index leads with."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from pgarch_kit.model import Table
@@ -11,10 +12,25 @@ from ...finding import Finding
 from ...rule import Rule
 from ..beyond._shared import pattern_index, projected_rows
 from ..indexes._shared import columns_sql, concurrently, table_sql
+from ..keys._shared import identifier_column
 
 MIN_ROWS = 10_000      # below this a scan of the child per parent delete costs little
 _ACTIONS = ("CASCADE", "SET NULL", "SET DEFAULT")
 _DATES = ("timestamp with time zone", "timestamp without time zone", "date")
+CONVENTION_SHARE = 0.8  # this share of a design's keys carrying one action is a convention
+# Column names that mark a soft delete or an archive: such rows are rarely hard-deleted.
+_SOFT = {"deleted_at", "deleted_on", "deleted", "is_deleted", "archived_at", "archived",
+         "is_archived", "removed_at"}
+# Rows that live briefly: an expiry column, a heartbeat (a liveness row, removed once dead),
+# or a session/job/task/token-like table name.
+_EXPIRY = re.compile(r"^((expires?|expiry|expiration|valid_until|ttl)(_|$)|"
+                     r"(last_)?heartbeat(_|$))")
+_SHORT_LIVED = {"session", "job", "task", "run", "token", "lock", "queue", "attempt",
+                "execution", "cache", "otp", "nonce", "upload", "challenge"}
+# Tables holding a handful of rows per parent: invitations, settings, restrictions…
+_CONFIG = {"invite", "invitation", "config", "configuration", "setting", "preference",
+           "restriction", "option", "param", "parameter"}
+_TIME_WORDS = {"date", "day", "time", "timestamp", "created", "at"}
 
 
 class FkWithoutIndex(Rule):
@@ -23,17 +39,24 @@ class FkWithoutIndex(Rule):
     so does a partial index whose predicate is only ``col IS NOT NULL`` on those columns.
 
     Severity follows the evidence that the missing index costs something. Warning when the
-    design shows one of: this key's ``ON DELETE``/``ON UPDATE`` is CASCADE, SET NULL or SET
-    DEFAULT (parent deletes are planned, and each one scans the child); the parent's rows are
-    deleted in bulk — its own rows go by ON DELETE CASCADE from a deleted table, or its intent
-    sets ``retention_months`` — unless it is a small lookup (a few columns, no foreign keys,
-    no dates); a query pattern
-    (``queries:``) filters or joins on the columns; the child's intent expects at least
-    ``fk_index_min_rows`` (default 10,000) rows within two years. Info otherwise — the
-    message then names weaker evidence (another key cascading from the parent shows its rows
-    are deleted at times; ON UPDATE actions elsewhere) — and always when the child's intent
-    expects fewer rows (a scan of a tiny table costs little). Without intents or query
-    patterns the rule says once that it needs them.
+    design shows one of: a query pattern (``queries:``) or a row-level security policy
+    filters or joins on the columns; the child's intent expects at least
+    ``fk_index_min_rows`` (default 10,000) rows within two years; the parent's rows are
+    deleted in normal use and this key's ``ON DELETE`` is CASCADE, SET NULL or SET DEFAULT
+    (each parent delete scans the child) or they go in bulk (by cascade from a deleted table,
+    or a retention intent). An ON DELETE action is evidence of deletes unless: the parent is
+    soft-deleted (``deleted_at``, ``archived_at``, ``is_deleted``… or the soft_delete
+    intent: rarely hard-deleted); the parent is a small static lookup; the child is a
+    configuration-like table (invites, settings, restrictions: a few rows per parent); or
+    the design puts one action on at least 80% of its keys (an ORM convention: the clause
+    then says nothing) and the child has no date column of a growing table. Short-lived
+    parents — an expiry or heartbeat column (``expires_at``, ``last_heartbeat_at``), a
+    session/job/task/run/token-like name, a retention intent — count as deleted in any case.
+    ``ON UPDATE`` actions on generated or opaque identifiers never fire and are no evidence.
+    A partial index leading with the columns (``WHERE NOT deleted``) serves the application's
+    lookups: info, naming it. Info otherwise — the message names the weaker evidence — and
+    always when the child's intent expects fewer rows (a scan of a tiny table costs little).
+    Without intents or query patterns the rule says once that it needs them.
 
     Why: PostgreSQL indexes the referenced side of a foreign key, never the referencing side.
     Every DELETE or key UPDATE on the parent must find the child rows: without an index that
@@ -102,17 +125,36 @@ class FkWithoutIndex(Rule):
                   floor: int) -> tuple[str, str]:
         """Why the missing index costs something, in words: (strong, weak) — strong evidence
         makes a warning, weak evidence is only mentioned; empty when the design shows none."""
-        if fk.on_delete in _ACTIONS:
-            return (f"it says ON DELETE {fk.on_delete}, so every delete on {fk.ref_table} "
-                    f"looks up"), ""
-        if fk.on_update in _ACTIONS:
-            return f"it says ON UPDATE {fk.on_update}, so every key change looks up", ""
+        ref = ctx.by_key.get(parent)
+        partial = _partial_leading(ctx, t, fk.columns)
+        if partial is not None:
+            return "", (f"the partial index {partial.name} (WHERE {partial.where}) leads with "
+                        f"its columns and serves the lookups that repeat its predicate; only "
+                        f"parent deletes and key changes scan")
+        action = fk.on_delete in _ACTIONS or (
+            fk.on_update in _ACTIONS and not _immutable_key(ctx, ref, fk))
+        policy = _policy_on(t, fk.columns)
+        if policy:
+            return f"row-level security policy {policy!r} filters on it", ""
+        if action and ref is not None:
+            doubt = _action_doubt(ctx, t, fk, ref)
+            if not doubt:
+                return ((f"it says ON DELETE {fk.on_delete}, so every delete on "
+                         f"{fk.ref_table} looks up") if fk.on_delete in _ACTIONS else
+                        f"it says ON UPDATE {fk.on_update}, so every key change looks up"), ""
+            action_weak = doubt
+        elif fk.on_update in _ACTIONS and fk.on_delete not in _ACTIONS:
+            action_weak = (f"it says ON UPDATE {fk.on_update}, but {fk.ref_table}'s key is a "
+                           f"generated identifier that never changes")
+        else:
+            action_weak = ""
         pattern = next((q for c in fk.columns if (q := used.get(t.key, {}).get(c))), None)
         if pattern:
             return f"query pattern {pattern!r} filters or joins on it", ""
         if rows is not None and rows >= floor:
             return f"{t.name} expects about {rows:,} rows", ""
-        ref = ctx.by_key.get(parent)
+        if action_weak:
+            return "", action_weak
         if ref is not None and _lookup(ctx, ref):
             return "", ""
         why = deleted.get(parent, "")
@@ -140,7 +182,8 @@ class FkWithoutIndex(Rule):
         for t in ctx.design.tables:
             for fk in t.foreign_keys:
                 parent = (fk.ref_schema or t.schema, fk.ref_table)
-                if fk.on_delete in _ACTIONS:
+                ref = ctx.by_key.get(parent)
+                if fk.on_delete in _ACTIONS and (ref is None or _deleted_in_use(ctx, ref)):
                     deleted.setdefault(parent, f"{t.name} says ON DELETE {fk.on_delete}")
                 if fk.on_delete == "CASCADE" and parent != t.key:
                     cascades.append((parent, t.key))
@@ -173,8 +216,108 @@ class FkWithoutIndex(Rule):
         return out
 
 
-def _lookup(ctx: LintContext, table: Table) -> bool:
+def _lookup(ctx: LintContext, table: Table, most: int = 4) -> bool:
     """A small lookup table: a few columns beside its key, no foreign keys, no dates — rows
     added by hand and seldom deleted."""
-    return (2 <= len(table.columns) <= 4 and not table.foreign_keys
+    return (2 <= len(table.columns) <= most and not table.foreign_keys
             and not any(ctx.base_type(c.type) in _DATES for c in table.columns))
+
+
+def _words(name: str) -> list[str]:
+    """``TaskRunAttempts`` → ``['task', 'run', 'attempt']``: names compared word by word,
+    a plural ``s`` dropped."""
+    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+    return [w[:-1] if len(w) > 3 and w.endswith("s") else w for w in snake.split("_") if w]
+
+
+def _snake(name: str) -> str:
+    return "_".join(re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower().split("_"))
+
+
+def _soft_deleted(ctx: LintContext, table: Table) -> str:
+    """The column (or intent) that marks the table's rows deleted without deleting them."""
+    if ctx.intent(table)[0].soft_delete:
+        return ctx.intent(table)[0].soft_delete
+    return next((c.name for c in table.columns if _snake(c.name) in _SOFT), "")
+
+
+def _short_lived(ctx: LintContext, table: Table) -> bool:
+    """Rows the design shows are deleted in normal use: a retention intent, an expiry
+    column (``expires_at``, ``valid_until``…), or a session/job/task/token-like name."""
+    return bool(ctx.intent(table)[0].retention_months
+                or any(_EXPIRY.search(_snake(c.name)) for c in table.columns)
+                or _SHORT_LIVED & set(_words(table.name)))
+
+
+def _convention(ctx: LintContext) -> str:
+    """The ON DELETE action the design puts on nearly every foreign key (an ORM's or a
+    house convention), or empty: such a clause says nothing about deletes."""
+    def build() -> str:
+        acts = [fk.on_delete for t in ctx.design.tables for fk in t.foreign_keys]
+        if len(acts) < 10:
+            return ""
+        top = max(set(acts), key=acts.count)
+        return top if top in _ACTIONS and acts.count(top) >= CONVENTION_SHARE * len(acts) \
+            else ""
+    return ctx.memo("fk-without-index.convention", build)
+
+
+def _accumulates(ctx: LintContext, table: Table) -> bool:
+    """The table records events over time (a date or timestamp column, or one named so),
+    so it grows: a log, history, stats or content table rather than a link or setting."""
+    return any(ctx.base_type(c.type) in _DATES or _TIME_WORDS & set(_words(c.name))
+               or _snake(c.name).endswith("_at") for c in table.columns)
+
+
+def _deleted_in_use(ctx: LintContext, parent: Table) -> bool:
+    """Whether an ON DELETE action pointing at ``parent`` is evidence its rows get deleted:
+    not when the parent is soft-deleted, and under a design-wide convention only for
+    short-lived parents."""
+    if _short_lived(ctx, parent):
+        return True
+    return not _soft_deleted(ctx, parent) and not _convention(ctx)
+
+
+def _action_doubt(ctx: LintContext, t: Table, fk, ref: Table) -> str:
+    """Why this key's ON DELETE/ON UPDATE action is weak evidence that the missing index
+    costs something, in words; empty when it is strong."""
+    if _short_lived(ctx, ref):
+        return ""      # purged in normal use, a soft-delete column notwithstanding
+    soft = _soft_deleted(ctx, ref)
+    if soft:
+        return (f"{fk.ref_table} is soft-deleted ({soft}), so its rows are rarely "
+                f"hard-deleted")
+    if _lookup(ctx, ref, 6):
+        return f"{fk.ref_table} looks like a static lookup table, seldom deleted from"
+    if _CONFIG & set(_words(t.name)):
+        return (f"{t.name} looks like a small configuration table, cheap to scan on a rare "
+                f"delete")
+    conv = _convention(ctx)
+    if conv and not _accumulates(ctx, t):
+        return (f"the design says ON DELETE {conv} on nearly every foreign key, so the "
+                f"clause does not show {fk.ref_table} rows are deleted, and {t.name} has no "
+                f"date columns of a growing table")
+    return ""
+
+
+def _immutable_key(ctx: LintContext, ref: Table | None, fk) -> bool:
+    """The referenced columns are generated or opaque identifiers: ON UPDATE never fires."""
+    return ref is not None and all(identifier_column(ctx, ref, c) for c in fk.ref_columns)
+
+
+def _policy_on(t: Table, columns: tuple[str, ...]) -> str:
+    """A row-level security policy whose USING clause names one of ``columns``: every query
+    through it filters on them."""
+    for p in t.policies:
+        text = f"{p.using or ''} {p.with_check or ''}"
+        if any(re.search(rf'(?<![\w"]){re.escape(c)}(?![\w"])|"{re.escape(c)}"', text)
+               for c in columns):
+            return p.name
+    return ""
+
+
+def _partial_leading(ctx: LintContext, t: Table, columns: tuple[str, ...]):
+    """A partial B-tree index leading with ``columns`` (a ``WHERE NOT deleted`` index)."""
+    n = len(columns)
+    return next((s for s in ctx.index_shapes(t) if s.where and s.method == "btree"
+                 and len(s.keys) >= n and set(s.keys[:n]) == set(columns)), None)
