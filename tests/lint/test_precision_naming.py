@@ -36,9 +36,9 @@ def test_a_mixed_case_convention_is_noted_once() -> None:
     notes = [f for f in found if f.table is None]
     assert len(notes) == 1 and notes[0].severity == "info"
     assert "convention" in notes[0].message and '"Widget0"' in notes[0].message
-    # the reserved word still needs quoting whatever the convention: warned on its own
+    # the reserved word is reported on its own, but everything is quoted anyway: info
     assert [(f.table, f.column, f.severity) for f in found if f.table] == \
-        [("Widget0", "order", "warning")]
+        [("Widget0", "order", "info")]
 
 
 def test_a_stray_from_a_lower_case_convention_warns() -> None:

@@ -247,7 +247,7 @@ def test_partitions_made_at_run_time_are_a_choice() -> None:
              "EXECUTE format('ALTER TABLE hits ATTACH PARTITION %I FOR VALUES FROM (%L) TO "
              "(%L)', 'x', d, d + 1); END $$"}
     assert [f.severity for f in _found(_design(_ranged(old)),
-                                        "partitioned-no-default-partition")] == ["warning"]
+                                        "partitioned-no-default-partition")] == ["error"]
     assert [f.severity for f in _found(_design(_ranged(old), routines=[maker]),
                                         "partitioned-no-default-partition")] == ["info"]
 

@@ -55,6 +55,40 @@ _WHY = {"reserved": "is a reserved word",
                    "with a digit)"}
 
 
+# pg_get_functiondef's layout: a routine read back from a database's catalog.
+_CATALOG_ROUTINE = re.compile(r"^CREATE OR REPLACE (?:FUNCTION|PROCEDURE) .*\n LANGUAGE ",
+                              re.DOTALL)
+
+
+def existing_schema(ctx: LintContext) -> bool:
+    """Whether the design is an existing schema, whose names code already uses: the
+    ``existing_schema`` setting says so; else what an import leaves: facts read from a live
+    database (``source``), routines as the catalog prints them, or a name on every primary
+    key (the catalog names each constraint; a design written by hand leaves derived names
+    out)."""
+    declared = ctx.setting("existing_schema")
+    if declared is not None:
+        return bool(declared)
+    d = ctx.design
+    keys = [t.primary_key for t in d.tables if t.primary_key is not None]
+    return (d.source is not None
+            or any(_CATALOG_ROUTINE.match(r.definition or "") for r in d.routines)
+            or (bool(keys) and all(k.name for k in keys)))
+
+
+def _quoted_in_code(ctx: LintContext) -> str:
+    """The design's own SQL (views, routines, triggers, policies, query patterns), where a
+    double-quoted name shows the code already quotes it."""
+    def build() -> str:
+        d = ctx.design
+        parts = [v.query for v in d.views] + [r.definition for r in d.routines]
+        parts += [tr.definition for tr in d.triggers]
+        parts += [f"{p.using or ''} {p.with_check or ''}" for t in d.tables for p in t.policies]
+        parts += [q.sql for q in d.queries]
+        return "\n".join(x for x in parts if x)
+    return ctx.memo("quoting_code_text", build)
+
+
 def _plural(kind: str) -> str:
     return kind + ("es" if kind.endswith(("x", "s")) else "s")
 
@@ -73,6 +107,15 @@ class IdentifierNeedsQuoting(Rule):
     design-wide info finding says so; reserved words and special characters are still
     reported name by name. Where mixed case is rare, each such name breaks the design's own
     convention and is a warning.
+
+    Renaming a name code already uses breaks every query that spells it, so in an existing
+    schema — one imported (read from a database's catalog: every primary key named,
+    routines as the catalog prints them), declared with the ``existing_schema`` setting, or
+    whose own SQL already double-quotes the name — reserved
+    words and upper case are info, the rename fix carrying that warning; so is a reserved
+    word where quoted mixed case is the convention (everything is quoted anyway). Special
+    characters, whitespace and a leading digit, which bite every client, stay warnings, as
+    does everything in a new design, where a rename is free.
 
     Why: every query must double-quote the name exactly. An unquoted ``Orders`` is folded to
     ``orders`` and fails; an unquoted ``user`` means ``current_user``, and ``order`` is a
@@ -115,11 +158,24 @@ class IdentifierNeedsQuoting(Rule):
                 "keep the convention and quote these names in hand-written SQL; or map them "
                 "to snake_case in the ORM (Prisma @@map/@map, EF ToTable/HasColumnName) and "
                 "rename behind views when the clients can follow", severity="info")
+        existing = existing_schema(ctx)
         for obj, problem in flagged:
             if problem == "mixed" and convention:
                 continue
+            established = existing or f'"{obj.name}"' in _quoted_in_code(ctx)
+            rename = obj.rename(suggest_name(obj.name))
+            if established:
+                rename = (f"-- renaming breaks every query and client that uses the name; "
+                          f"only behind a compatibility view, with the code changed: {rename}")
+            mild = problem != "special" and (established or
+                                              (problem == "reserved" and convention))
+            why = ""
+            if mild:
+                why = (" — already quoted throughout, as this design quotes its mixed-case "
+                       "names" if convention and problem == "reserved"
+                       else " — an established name: code already quotes it")
             yield self.finding(
                 where_label(obj.where), obj.column,
                 f"{obj.kind} name {obj.name!r} {_WHY[problem]}, so every query must "
-                f"double-quote it exactly or fail (or silently mean something else)",
-                obj.rename(suggest_name(obj.name)))
+                f"double-quote it exactly or fail (or silently mean something else){why}",
+                rename, severity="info" if mild else None)

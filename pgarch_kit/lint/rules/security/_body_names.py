@@ -46,6 +46,7 @@ class BodyNames:
     types: frozenset[str]         # non-built-in type names (a table's name as a row type too)
     opaque: str | None = None     # why part of the body could not be read, or None
     atomic: bool = False          # a SQL-standard body: names were bound at creation
+    qualified: int = 0            # schema-qualified names outside pg_catalog it uses
 
     @property
     def empty(self) -> bool:
@@ -83,12 +84,16 @@ class _Walker:
             def visit_RangeVar(self, ancestors, node):
                 if not node.schemaname:
                     walker.relations.add(node.relname)
+                else:
+                    walker.outside(node.schemaname)
 
             def visit_CommonTableExpr(self, ancestors, node):
                 walker.ctes.add(node.ctename)
 
             def visit_FuncCall(self, ancestors, node):
                 names = _strings(node.funcname)
+                if len(names) > 1:
+                    walker.outside(names[0])
                 if len(names) == 1:
                     walker.functions.add(names[0])
                     if names[0] in _NAME_ARG_FUNCTIONS and node.args:
@@ -98,6 +103,8 @@ class _Walker:
                 names = _strings(node.names)
                 if len(names) == 1 and not _is_builtin_type(names[0]):
                     walker.types.add(names[0])
+                elif len(names) > 1:
+                    walker.outside(names[0])
 
             def visit_TypeCast(self, ancestors, node):
                 if _strings(node.typeName.names)[-1:] == ["regclass"]:
@@ -108,10 +115,18 @@ class _Walker:
         self.functions: set[str] = set()
         self.types: set[str] = set()
         self.ctes: set[str] = set()
+        self.qualified = 0
+
+    def outside(self, schema: str) -> None:
+        """Count a schema-qualified name, unless it is a built-in's (pg_catalog)."""
+        if schema != "pg_catalog":
+            self.qualified += 1
 
     def name_literal(self, text: str | None) -> None:
         if text and "." not in text:
             self.relations.add(text.strip('"'))
+        elif text:
+            self.outside(text.split(".")[0].strip('"'))
 
     def parse(self, sql: str) -> bool:
         """Parse ``sql`` and collect its names; False when it does not parse."""
@@ -125,7 +140,7 @@ class _Walker:
 
     def result(self, opaque: str | None) -> BodyNames:
         return BodyNames(frozenset(self.relations - self.ctes), frozenset(self.functions),
-                         frozenset(self.types), opaque)
+                         frozenset(self.types), opaque, qualified=self.qualified)
 
 
 def _plpgsql_query(expr: dict) -> str | None:

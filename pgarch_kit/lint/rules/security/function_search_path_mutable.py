@@ -93,10 +93,12 @@ class FunctionSearchPathMutable(Rule):
 
     The fix is read from the body (PostgreSQL's own parser, through pglast): ``SET
     search_path = ''`` only when every name the body uses outside ``pg_catalog`` is
-    schema-qualified; otherwise the schemas its unqualified tables, functions and types
-    live in, after ``pg_catalog`` and before ``pg_temp`` — an empty path would break such a
-    body at its first unqualified name. Dynamic SQL and other languages keep the routine's
-    own schema on the path, since the advisor can't see what they name.
+    schema-qualified and it names at least one (a body naming nothing may be a placeholder
+    for one defined elsewhere: its own schema is pinned instead); otherwise the schemas its
+    unqualified tables, functions and types live in, after ``pg_catalog`` and before
+    ``pg_temp`` — an empty path would break such a body at its first unqualified name.
+    Dynamic SQL and other languages keep the routine's own schema on the path, since the
+    advisor can't see what they name.
 
     Why: unqualified names in the body resolve through the caller's ``search_path``, so a
     caller who can create objects in a schema earlier on the path can shadow a table or
@@ -129,7 +131,15 @@ class FunctionSearchPathMutable(Rule):
             kind = f"SECURITY DEFINER {r.kind}" if definer else r.kind
             rights = " with its owner's rights" if definer else ""
             schemas, used, maybe_ext, unknown = _path(ctx, r, names)
-            if not schemas:
+            if not schemas and not names.qualified:
+                # names no object at all: a stub whose real body is defined elsewhere, perhaps;
+                # an empty path would break any body that replaces it with unqualified names
+                advice = ("its body names no schema object (a placeholder, perhaps, for a "
+                          "body defined elsewhere), so pin its own schema, pg_temp last, "
+                          "rather than an empty path")
+                path = ", ".join(["pg_catalog", quote_ident(r.schema), "pg_temp"])
+                fix = f"ALTER {routine_ref(r)} SET search_path = {path};"
+            elif not schemas:
                 advice = ("its body qualifies every name outside pg_catalog, so an empty "
                           "search_path is safe")
                 fix = f"ALTER {routine_ref(r)} SET search_path = '';"

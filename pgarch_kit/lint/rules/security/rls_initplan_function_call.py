@@ -34,6 +34,9 @@ class RlsInitplanFunctionCall(Rule):
     ``(select …)`` the planner runs it once per query as an initPlan and compares a
     constant — on large tables the difference is orders of magnitude.
 
+    An INSERT policy has only ``WITH CHECK``, which runs once per inserted row — once per
+    statement for the usual single-row insert — so wrapping gains little there: info.
+
     Fix: ``ALTER POLICY p ON t USING (user_id = (select auth.uid()));``
 
     References: Supabase splinter auth_rls_initplan; Supabase RLS performance guide.
@@ -58,8 +61,13 @@ class RlsInitplanFunctionCall(Rule):
                 calls = sorted({re.sub(r"\s+", "", e[a:b]) for e, s in clauses.values()
                                 for a, b in s})
                 fix = " ".join(f"{kw} ({wrap(e, s)})" for kw, (e, s) in clauses.items())
+                insert = p.command == "INSERT"
+                cost = ("once per inserted row (a single-row insert gains little from "
+                        "wrapping it)" if insert
+                        else "once per row instead of once per query")
                 yield self.finding(
                     t, None,
                     f"policy {p.name} calls {', '.join(calls)} directly, so it is evaluated "
-                    f"once per row instead of once per query",
-                    f"ALTER POLICY {quote_ident(p.name)} ON {qualified(t.schema, t.name)} {fix};")
+                    f"{cost}",
+                    f"ALTER POLICY {quote_ident(p.name)} ON {qualified(t.schema, t.name)} {fix};",
+                    severity="info" if insert else None)

@@ -11,12 +11,20 @@ from ...context import LintContext, where_of
 from ...finding import Finding
 from ...rule import Rule
 from ._exposure import exposure
-from ._sql import is_security_definer, routine_header, routine_ref
+from ._sql import is_security_definer, routine_body, routine_header, routine_ref
 
 # Request roles that need no sign-in: a grant to one of them is an open door.
 _ANONYMOUS = ("public", "anon", "web_anon", "api_anon", "anonymous")
 # Trigger functions run only as triggers: no API can call them.
 _TRIGGER = re.compile(r"\bRETURNS\s+(?:pg_catalog\s*\.\s*)?(?:event_)?trigger\b", re.IGNORECASE)
+
+# What loses data when anyone may call it: statements that change or remove rows, and calls
+# out (an HTTP request) carrying a service key, which act with full rights elsewhere.
+_WRITES = re.compile(r"\bDELETE\s+FROM\b|\bUPDATE\s+(?:ONLY\s+)?[\w.\"$]+(?:\s+(?:AS\s+)?\w+)?"
+                     r"\s+SET\b|\bTRUNCATE\b|\bDROP\s+(?:TABLE|SCHEMA)\b", re.IGNORECASE)
+_CALLS_OUT = re.compile(r"\bhttp(?:_(?:get|post|put|patch|delete|request))?\s*\(", re.IGNORECASE)
+_SERVICE_KEY = re.compile(r"service_role|service_key", re.IGNORECASE)
+_COMMENT = re.compile(r"--[^\n]*")
 
 _LIVE = """
     SELECT n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid),
@@ -53,6 +61,44 @@ def _callers(ctx: LintContext, r: Routine, roles: frozenset[str]) -> list[str]:
     return who
 
 
+def _calls(name: str) -> re.Pattern[str]:
+    return re.compile(rf'(?<![\w$])"?{re.escape(name)}"?\s*\(', re.IGNORECASE)
+
+
+def _destructive(ctx: LintContext) -> set[tuple[str, str]]:
+    """Routines (schema, name) whose body deletes or updates rows, or calls out with a service
+    key — directly or through another routine of the design that does."""
+    def build() -> set[tuple[str, str]]:
+        bodies = {(r.schema, r.name): _COMMENT.sub("", routine_body(r))
+                  for r in ctx.design.routines if r.kind != "aggregate"}
+        found = {k for k, b in bodies.items()
+                 if _WRITES.search(b) or (_CALLS_OUT.search(b) and _SERVICE_KEY.search(b))}
+        grew = True
+        while grew:                  # a routine calling a destructive one is destructive
+            pats = [(k, _calls(k[1])) for k in found]
+            more = {k for k, b in bodies.items() if k not in found
+                    and any(p.search(b) for _, p in pats)}
+            found |= more
+            grew = bool(more)
+        return found
+    return ctx.memo("destructive_routines", build)
+
+
+def _policies_calling(ctx: LintContext, r: Routine) -> list[tuple[str, set[str]]]:
+    """The policies whose expressions call ``r``: (policy on table, the roles it applies to)."""
+    pat = _calls(r.name)
+    out = []
+    for t in ctx.design.tables:
+        for p in t.policies:
+            if pat.search(f"{p.using or ''} {p.with_check or ''}"):
+                out.append((f"{p.name} on {t.name}", set(p.roles)))
+    return out
+
+
+def _refs(roles) -> str:
+    return ", ".join("PUBLIC" if w == "public" else quote_ident(w) for w in roles)
+
+
 class SecurityDefinerFunctionCallable(Rule):
     """What: a SECURITY DEFINER function or procedure in a schema an API exposes (declared in
     ``exposed_schemas`` or inferred from the API's roles, settings and grants, as for
@@ -63,15 +109,22 @@ class SecurityDefinerFunctionCallable(Rule):
     can't be called at all. On a live database the rule asks ``has_function_privilege``
     instead of reading the design's grants.
 
-    A warning, not an error: whether running with the owner's rights does harm depends on
-    what the routine does, which the advisor can't judge.
+    A warning in general: whether running with the owner's rights does harm depends on what
+    the routine does. An error when its body deletes or updates rows (``DELETE``,
+    ``UPDATE … SET``, ``TRUNCATE``) or calls out over HTTP with a service key — directly or
+    through another routine of the design — since any anonymous caller can then lose data.
+    Info when a row level security policy calls it: the policy's roles must keep
+    ``EXECUTE`` (revoking it makes every read the policy guards fail), so such a helper is
+    judged by what it returns.
 
     Why: the API exposes the function as an RPC endpoint, and it runs with its owner's
     rights, so anonymous callers get a privilege-escalation surface that skips row level
     security.
 
-    Fix: ``REVOKE EXECUTE ON FUNCTION s.f(args) FROM PUBLIC, anon;`` and grant it to the
-    roles that need it — or make it ``SECURITY INVOKER``, or move it to a schema the API
+    Fix: ``REVOKE EXECUTE ON FUNCTION s.f(args) FROM PUBLIC, anon;`` — Supabase grants
+    ``anon`` and ``authenticated`` EXECUTE directly, so revoking from PUBLIC alone leaves them
+    in; for a routine that loses data, from every API role — and grant it to the roles that
+    need it — or make it ``SECURITY INVOKER``, or move it to a schema the API
     doesn't expose.
 
     References: Supabase splinter anon_security_definer_function_executable,
@@ -98,13 +151,37 @@ class SecurityDefinerFunctionCallable(Rule):
             where = r.name if r.schema == "public" else f"{r.schema}.{r.name}"
             how = ("EXECUTE goes to PUBLIC by default" if "public" in who
                    else f"EXECUTE is granted to {', '.join(who)}")
+            head = (f"SECURITY DEFINER {r.kind} {r.name}({r.signature}) is in exposed schema "
+                    f"{r.schema} ({api.how()}) and {how}")
+            supabase = any("Supabase" in e for e in api.evidence)
+            roles = set(api.roles) | ({"anon", "authenticated"} if supabase else set())
+            policies = _policies_calling(ctx, r)
+            if policies:
+                users = sorted(set().union(*(p for _, p in policies)))
+                yield self.finding(
+                    where, None,
+                    f"{head}; policy {', '.join(p for p, _ in policies[:3])} calls it, so "
+                    f"the roles it applies to ({', '.join(users)}) must keep EXECUTE — judge "
+                    f"it by what it returns",
+                    f"keep EXECUTE for {_refs(users)} (revoking it makes every read the "
+                    f"policy guards fail); make sure it returns no more than the policy needs "
+                    f"(a boolean) and pins its search_path", severity="info")
+                continue
+            if (r.schema, r.name) in _destructive(ctx):
+                revoke = ["public", *sorted(roles)]
+                yield self.finding(
+                    where, None,
+                    f"{head}, and its body deletes or updates data (or calls out with a "
+                    f"service key), so any anonymous API caller can destroy data with its "
+                    f"owner's rights",
+                    f"REVOKE EXECUTE ON {routine_ref(r)} FROM {_refs(revoke)}; -- then GRANT "
+                    f"it only to the roles that must call it", severity="error")
+                continue
+            revoke = list(dict.fromkeys([*who, *sorted(w for w in roles if w in _ANONYMOUS)]))
             yield self.finding(
                 where, None,
-                f"SECURITY DEFINER {r.kind} {r.name}({r.signature}) is in exposed schema "
-                f"{r.schema} ({api.how()}) and {how}, so anonymous API callers run it with "
-                f"its owner's rights",
-                f"REVOKE EXECUTE ON {routine_ref(r)} FROM "
-                f"{', '.join('PUBLIC' if w == 'public' else quote_ident(w) for w in who)};")
+                f"{head}, so anonymous API callers run it with its owner's rights",
+                f"REVOKE EXECUTE ON {routine_ref(r)} FROM {_refs(revoke)};")
 
     def check_live(self, ctx: LintContext) -> Iterator[Finding]:
         api = exposure(ctx)
