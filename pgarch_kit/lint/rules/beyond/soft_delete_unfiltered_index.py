@@ -4,9 +4,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from pgarch_kit.model.query import query_shape
+
 from ...context import LintContext
 from ...finding import Finding
-from ...queries import analyse
 from ...rule import Rule
 from ._shared import key_sql, projected_rows
 
@@ -38,7 +39,7 @@ class SoftDeleteUnfilteredIndex(Rule):
     def check(self, ctx: LintContext) -> Iterator[Finding]:
         floor = int(ctx.setting("soft_delete_min_rows") or MIN_ROWS)
         queried = {(r.schema or "public", r.name)
-                   for q in ctx.design.queries for b in analyse(q.sql) for r in b.relations}
+                   for q in ctx.design.queries for r in query_shape(q.sql).relations}
         for t in ctx.tables:
             intent, inferred = ctx.intent(t)
             sd = intent.soft_delete
