@@ -8,8 +8,8 @@ import psycopg
 import pytest
 
 from pgarch_kit.bench.params import ParamError, prepare_params, zipf_indexes
-from pgarch_kit.model.query import pattern_params
 from pgarch_kit.model import QueryPattern
+from pgarch_kit.model.query import pattern_params
 
 from .conftest import shop
 

@@ -346,11 +346,36 @@ def test_tenant_key_alone_does_not_serve_a_narrower_query() -> None:
     assert serves(_ix("tenant_id", "customer_id"), ORDERS, sql, tenant_key="tenant_id")
 
 
+def test_a_join_serves_a_joined_relation_not_the_driving_one() -> None:
+    design = loads_design("""
+name: j
+tables:
+  - name: customers
+    columns: [{name: id, type: bigint, nullable: false}, {name: email, type: text}]
+    primary_key: [id]
+  - name: orders
+    columns: [{name: id, type: bigint, nullable: false}, {name: customer_id, type: bigint}]
+    primary_key: [id]
+""")
+    orders, by_customer = design.table("orders"), _ix("customer_id")
+    assert serves(by_customer, orders, "SELECT o.id FROM customers c JOIN orders o "
+                                       "ON o.customer_id = c.id WHERE c.email = :e").join
+    # orders drives (it is filtered itself): its customer_id index does not serve the join
+    assert serves(by_customer, orders, "SELECT o.id FROM orders o JOIN customers c "
+                                       "ON c.id = o.customer_id WHERE o.id = :id") is None
+    # a correlated subquery compares with the outer row's value: equality
+    assert serves(by_customer, orders, "SELECT c.id FROM customers c WHERE EXISTS (SELECT 1 "
+                  "FROM orders o WHERE o.customer_id = c.id)").equality == ("customer_id",)
+
+
 def test_other_methods_answer_their_operators() -> None:
     gin = _ix(IndexKey("doc", opclass="jsonb_path_ops"), method="gin")
     assert _how(gin, "SELECT id FROM orders WHERE doc @> :f") == "@> on doc"
     assert serves(gin, ORDERS, "SELECT id FROM orders WHERE doc ? :k") is None
     assert _how(_ix("doc", method="gin"), "SELECT id FROM orders WHERE doc ? :k") == "? on doc"
+    # the value comes from a function in FROM: the index still answers the operator
+    assert _how(_ix("doc", method="gin"), "SELECT o.id FROM orders o, "
+                "jsonb_build_object('k', :v) AS f WHERE o.doc @> f") == "@> on doc"
     trgm = _ix(IndexKey("email", opclass="gin_trgm_ops"), method="gin")
     assert _how(trgm, "SELECT id FROM orders WHERE email ILIKE '%' || :q || '%'") == \
         "ILIKE on email"

@@ -86,7 +86,13 @@ def relation_uses(block: Block, columns_of: Callable[[Relation], Any] | None = N
         return block.relation_of(qualifier, column, columns_of)
 
     for p in block.predicates:
-        if not p.conjunct or (rel := owner(p.ref.qualifier, p.ref.column)) is None:
+        if not p.conjunct:
+            continue
+        if (rel := owner(p.ref.qualifier, p.ref.column)) is None:
+            if p.kind == "join" and p.other is not None and p.ref.qualifier is not None and (
+                    o := owner(p.other.qualifier, p.other.column)) is not None:
+                slots[o]["eq"].append(p.other.key)    # correlated, outer column first
+                slots[o]["compared"].append(p.other.key)
             continue
         s = slots[rel]
         key = p.ref.key
@@ -101,10 +107,12 @@ def relation_uses(block: Block, columns_of: Callable[[Relation], Any] | None = N
         elif p.kind in ("operator", "pattern"):
             s["ops"].append((key, p.op))
         elif p.kind == "join" and p.other is not None:
-            s["joins"].append(key)
             if (o := owner(p.other.qualifier, p.other.column)) is not None:
+                s["joins"].append(key)
                 slots[o]["joins"].append(p.other.key)
                 slots[o]["compared"].append(p.other.key)
+            elif p.other.qualifier is not None:   # correlated: the outer row's value
+                s["eq"].append(key)
         if p.ref.path and p.kind in ("equality", "range"):
             s["ops"].append((p.ref.column, p.ref.path))
     read: dict[Relation, set[str]] = {r: set() for r in rels}

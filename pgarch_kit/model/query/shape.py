@@ -340,9 +340,15 @@ def predicate(node: Any, parsed: Parsed, conjunct: bool = True) -> Predicate | N
                     other.qualifier != ref.qualifier or other.qualifier is None):
                 return Predicate(ref, "=", "join", other=other, conjunct=conjunct, sql=sql,
                                  column_sql=deparse(col_side))
-            return None
+            quals = {q for q, _ in columns(value)}
+            if kind not in ("operator", "pattern") or ref.qualifier is None \
+                    or ref.qualifier in quals:
+                return None
+            # doc @> other.filter, search @@ q (a function in FROM): an index on the column
+            # still answers the operator, fed one value at a time (a nested loop)
         if swapped:
             op, kind = _MIRROR.get(op, op), (kind if op in _MIRROR or op == "=" else "other")
+        other = _ref(value) if columns(value) and isinstance(value, ast.Node) else None
         numbers = param_numbers(value)
         names = tuple(dict.fromkeys(parsed.name(n) for n in numbers))
         items = value if isinstance(value, (list, tuple)) else (value,)
@@ -353,7 +359,7 @@ def predicate(node: Any, parsed: Parsed, conjunct: bool = True) -> Predicate | N
             wildcards and bool(numbers) and "'%'" in text
             and not text.lstrip("(").startswith((":", "$"))))
         return Predicate(ref, op, kind, names, text, wrapped, wildcards, leading, conjunct,
-                         None, sql, deparse(col_side),
+                         other, sql, deparse(col_side),
                          tuple(dict.fromkeys(c for _, c in columns(col_side))))
     return None
 
