@@ -4,6 +4,7 @@
   in ``$n`` form (psycopg, EXPLAIN, the parser) and ``:name`` form (pgbench);
 * :mod:`.tree` — the pattern parsed by PostgreSQL's parser (pglast), cached, and the walks
   over its tree;
+* :mod:`.predicate` — one condition: the column it compares, the operator, the value;
 * :mod:`.shape` — per block: relations, predicates with their operators, joins, ORDER BY with
   directions and NULLS placement, GROUP BY, LIMIT/OFFSET; per pattern: tables read and
   written, locking, functions called;
@@ -17,6 +18,7 @@ patterns through here; none parses pattern SQL on its own.
 """
 from .expr import Term, canonical_expr, implied, normalize, predicate_terms
 from .params import PatternSql, pattern_params
+from .predicate import Predicate, Ref
 from .serve import (
     RelationUse,
     Service,
@@ -30,9 +32,7 @@ from .serve import (
 from .shape import (
     Block,
     JsonbUse,
-    Predicate,
     QueryShape,
-    Ref,
     Relation,
     SortKey,
     Value,

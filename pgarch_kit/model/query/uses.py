@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from .shape import predicate
+from .predicate import predicate
 from .tree import Parsed, columns, nodes, param_numbers, parse_pattern
 
 __all__ = ["ParamUse", "param_uses"]
