@@ -1,7 +1,10 @@
 """The ``pgarch`` command: thin subcommands over the same functions the notebooks call.
 
 Exit codes: 0 success, 1 findings or validation failures (or another kit error, explained on
-stderr), 2 usage errors (argparse's own convention, kept for every bad argument).
+stderr), 2 usage errors (argparse's own convention, kept for every bad argument) — and, for
+``pgarch lint --migration``, a script that does not parse. ``pgarch lint`` exits 1 when a
+finding reaches ``--fail-on`` (default: error for a design, warning for a migration; info
+never fails unless asked), as squawk exits 1 on violations.
 
 Everything the command writes — results, errors, a crash's traceback — passes through
 :func:`pgarch_kit._redact.redact` with the passwords of ``--dsn`` and ``$PGARCH_DSN``: a DSN's
@@ -254,6 +257,10 @@ def _cmd_lint(args: argparse.Namespace) -> int:
         for r in rules():
             _out(f"{r.code}  {r.slug:<40} {r.category:<18} {r.severity:<8} {r.mode}")
         return EXIT_OK
+    if args.migration:
+        return _lint_migrations(args)
+    if args.against or args.assume_in_transaction:
+        raise _Usage("--against and --assume-in-transaction go with --migration FILE.sql")
     if args.design:
         design = _load_any(args.design, None)  # a .sql schema is parsed by the embedded server
     elif args.dsn:
@@ -261,10 +268,9 @@ def _cmd_lint(args: argparse.Namespace) -> int:
         design = import_live(args.dsn)
     else:
         raise _Usage("nothing to lint: give a design file or a .sql schema, or --dsn for a "
-                     "live database (or --list, --docs)")
+                     "live database, or --migration FILE.sql (or --list, --docs)")
     try:
-        select = [s for x in args.select or [] for s in x.split(",") if s] or None
-        ignore = [s for x in args.ignore or [] for s in x.split(",") if s] or None
+        select, ignore = _rule_list(args.select), _rule_list(args.ignore)
         conn = None
         if args.dsn:
             import psycopg
@@ -278,11 +284,91 @@ def _cmd_lint(args: argparse.Namespace) -> int:
                 conn.close()
     except ValueError as exc:  # an unknown rule name
         raise _Usage(str(exc)) from None
-    if args.format == "json":
-        _out(report.to_json())
+    _out(_render_lint(report, args.format, default_file=args.design) or "no findings")
+    from pgarch_kit.lint.formats import fails
+    return EXIT_FINDINGS if fails(report.findings, args.fail_on or "error") else EXIT_OK
+
+
+def _rule_list(values: list[str] | None) -> list[str] | None:
+    return [s for x in values or [] for s in x.split(",") if s] or None
+
+
+def _render_lint(report, fmt: str, *, default_file: str | None = None,
+                 files: list[str] | None = None,
+                 problems: list[tuple[str, int | None, str]] = ()) -> str:
+    """The report in the chosen --format; ``files`` set: a migration lint's text form."""
+    from pgarch_kit import __version__
+    from pgarch_kit.lint import formats
+    if fmt == "json":
+        return report.to_json()
+    if fmt == "github":
+        return formats.github_annotations(report, default_file)
+    if fmt == "sarif":
+        return formats.sarif(report, default_file=default_file, version=__version__,
+                             notifications=problems)
+    return formats.text(report, files) if files is not None else str(report)
+
+
+def _lint_migrations(args: argparse.Namespace) -> int:
+    """``pgarch lint --migration FILE…``: each file against the prior design, one report.
+    Exit 2 when a file is missing or does not parse (its file and line are named), else 1
+    when a finding reaches --fail-on (default: warning), else 0."""
+    from pgarch_kit.lint import LintReport
+    from pgarch_kit.lint.formats import escape_data, escape_property, fails
+    from pgarch_kit.lint.migration_lint import lint_migrations, migration_rules
+    from pgarch_kit.model import Design
+    if args.design:
+        raise _Usage(f"{args.design}: with --migration, give the design the migration applies "
+                     f"to as --against DESIGN (or --dsn URL for a live database)")
+    if args.against and args.dsn:
+        raise _Usage("--against DESIGN and --dsn URL both name the prior state: give one")
+    select, ignore = _rule_list(args.select), _rule_list(args.ignore)
+    try:
+        migration_rules(select or (), ignore or ())  # unknown names: a usage error, early
+    except ValueError as exc:
+        raise _Usage(str(exc)) from None
+    for path in args.migration:
+        if path != "-" and not Path(path).is_file():
+            raise _Usage(f"{path}: no such migration file")
+    if args.against:
+        prior = _load_any(args.against, None)
+    elif args.dsn:
+        from pgarch_kit.db.importer import import_live
+        prior = import_live(args.dsn, intents=False)  # read-only session
     else:
-        _out(str(report))
-    return EXIT_FINDINGS if report.has_errors else EXIT_OK
+        prior = Design(name="empty")
+        print("pgarch lint: no --against DESIGN or --dsn URL: linting against an empty design, "
+              "so every table the migration touches is assumed to exist and hold rows",
+              file=sys.stderr)
+    scripts, problems = [], []
+    for path in args.migration:
+        shown = "stdin" if path == "-" else path
+        try:
+            scripts.append((shown, sys.stdin.read() if path == "-"
+                            else Path(path).read_text(encoding="utf-8")))
+        except UnicodeDecodeError as exc:
+            problems.append((shown, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})"))
+    reports, broken = lint_migrations(scripts, prior, transactional=args.assume_in_transaction,
+                                      select=select, ignore=ignore)
+    problems += [(path, exc.line, f"PostgreSQL's parser rejects it: {exc.parser_message}")
+                 for path, exc in broken]
+    findings = [f for r in reports for f in r.findings]
+    ran = reports[0].rules_run if reports else ()
+    report = LintReport(tuple(findings), ran or tuple(migration_rules(select or (),
+                                                                      ignore or ())))
+    if args.format == "github":
+        for file, line, msg in problems:
+            where = f"file={escape_property(file)}" + (f",line={line}" if line else "")
+            _out(f"::error {where},title=pgarch syntax error::{escape_data(msg)}")
+    text = _render_lint(report, args.format, files=list(args.migration), problems=problems)
+    if text:
+        _out(text)
+    for file, line, msg in problems:
+        print(f"pgarch lint: {file}{f':{line}' if line else ''}: cannot lint: {msg}",
+              file=sys.stderr)
+    if problems:
+        return EXIT_USAGE
+    return EXIT_FINDINGS if fails(report.findings, args.fail_on or "warning") else EXIT_OK
 
 
 def _cmd_seed(args: argparse.Namespace) -> int:
@@ -625,16 +711,38 @@ def build_parser() -> argparse.ArgumentParser:
 
     li = sub.add_parser("lint", help="the design advisor: findings with reasons and fixes",
                         description="Run the design advisor on a design file or a .sql schema "
-                                    "(imported on the fly). Exit 1 when a finding has severity "
-                                    "error. With --dsn, the live-database rules run too, "
-                                    "against that database (read-only).")
+                                    "(imported on the fly). With --dsn, the live-database rules "
+                                    "run too, against that database (read-only). With "
+                                    "--migration, check migration scripts against the design "
+                                    "(--against) or database (--dsn) they apply to, read as "
+                                    "psql -f runs them unless --assume-in-transaction. Exit "
+                                    "0: nothing at or above --fail-on; 1: findings at or "
+                                    "above it; 2: a usage error, or a migration that does not "
+                                    "parse (file and line named).")
     li.add_argument("design", nargs="?", help="a .yaml design file, a .sql schema or a .dbml "
                                               "(default with --dsn: that database's design)")
-    li.add_argument("--format", choices=["text", "json"], default="text")
+    li.add_argument("--migration", nargs="+", metavar="FILE.sql",
+                    help="lint these migration scripts (- reads stdin) with the migration "
+                         "rules and the column-type rules, instead of a design")
+    li.add_argument("--against", metavar="DESIGN",
+                    help="with --migration: the design the scripts apply to (.yaml, a .sql "
+                         "schema imported confined, or .dbml); without it or --dsn, an empty "
+                         "design")
+    li.add_argument("--assume-in-transaction", action="store_true",
+                    help="with --migration: read each file as one transaction, as migration "
+                         "frameworks run it (default: each statement in its own, as psql -f "
+                         "does, unless the script says BEGIN)")
+    li.add_argument("--format", choices=["text", "json", "github", "sarif"], default="text",
+                    help="text (default), json (one entry per finding), github (workflow "
+                         "annotations) or sarif (2.1.0, for code scanning)")
+    li.add_argument("--fail-on", choices=["error", "warning", "info"],
+                    help="exit 1 when a finding has this severity or worse (default: error "
+                         "for a design, warning for --migration)")
     li.add_argument("--select", action="append", help="only these rules (slug, code or "
                                                       "category; comma-separated, repeatable)")
     li.add_argument("--ignore", action="append", help="skip these rules (same forms)")
-    li.add_argument("--dsn", help="a live database: run the statistics and catalog rules on it")
+    li.add_argument("--dsn", help="a live database: run the statistics and catalog rules on it; "
+                                  "with --migration, the database the scripts apply to")
     li.add_argument("--list", action="store_true", help="list the rules and exit")
     li.add_argument("--docs", action="store_true", help="print the rules reference (Markdown)")
     li.add_argument("-o", "--output", help="with --docs: write the reference to this file")

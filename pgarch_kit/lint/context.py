@@ -13,7 +13,8 @@ from pgarch_kit.model import Design, Index, Table, TableIntent
 from pgarch_kit.model.default_names import constraint_names
 from pgarch_kit.model.types import parse_type
 
-__all__ = ["LintContext", "IndexShape", "label", "where_of", "DEFAULT_SETTINGS"]
+__all__ = ["LintContext", "IndexShape", "label", "where_of", "DEFAULT_SETTINGS",
+           "FRAMEWORK_TABLES", "is_framework_table", "serves_fk"]
 
 # Conventions rules check against; the design file's ``lint.settings`` overrides them.
 DEFAULT_SETTINGS: dict[str, Any] = {
@@ -23,11 +24,55 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "fk_on_delete_policy": "",         # e.g. "RESTRICT"; empty: no house policy
     "pk_max_columns": 4,
     "wide_index_columns": 3,
-    "exposed_schemas": ("public",),    # schemas an API (PostgREST, Supabase) exposes
+    # schemas an API (PostgREST, Supabase) exposes; None: not declared, so the security
+    # rules look for evidence (API roles, pgrst settings, Supabase's auth/storage schemas)
+    "exposed_schemas": None,
     "big_table_rows": 100_000_000,     # partition-candidate threshold
+    # True when the design holds only what a migration script defines now: its columns are
+    # new choices, judged without the design-wide conventions and growth evidence an
+    # established schema needs (set by ``pgarch lint --migration``)
+    "new_definitions": False,
     "sequence_usage_percent": 75,      # L: sequence-near-exhaustion
     "bloat_percent": 40,               # L: bloat
 }
+
+# Bookkeeping tables migration tools and frameworks create in the application's schema (names
+# compared lower-case). Their shape is the tool's, not the designer's: rules judging a table's
+# design skip them.
+FRAMEWORK_TABLES = frozenset({
+    "schema_migrations", "ar_internal_metadata",               # Rails, dbmate
+    "django_migrations",                                       # Django
+    "flyway_schema_history", "schema_version",                 # Flyway (and its old name)
+    "alembic_version",                                         # Alembic
+    "knex_migrations", "knex_migrations_lock",                 # Knex
+    "goose_db_version",                                        # goose
+    "__efmigrationshistory",                                   # Entity Framework
+    "databasechangelog", "databasechangeloglock",              # Liquibase
+    "_prisma_migrations",                                      # Prisma
+    "gorp_migrations",                                         # sql-migrate
+    "migrations", "pgmigrations",                              # Laravel, TypeORM; node-pg-migrate
+    "sequelizemeta", "typeorm_metadata",                       # Sequelize, TypeORM
+    "__diesel_schema_migrations", "_sqlx_migrations",          # Diesel, sqlx
+    "refinery_schema_history", "phinxlog",                     # refinery, Phinx
+    "doctrine_migration_versions", "migration_versions",       # Doctrine
+    "atlas_schema_revisions", "river_migration",               # Atlas, River
+    "seaql_migrations",                                        # SeaORM
+})
+
+
+_FRAMEWORK_PREFIXES = ("qrtz_",)  # Quartz scheduler tables (linked among themselves)
+
+
+def is_framework_table(table: Table) -> bool:
+    """A migration tool's bookkeeping table: a known name, and no foreign key in or out of it
+    (the tools never link theirs; an application table that happens to be called
+    ``migrations`` and takes part in the model is judged as usual). Whether another table
+    references it is :meth:`LintContext.is_framework_table`'s to check."""
+    name = table.name.lower()
+    if name.startswith(_FRAMEWORK_PREFIXES):   # a library's own family of linked tables
+        return True
+    return name in FRAMEWORK_TABLES and not table.foreign_keys
+
 
 _TENANT_COLUMNS = ("tenant_id", "org_id", "organization_id", "organisation_id", "account_id",
                    "workspace_id", "customer_id")
@@ -35,6 +80,32 @@ _TENANT_TABLES = re.compile(r"^(tenants?|org(anization|anisation)?s?|accounts?|w
 # Only names that say "soft delete" unambiguously: a bare ``deleted`` flag or ``archived_at``
 # often means something else (synapse's key-backup versions keep deleted rows on purpose).
 _SOFT_DELETE = ("deleted_at", "is_deleted")
+
+_NOT_NULL_TERM = re.compile(r'^\(*\s*("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)\s+IS\s+NOT\s+NULL'
+                            r'\s*\)*$', re.I)
+
+
+def serves_fk(shape: IndexShape, columns: tuple[str, ...]) -> bool:
+    """True when ``shape`` can find the rows of a foreign key's ``columns``: a B-tree or hash
+    index (PK and UNIQUE included; GiST for one column) whose leading keys are those columns in
+    any order. A partial index counts only when its predicate is ``col IS NOT NULL`` on key
+    columns: every FK lookup compares with ``=``, which implies it."""
+    want = set(columns)
+    n = len(want)
+    if shape.method not in ("btree", "hash") and not (n == 1 and shape.method == "gist"):
+        return False
+    if shape.where is not None:
+        terms = re.split(r"\s+AND\s+", shape.where.strip(), flags=re.I)
+        for term in terms:
+            m = _NOT_NULL_TERM.match(term.strip())
+            name = m.group(1) if m else None
+            if name and name.startswith('"'):
+                name = name[1:-1].replace('""', '"')
+            elif name:
+                name = name.lower()
+            if name not in want:
+                return False  # a partial index does not serve every parent row
+    return len(shape.keys) >= n and set(shape.keys[:n]) == want
 
 
 def label(table: Table) -> str:
@@ -88,8 +159,18 @@ class LintContext:
     # ---- tables
     @cached_property
     def tables(self) -> tuple[Table, ...]:
-        """Ordinary and partitioned tables; partitions are judged through their parent."""
-        return tuple(t for t in self.design.tables if t.partition_of is None)
+        """Ordinary and partitioned tables the designer owns: partitions are judged through
+        their parent, and migration tools' bookkeeping tables (:meth:`is_framework_table`)
+        are left out — their shape is the tool's to choose."""
+        return tuple(t for t in self.design.tables
+                     if t.partition_of is None and not self.is_framework_table(t))
+
+    def is_framework_table(self, table: Table) -> bool:
+        """A migration tool's bookkeeping table (``schema_migrations``, ``flyway_schema_history``,
+        ``__EFMigrationsHistory`` …, see :data:`FRAMEWORK_TABLES`) that no foreign key links."""
+        if table.name.lower().startswith(_FRAMEWORK_PREFIXES):
+            return True
+        return is_framework_table(table) and table.key not in self.referenced
 
     @cached_property
     def by_key(self) -> dict[tuple[str, str], Table]:
@@ -140,16 +221,7 @@ class LintContext:
     def covers(self, table: Table, columns: tuple[str, ...]) -> bool:
         """True when some index (PK and UNIQUE included) has ``columns`` as its leading keys,
         in any order — what an FK lookup or ON DELETE check can use."""
-        want = set(columns)
-        n = len(want)
-        for shape in self.index_shapes(table):
-            if shape.method not in ("btree", "hash") and not (n == 1 and shape.method == "gist"):
-                continue
-            if shape.where is not None:
-                continue  # a partial index does not serve every parent row
-            if len(shape.keys) >= n and set(shape.keys[:n]) == want:
-                return True
-        return False
+        return any(serves_fk(shape, columns) for shape in self.index_shapes(table))
 
     # ---- intents
     def intent(self, table: Table) -> tuple[TableIntent, frozenset[str]]:
@@ -164,7 +236,9 @@ class LintContext:
             intent, inferred = t.intent, set()
             cols = {c.name for c in t.columns}
             if intent.soft_delete is None:
-                found = next((c for c in _SOFT_DELETE if c in cols), None)
+                # a NOT NULL deleted_at is a deletion log's timestamp, not a soft-delete mark
+                found = next((c for c in _SOFT_DELETE if c in cols
+                              and (c == "is_deleted" or t.column(c).nullable)), None)
                 if found:
                     intent, _ = replace(intent, soft_delete=found), inferred.add("soft_delete")
             if intent.tenant_key is None:

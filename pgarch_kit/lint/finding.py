@@ -20,6 +20,10 @@ class Finding:
     message: str              # what is wrong, and why it matters
     fix: str                  # what to do, as SQL where it is short
     category: str = ""
+    # where in a file (migration findings: the script and its statement's 1-based line);
+    # kept last so positional construction stays as it was
+    file: str | None = None
+    line: int | None = None
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)

@@ -183,14 +183,18 @@ class Migration:
 
     @cached_property
     def _created(self) -> dict[tuple[str, str], int]:
-        """Tables the script creates (CREATE TABLE, CREATE TABLE AS), by key → statement index."""
+        """Relations the script creates (CREATE TABLE, CREATE TABLE AS, SELECT INTO, CREATE
+        VIEW, CREATE SEQUENCE), by key → statement index."""
         out: dict[tuple[str, str], int] = {}
         for s in self.statements:
             rel = None
-            if s.kind == "CreateStmt":
-                rel = s.node.relation
+            if s.kind in ("CreateStmt", "ViewStmt", "CreateSeqStmt"):
+                rel = getattr(s.node, "relation", None) or getattr(s.node, "view", None) \
+                    or getattr(s.node, "sequence", None)
             elif s.kind == "CreateTableAsStmt":
                 rel = s.node.into.rel
+            elif s.kind == "SelectStmt" and s.node.intoClause is not None:
+                rel = s.node.intoClause.rel
             if rel is not None:
                 out.setdefault((rel.schemaname or "public", rel.relname), s.index)
         return out
@@ -201,11 +205,28 @@ class Migration:
         return at is not None and (before is None or at < before.index)
 
     def existing(self, rangevar: Any, stmt: Statement | None = None) -> Table | None:
-        """The prior table a statement touches, when it already exists with its rows: in the
-        prior design and not created by the script before ``stmt``; else None."""
+        """The table a statement touches when it already exists with its rows, i.e. when the
+        script did not create it before ``stmt`` (else None): the prior design's table, or a
+        stand-in without columns for a table the prior design does not know. A script that
+        names a table expects it to be there, so an unknown table is judged as an existing,
+        populated one (what a rule cannot know about it, such as its columns, it does not
+        claim) and the ``unknown-table`` rule reports it."""
         if rangevar is None or self.is_new(rangevar, stmt):
             return None
-        return self.prior_table(rangevar)
+        return self.prior_table(rangevar) or self.stand_in(rangevar)
+
+    def stand_in(self, rangevar: Any) -> Table:
+        """A table of the name a RangeVar gives, with nothing else known about it."""
+        return Table(rangevar.relname, schema=rangevar.schemaname or "public")
+
+    def is_known(self, rangevar: Any, before: Statement | None = None) -> bool:
+        """True when the prior design has the relation (table, view, materialized view or
+        sequence) or the script creates it before ``before``."""
+        if self.is_new(rangevar, before) or self.prior_table(rangevar) is not None:
+            return True
+        schema, name = relation_key(rangevar)
+        others = [*self.prior.views, *self.prior.sequences]
+        return any(o.name == name and (schema is None or o.schema == schema) for o in others)
 
     def where(self, rangevar: Any) -> str:
         """How findings name the table a RangeVar points at."""

@@ -38,15 +38,17 @@ class Rule:
         return iter(())
 
     def finding(self, table: Table | str | None, column: str | None, message: str, fix: str,
-                *, severity: Severity | None = None, inferred: str | None = None) -> Finding:
+                *, severity: Severity | None = None, inferred: str | None = None,
+                line: int | None = None) -> Finding:
         """Build a finding of this rule. ``inferred`` names an intent the rule relied on that
-        the schema implied rather than the designer declared; the message says so."""
+        the schema implied rather than the designer declared; the message says so. ``line``:
+        the 1-based line of the migration statement it is about (mode M)."""
         where = label(table) if isinstance(table, Table) else table
         if inferred:
             message = (f"{message} (the {inferred.replace('_', ' ')} intent was inferred from "
                        f"the schema; declare it in the design's intents to confirm)")
         return Finding(self.code, self.slug, severity or self.severity, where, column,
-                       message, fix, self.category)
+                       message, fix, self.category, line=line)
 
     def needs_information(self, what: str, fix: str) -> Finding:
         """The one design-wide info finding of a rule whose preconditions are missing: it

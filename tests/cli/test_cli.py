@@ -121,10 +121,15 @@ def test_dbml_export_and_import(tmp_path: Path) -> None:
 def test_lint_command(tmp_path: Path) -> None:
     r = pgarch("lint", "data/designs/ecommerce.yaml", "--format", "json")
     assert r.returncode in (0, 1), r.stderr
-    findings = json.loads(r.stdout)
+    out = json.loads(r.stdout)
+    findings = out["findings"]
     assert all({"code", "rule", "severity", "table", "column", "message", "fix"} <= set(f)
                for f in findings)
     assert r.returncode == (1 if any(f["severity"] == "error" for f in findings) else 0)
+    # the summary counts every flagged object, per severity and per rule
+    summary = out["summary"]
+    assert summary["warnings"] == sum(f["severity"] == "warning" for f in findings)
+    assert sum(summary["rules"].values()) == len(findings) and summary["rules_run"] >= 100
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: bad\ntables:\n  - name: p\n    columns: [{name: id, type: bigint, identity: always}]\n"
                    "    primary_key: [id]\n    partition_by: {strategy: range, keys: [id]}\n"

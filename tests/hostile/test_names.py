@@ -9,6 +9,7 @@ compared with what the kit wrote.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -98,7 +99,7 @@ def test_multibyte_design_lints_exports_and_names_match_the_server(tmp_path: Pat
     design = tmp_path / "multibyte.yaml"
     design.write_text(MULTIBYTE_DESIGN, encoding="utf-8")
 
-    lint = pgarch("lint", str(design))
+    lint = pgarch("lint", str(design), "--format", "json")
     assert lint.returncode != 2, lint.stderr           # 2 means a usage error / crash
     assert "Traceback" not in lint.stderr and "ValueError" not in lint.stderr, lint.stderr
 
@@ -119,7 +120,7 @@ def test_multibyte_design_lints_exports_and_names_match_the_server(tmp_path: Pat
 
     # every name the advisor's fixes derive fits 63 bytes, and those that name an existing
     # constraint name the one PostgreSQL made
-    fixes = [ln.split("fix:", 1)[1].strip() for ln in lint.stdout.splitlines() if "fix:" in ln]
+    fixes = [f["fix"] for f in json.loads(lint.stdout)["findings"]]
     derived = {n for f in fixes for n in _quoted_names(f)}
     assert all(len(n.encode()) <= 63 for n in derived), derived
     for fix in fixes:
@@ -261,10 +262,10 @@ tables:
       - {{columns: [{mb_a}], references: {{table: centers, columns: [id]}}}}
       - {{columns: [{mb_b}], references: {{table: centers, columns: [id]}}}}
 """, encoding="utf-8")
-    lint = pgarch("lint", str(design), "--select", "fk-without-index")
+    lint = pgarch("lint", str(design), "--select", "fk-without-index", "--format", "json")
     assert lint.returncode != 2 and "Traceback" not in lint.stderr, lint.stderr
-    creates = [ln.split("fix:", 1)[1].strip() for ln in lint.stdout.splitlines()
-               if "fix: CREATE INDEX" in ln]
+    creates = [f["fix"] for f in json.loads(lint.stdout)["findings"]
+               if f["fix"].startswith("CREATE INDEX")]
     assert len(creates) == 4, lint.stdout
     names = [re.search(r'INDEX CONCURRENTLY "?([^" ]+)"? ON', s).group(1) for s in creates]
     assert len(set(names)) == 4, names
@@ -323,11 +324,12 @@ tables:
       - {name: id, type: bigint, identity: always}
     primary_key: [id]
 """, encoding="utf-8")
-    lint = pgarch("lint", str(design), "--select", "identifier-needs-quoting")
+    lint = pgarch("lint", str(design), "--select", "identifier-needs-quoting", "--format",
+                  "json")
     assert lint.returncode != 2 and "Traceback" not in lint.stderr, lint.stderr
     assert "reserved word" not in lint.stdout      # a Cyrillic name is not a keyword
-    renames = [ln.split("fix:", 1)[1].strip() for ln in lint.stdout.splitlines()
-               if "fix: ALTER TABLE" in ln]
+    renames = [f["fix"] for f in json.loads(lint.stdout)["findings"]
+               if f["fix"].startswith("ALTER TABLE")]
     assert len(renames) == 2, lint.stdout
     targets = [r.rsplit(" TO ", 1)[1].rstrip(";") for r in renames]
     assert len(set(targets)) == 2, targets

@@ -38,7 +38,7 @@ def test_checklist_fails_where_the_advisor_warns() -> None:
             {"name": "kids", "columns": [{"name": "id", "type": "bigint", "identity": "always"},
                                          {"name": "parent_id", "type": "bigint", "nullable": False}],
              "primary_key": ["id"],
-             "foreign_keys": [{"columns": ["parent_id"],
+             "foreign_keys": [{"columns": ["parent_id"], "on_delete": "CASCADE",
                                "references": {"table": "parents", "columns": ["id"]}}]}]}))
     verdicts = {v.item.text: v for v in checklist(design).verdicts}
     over = verdicts["Indexes support 95% of expected query patterns without over-indexing"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ._context import _code, _cols, _Doc, _fenced, _guarded, _keep, _label
+from ._context import _code, _cols, _Doc, _fenced, _flat, _guarded, _keep, _label
 
 
 def _security(doc: _Doc) -> list[str]:
@@ -31,10 +31,13 @@ def _security(doc: _Doc) -> list[str]:
                        + ("" if t.rls_enabled else " (RLS is not enabled on the table)")
                        + (", forced" if t.rls_forced else ""))
     rules: dict[str, list[str]] = {}
+    notes = []          # design-wide findings (what a rule needs to judge): said, not listed
     for f in doc.report.sorted():
-        if f.category == "security/RLS":
+        if f.category == "security/RLS" and f.table is None:
+            notes.append(f"- advisor {_code(f.rule)} ({f.severity}): {_flat(f.message)}")
+        elif f.category == "security/RLS":
             rules.setdefault(f"{_code(f.rule)} ({f.severity})", []).append(f.where)
-    out += [f"- advisor {r}: {_cols(w)}" for r, w in rules.items()]
+    out += [f"- advisor {r}: {_cols(w)}" for r, w in rules.items()] + notes
     reads = sorted({m.group(1) for s in session_features(d)
                     if (m := re.search(r"current_setting\('([^']+)'\)", s))})
     if reads:

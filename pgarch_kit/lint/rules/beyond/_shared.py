@@ -111,7 +111,25 @@ class PatternIndex:
     def blocks(self) -> list[tuple[QueryPattern, tuple[Block, ...]]]:
         return [(q, query_shape(q.sql).blocks) for q in self.ctx.design.queries]
 
-    def uses(self, block: Block) -> list[tuple[RelationUse, Target]]:
+    def uses(self, block: Block) -> list[PatternUse]:
+        """Per relation of ``block`` the design holds and the block needs an index on: what
+        it asks (:class:`~pgarch_kit.model.query.RelationUse`) and its equality, range and
+        ORDER BY keys in index-key spelling. JSON paths are jsonb-queried-without-gin's; a
+        joined relation with no filter of its own takes its join columns as equality keys
+        (the first relation in FROM is taken as the driving one)."""
+        out = []
+        for use, target in self.relation_uses(block):
+            def known(keys, target=target, use=use) -> list[str]:
+                return [k for k in keys if k not in use.paths and (
+                    target.table is None or k.startswith("(") or k in target.columns)]
+            eq, rng, order = known(use.eq), known(use.rng), known(use.order_keys)
+            if not (eq or rng) and not use.driving:
+                eq = known(use.joins)
+            if eq or rng or order:
+                out.append(PatternUse(use.relation, target, eq, rng, order, use))
+        return out
+
+    def relation_uses(self, block: Block) -> list[tuple[RelationUse, Target]]:
         """What ``block`` asks of each relation the design holds."""
         return [(u, t) for u in relation_uses(block, self.columns_of)
                 if (t := self.target(u.relation)) is not None]
@@ -123,3 +141,24 @@ class PatternIndex:
         found = [s for ix in target.indexes
                  if (s := service(ix, use, tenant_key=tenant_key)) is not None]
         return max(found, key=lambda s: (s.matched, s.sorted, s.index_only), default=None)
+
+
+@dataclass(frozen=True)
+class PatternUse:
+    """One relation a query block needs an index on; unpacks as ``(relation, target, eq,
+    rng, order)``."""
+
+    relation: Relation
+    target: Target
+    eq: list[str]
+    rng: list[str]
+    order: list[str]
+    use: RelationUse
+
+    def __iter__(self):
+        return iter((self.relation, self.target, self.eq, self.rng, self.order))
+
+
+def pattern_index(ctx: LintContext) -> PatternIndex:
+    """The design's parsed query patterns, built once per lint run."""
+    return ctx.memo("pattern_index", lambda: PatternIndex(ctx))

@@ -12,10 +12,11 @@ _SHARED_AUDIT = ("audit_log", "audit_logs", "audit_trail", "audit_events", "logg
 
 
 class AuditIntentUnmet(Rule):
-    """What: a table whose intent says ``audit: true`` that has neither a trigger of its own
-    nor an audit table — ``<table>_audit``, ``<table>_history``, ``<table>_log``, the same
-    name in an ``audit`` schema, or a shared ``audit_log``/``logged_actions``-style table.
-    Either is taken as the mechanism (an application may write the history table itself).
+    """What: a table whose intent says ``audit: true`` that has neither a trigger of its own nor
+    an audit table — ``<table>_audit``, ``<table>_history``, ``<table>_log``, the same name in
+    an ``audit`` schema, or a shared ``audit_log``/``logged_actions``-style table. Either is
+    taken as the mechanism (an application may write the history table itself). Needs: the
+    ``audit`` intent; without it the rule is silent.
 
     Why: the design promises that changes can be traced, but nothing in the schema records
     them; the first incident review finds no trail.

@@ -14,12 +14,12 @@ class CitusDistributionKeyMissing(Rule):
     """What: only with a sharding plan in the design's lint settings. ``distribution:
     [customers.id, orders.customer_id]`` names each distributed table and its column (what
     :func:`pgarch_kit.scale.sharding.sharding_plan` writes); ``distribution_key: tenant_id``
-    distributes every table that has that column by it; ``sharding: true`` (or ``citus``)
-    alone distributes each table by its tenant key (declared or inferred). A distributed
-    table's PRIMARY KEY, UNIQUE constraints and unique indexes must include the column, and
-    its foreign keys to other distributed tables must map it to the target's distribution
-    column; a table that is not distributed (a reference table) may not have a foreign key to
-    a distributed one. Without a setting the rule never fires.
+    distributes every table that has that column by it; ``sharding: true`` (or ``citus``) alone
+    distributes each table by its tenant key (declared or inferred). A distributed table's
+    PRIMARY KEY, UNIQUE constraints and unique indexes must include the column, and its foreign
+    keys to other distributed tables must map it to the target's distribution column; a table
+    that is not distributed (a reference table) may not have a foreign key to a distributed one.
+    Without a setting the rule never fires. Needs: one of those settings.
 
     Why: Citus can only enforce uniqueness and foreign keys inside one shard; it rejects
     ``create_distributed_table`` on such keys, and joins along such FKs become cross-shard.

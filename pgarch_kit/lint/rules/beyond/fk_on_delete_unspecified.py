@@ -12,9 +12,10 @@ from ...rule import Rule
 
 class FkOnDeleteUnspecified(Rule):
     """What: a foreign key whose ON DELETE is ``NO ACTION``, the default. One finding per
-    foreign key, info only: a schema read from a database cannot tell an unspecified action
-    from a deliberate NO ACTION, so the rule asks for the decision rather than calling it wrong.
-    (A house policy on actions is fk-action-policy's job.)
+    foreign key, info only: a schema read from a database cannot tell an unspecified action from
+    a deliberate NO ACTION, so the rule asks for the decision rather than calling it wrong. (A
+    house policy on actions is fk-action-policy's job.) Needs only the design; whether NO ACTION
+    was chosen it cannot tell, hence info.
 
     Why: what deleting a parent does to its children is a design decision — cascade the
     composition, block deletes of owned history, detach optional links — and leaving the

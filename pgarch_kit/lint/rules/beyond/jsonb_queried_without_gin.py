@@ -8,7 +8,7 @@ from pgarch_kit.model.query import JsonbUse, RelationUse, implied, index_key_id,
 from ...context import LintContext
 from ...finding import Finding
 from ...rule import Rule
-from ._shared import PatternIndex, Target, index_name, key_sql
+from ._shared import Target, index_name, key_sql, pattern_index
 
 _EXISTENCE = {"?", "?|", "?&"}                # jsonb_ops only
 _PATH = {"->>", "->", "#>>", "#>"}            # an expression index on the same path
@@ -17,9 +17,10 @@ _PATH = {"->>", "->", "#>>", "#>"}            # an expression index on the same 
 class JsonbQueriedWithoutGin(Rule):
     """What: a query pattern that filters a ``jsonb`` column with ``@>``/``<@``/``@?``/``@@``
     and no GIN index on the column; with ``?``/``?|``/``?&`` and no GIN index in the default
-    ``jsonb_ops`` class (``jsonb_path_ops`` does not support key existence); or compares a
-    path (``col ->> 'key' = …``) that no B-tree expression index on the same path serves. A
-    partial index counts when the query repeats its WHERE. Error for ``critical`` patterns.
+    ``jsonb_ops`` class (``jsonb_path_ops`` does not support key existence); or compares a path
+    (``col ->> 'key' = …``) that no B-tree expression index on the same path serves. A partial
+    index counts when the query repeats its WHERE. Error for ``critical`` patterns. Needs: query
+    patterns; without them the rule is silent.
 
     Why: without the index each such query reads and decompresses every row's document.
 
@@ -37,11 +38,11 @@ class JsonbQueriedWithoutGin(Rule):
     mode = "S"
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
-        pi = PatternIndex(ctx)
+        pi = pattern_index(ctx)
         for q, blocks in pi.blocks:
             seen: set[tuple[str, str, str]] = set()
             for block in blocks:
-                uses = {u.relation: (u, t) for u, t in pi.uses(block)}
+                uses = {u.relation: (u, t) for u, t in pi.relation_uses(block)}
                 for use in block.jsonb:
                     rel = block.relation_of(use.qualifier, use.column, pi.columns_of)
                     ruse, target = uses.get(rel, (None, None)) if rel else (None, None)

@@ -16,10 +16,11 @@ _PREFERRED = ("created_at", "occurred_at", "recorded_at", "inserted_at", "event_
 
 
 class PartitionCandidate(Rule):
-    """What: a table the design expects to reach ``big_table_rows`` (default 100M) — launch
-    rows plus ``growth_per_month`` over 24 months (``growth_horizon_months``) — that has a
-    ``timestamptz``/``timestamp``/``date`` column and no ``PARTITION BY``. Tables without
-    a declared volume are never flagged.
+    """What: a table the design expects to reach ``big_table_rows`` (default 100M) — launch rows
+    plus ``growth_per_month`` over 24 months (``growth_horizon_months``) — that has a
+    ``timestamptz``/``timestamp``/``date`` column and no ``PARTITION BY``. Tables without a
+    declared volume are never flagged. Needs: declared volumes (intent
+    ``rows``/``growth_per_month``).
 
     Why: vacuum, index builds and retention deletes all scale with the whole table; a
     100M-row ``DELETE … WHERE created_at < …`` bloats it and takes hours, where dropping a

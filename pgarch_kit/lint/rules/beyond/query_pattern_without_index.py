@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pgarch_kit.model.query import Block, RelationUse
+from pgarch_kit.model.query import Block
 
 from ...context import LintContext
 from ...finding import Finding
 from ...rule import Rule
-from ._shared import PatternIndex, Target, index_name, key_sql, projected_rows
+from ._shared import Target, index_name, key_sql, pattern_index, projected_rows
 
 
 class QueryPatternWithoutIndex(Rule):
@@ -25,8 +25,9 @@ class QueryPatternWithoutIndex(Rule):
     relation with no filter of its own, the join column counts as its equality column (the
     first relation in FROM is taken as the driving one). JSONB operators are
     jsonb-queried-without-gin's job; plain views and relations the design does not hold are
-    skipped. The SQL is read, and indexes matched with it, by
-    :mod:`pgarch_kit.model.query`.
+    skipped. The SQL is read, and whether an index serves a pattern decided, by
+    :mod:`pgarch_kit.model.query` (``serve.service``). Preconditions: the design's query
+    patterns; without them the rule has nothing to judge and says nothing.
 
     Why: the pattern then reads the whole table on every call; it passes review at launch
     size and breaks its latency budget as the table grows. The severity is error for
@@ -45,34 +46,19 @@ class QueryPatternWithoutIndex(Rule):
     mode = "S"
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
-        pi = PatternIndex(ctx)
+        pi = pattern_index(ctx)
         for q, blocks in pi.blocks:
             seen: set[str] = set()
             for block in blocks:
-                for use, target in pi.uses(block):
+                for pu in pi.uses(block):
+                    target = pu.target
                     if target.name in seen:
                         continue
-                    eq, rng, order = self._needs(use, target)
-                    if not (eq or rng or order):
-                        continue
                     tk = ctx.intent(target.table)[0].tenant_key if target.table else None
-                    if pi.served(target, use, tk) is not None:
+                    if pi.served(target, pu.use, tk) is not None:
                         continue
                     seen.add(target.name)
-                    yield self._finding(ctx, q, block, target, tk, eq, rng, order)
-
-    @staticmethod
-    def _needs(use: RelationUse, target: Target) -> tuple[list[str], list[str], list[str]]:
-        """The equality, range and ORDER BY keys ``use`` needs an index for: JSON paths are
-        jsonb-queried-without-gin's; a joined relation with no filter of its own is reached
-        through its join columns."""
-        def known(keys) -> list[str]:
-            return [k for k in keys if k not in use.paths
-                    and (target.table is None or k.startswith("(") or k in target.columns)]
-        eq, rng, order = known(use.eq), known(use.rng), known(use.order_keys)
-        if not (eq or rng) and not use.driving:
-            eq = known(use.joins)
-        return eq, rng, order
+                    yield self._finding(ctx, q, block, target, tk, pu.eq, pu.rng, pu.order)
 
     def _finding(self, ctx: LintContext, q, block: Block, target: Target, tk: str | None,
                  eq: list[str], rng: list[str], order: list[str]) -> Finding:

@@ -14,7 +14,9 @@ from ..types._common import sql_table
 class AllColumnsNullable(Rule):
     """What: a table where every column outside the primary key is nullable (identity and
     generated columns aside). Tables with no column outside the key are not flagged; a table
-    without a primary key is judged on all its columns.
+    without a primary key is judged on all its columns. Info: optional attributes are often
+    right (settings, profiles, retry state, a key/value table's value); the finding asks the
+    question a reviewer would. Needs only the design.
 
     Why: the schema enforces nothing about the data — any row may be missing any attribute —
     which usually means NOT NULL decisions were never made rather than that every attribute
@@ -29,7 +31,7 @@ class AllColumnsNullable(Rule):
     code = "PGA024"
     slug = "all-columns-nullable"
     category = "constraints"
-    severity = "warning"
+    severity = "info"
     mode = "S"
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
@@ -43,6 +45,6 @@ class AllColumnsNullable(Rule):
                 t, None,
                 f"every column of {t.name} outside the primary key is nullable "
                 f"({', '.join(c.name for c in rest[:6])}{' …' if len(rest) > 6 else ''}): "
-                f"the schema enforces no attribute, a sign of undecided NOT NULLs",
+                f"the schema enforces no attribute: check which ones every row must have",
                 f"ALTER TABLE {sql_table(t)} ALTER COLUMN {quote_ident(rest[0].name)} "
                 f"SET NOT NULL; -- for each attribute every row must have")

@@ -10,9 +10,9 @@ from ...rule import Rule
 
 
 class DuplicateColumnDefinition(Rule):
-    """What: the same column name declared twice in a table (partitions included) or a
-    composite type. A database cannot hold this, but a design built in code or edited by
-    hand can, and its CREATE statement would then fail.
+    """What: the same column name declared twice in a table (partitions included) or a composite
+    type. A database cannot hold this, but a design built in code or edited by hand can, and its
+    CREATE statement would then fail. Needs only the design.
 
     Why: ``CREATE TABLE`` / ``ADD COLUMN`` fails with "column specified more than once", so
     the design cannot be deployed; which of the two definitions was meant is unclear.

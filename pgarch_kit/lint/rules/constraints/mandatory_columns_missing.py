@@ -36,8 +36,7 @@ class MandatoryColumnsMissing(Rule):
     """What: a table (partitions aside) that lacks one of the columns the
     ``mandatory_columns`` setting requires — entries are a name (``created_at``) or a name
     and type (``created_at timestamptz``); with a type, a column of another type is reported
-    too. The setting is empty by default, so the rule fires only where a house policy is
-    configured.
+    too. Needs: the setting, empty by default — without a house policy the rule is silent.
 
     Why: auditing, housekeeping and sync jobs rely on the convention (every table has a
     ``created_at``), and the table that misses it is found only when the job breaks.
@@ -75,4 +74,5 @@ class MandatoryColumnsMissing(Rule):
                         f"{t.name}.{name} is {col.type} where the mandatory-column convention "
                         f"requires {typ}",
                         f"ALTER TABLE {sql_table(t)} ALTER COLUMN {quote_ident(name)} "
-                        f"TYPE {typ};")
+                        f"TYPE {typ} USING {quote_ident(name)}::{typ};  -- fails unchanged if "
+                        f"a value does not convert")

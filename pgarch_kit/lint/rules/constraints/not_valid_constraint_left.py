@@ -24,8 +24,8 @@ ORDER BY 1, 2, 3
 
 class NotValidConstraintLeft(Rule):
     """What: a CHECK or foreign-key constraint added ``NOT VALID`` and never validated
-    (``pg_constraint.convalidated = false``). The design does not record validation state,
-    so this is a live check; the design alone gives no finding.
+    (``pg_constraint.convalidated = false``). The design does not record validation state, so
+    this is a live check; the design alone gives no finding. Needs: a live database.
 
     Why: ``NOT VALID`` is half of the safe two-step migration. Until ``VALIDATE CONSTRAINT``
     runs, rows that existed before are unchecked (they may violate it), and the planner

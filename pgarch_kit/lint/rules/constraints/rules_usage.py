@@ -24,7 +24,8 @@ class RulesUsage(Rule):
     """What: query-rewrite rules created with ``CREATE RULE`` on tables or views. The design
     model has no place for rules, so they are found on a live database (``pg_rules``, which
     leaves out the internal rules behind views) and in routine bodies that create them; the
-    catalog's mode is S, this rule runs as S/L so the live check can run.
+    catalog's mode is S, this rule runs as S/L so the live check can run. Needs: a live database
+    for rules on tables; the design for rules its routines create.
 
     Why: a rule rewrites the query before it runs, not the rows it touches: with volatile
     functions, multi-row statements or ``RETURNING`` they behave in surprising ways, and

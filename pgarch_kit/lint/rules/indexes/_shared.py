@@ -7,16 +7,19 @@ from __future__ import annotations
 
 import re
 
-from pgarch_kit.model import Design, Table
+from pgarch_kit.model import Design, Index, IndexKey, Table
 from pgarch_kit.model.default_names import constraint_names
 from pgarch_kit.model.names import qualified, quote_ident
+from pgarch_kit.model.query import RelationUse, service
 from pgarch_kit.model.types import parse_type
 
-from ...context import IndexShape, LintContext
+from ...context import IndexShape, LintContext, serves_fk
 
 __all__ = ["not_null", "conjuncts", "not_null_column", "key_identities", "resolved_type",
            "includes", "table_sql", "columns_sql",
-           "predicate_key", "is_type", "drop_index_sql"]
+           "predicate_key", "is_type", "drop_index_sql", "index_key_sql", "shape_keys",
+           "create_index_sql", "reshaped", "index_service", "lost_service",
+           "concurrently"]
 
 _IS_NOT_NULL = re.compile(r'^\s*("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)\s+IS\s+NOT\s+NULL\s*$',
                           re.IGNORECASE)
@@ -156,4 +159,122 @@ def drop_index_sql(table: Table, shape: IndexShape) -> str:
     if shape.constraint:
         return f"ALTER TABLE {table_sql(table)} DROP CONSTRAINT {quote_ident(shape.name)};"
     schema = None if table.schema == "public" else table.schema
-    return f"DROP INDEX CONCURRENTLY {qualified(schema, shape.name)};"
+    return f"DROP INDEX {concurrently(table)}{qualified(schema, shape.name)};"
+
+
+def concurrently(table: Table) -> str:
+    """``CONCURRENTLY `` — except on a partitioned table, where PostgreSQL refuses it (build
+    the index on each partition concurrently and ATTACH it, or accept the lock)."""
+    return "" if table.partition_by else "CONCURRENTLY "
+
+
+# ---------------------------------------------------------------- fixes that keep what works
+
+def index_key_sql(key: IndexKey) -> str:
+    """One index key as SQL with everything that gives it its meaning: the column (quoted) or
+    the parenthesised expression, collation, opclass, direction and NULLS placement."""
+    text = f"({key.column})" if key.expression and not _wrapped(key.column) else (
+        key.column if key.expression else quote_ident(key.column))
+    if key.collation:
+        text += f" COLLATE {_qualified_name(key.collation)}"
+    if key.opclass:
+        text += f" {_qualified_name(key.opclass)}"
+    if key.descending:
+        text += " DESC"
+    if key.nulls_first is not None and key.nulls_first != key.descending:
+        text += " NULLS FIRST" if key.nulls_first else " NULLS LAST"
+    return text
+
+
+def _wrapped(text: str) -> bool:
+    return text.startswith("(") and text.endswith(")") and _strip_parens(text) != text
+
+
+def _qualified_name(name: str) -> str:
+    """``pg_catalog.text_pattern_ops`` or ``"C"``: each dotted part quoted when needed."""
+    return ".".join(quote_ident(p.strip('"')) for p in name.split("."))
+
+
+def shape_keys(shape: IndexShape) -> tuple[IndexKey, ...]:
+    """The keys of an index or of the index behind a PK/UNIQUE constraint, as IndexKeys."""
+    if shape.index is not None:
+        return tuple(shape.index.keys)
+    return tuple(IndexKey(k) for k in shape.keys)
+
+
+def create_index_sql(table: Table, keys: tuple[IndexKey, ...] | list[IndexKey], *,
+                     name: str | None = None, method: str = "btree", unique: bool = False,
+                     nulls_not_distinct: bool = False, include: tuple[str, ...] = (),
+                     where: str | None = None) -> str:
+    """``CREATE [UNIQUE] INDEX CONCURRENTLY`` carrying every property the replaced index had
+    (method, key spellings, INCLUDE, NULLS NOT DISTINCT, predicate)."""
+    text = f"CREATE {'UNIQUE ' if unique else ''}INDEX {concurrently(table)}"
+    if name:
+        text += f"{quote_ident(name)} "
+    text += f"ON {table_sql(table)} "
+    if method != "btree":
+        text += f"USING {quote_ident(method)} "
+    text += f"({', '.join(index_key_sql(k) for k in keys)})"
+    if include:
+        text += f" INCLUDE ({columns_sql(include)})"
+    if nulls_not_distinct:
+        text += " NULLS NOT DISTINCT"
+    if where:
+        text += f" WHERE {where}"
+    return text + ";"
+
+
+def reshaped(shape: IndexShape, keys: tuple[IndexKey, ...], *, where: str | None = None,
+             name: str = "(proposed)") -> IndexShape:
+    """The shape a proposed replacement of ``shape`` would have."""
+    return IndexShape(name, tuple(f"({k.column})" if k.expression else k.column for k in keys),
+                      shape.unique, shape.method, where if where is not None else shape.where,
+                      tuple(k.opclass for k in keys), False,
+                      Index(name, keys, shape.method, shape.unique, where=where or shape.where))
+
+
+def index_service(shape: IndexShape, use: RelationUse, tenant_key: str | None = None
+                  ) -> tuple[int, bool]:
+    """How one index (or proposed index) serves one query block's use of its relation, for
+    the index rules' comparisons: ``(matched, ordered)`` — the leading keys the query can
+    seek on (0: unusable) and whether the index yields the ORDER BY. The answer is
+    :func:`pgarch_kit.model.query.service`'s, the one every consumer of query patterns uses
+    (equality prefix, range, sort directions, partial-index implication, expression keys, the
+    tenant-key rule)."""
+    index = shape.index or Index(shape.name, shape_keys(shape), shape.method, shape.unique,
+                                 where=shape.where)
+    found = service(index, use, tenant_key=tenant_key)
+    return (found.matched, found.ordered) if found is not None else (0, False)
+
+
+def lost_service(ctx: LintContext, table: Table, drop: list[IndexShape] | tuple[IndexShape, ...],
+                 add: list[IndexShape] | tuple[IndexShape, ...] = ()) -> list[str]:
+    """What dropping the indexes ``drop`` (and creating ``add``) would stop serving: foreign
+    keys of ``table`` no remaining index leads with, and query patterns of the design that
+    some index serves today but none would serve as well after (fewer keys to seek on, or
+    the ORDER BY no longer read from the index). Empty: the change is safe to propose."""
+    gone = {s.name for s in drop}
+    before = list(ctx.index_shapes(table))
+    after = [s for s in before if s.name not in gone] + list(add)
+    lost = []
+    for fk in table.foreign_keys:
+        cols = tuple(fk.columns)
+        if any(serves_fk(s, cols) for s in before) and not any(serves_fk(s, cols)
+                                                               for s in after):
+            lost.append(f"the foreign key ({', '.join(cols)}) → {fk.ref_table}")
+    if not ctx.design.queries:
+        return lost
+    from ..beyond._shared import pattern_index
+    pi = pattern_index(ctx)
+    tk = ctx.intent(table)[0].tenant_key
+    for q, blocks in pi.blocks:
+        for block in blocks:
+            for pu in pi.uses(block):
+                if pu.target.table is not table:
+                    continue
+                was = [index_service(s, pu.use, tk) for s in before]
+                now = [index_service(s, pu.use, tk) for s in after]
+                if (max((m for m, _ in now), default=0) < max((m for m, _ in was), default=0)
+                        or (any(o for _, o in was) and not any(o for _, o in now))):
+                    lost.append(f"query pattern {q.name!r}")
+    return list(dict.fromkeys(lost))

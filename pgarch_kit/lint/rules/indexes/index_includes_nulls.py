@@ -9,7 +9,15 @@ from pgarch_kit.model.names import quote_ident
 from ...context import IndexShape, LintContext
 from ...finding import Finding
 from ...rule import Rule
-from ._shared import conjuncts, not_null, not_null_column, table_sql
+from ._shared import (
+    conjuncts,
+    lost_service,
+    not_null,
+    not_null_column,
+    reshaped,
+    shape_keys,
+    table_sql,
+)
 
 _NULL_FRAC = """
 SELECT null_frac FROM pg_stats
@@ -26,14 +34,17 @@ class IndexIncludesNulls(Rule):
     """What: a non-unique, single-column B-tree index on a nullable column whose predicate
     does not say ``col IS NOT NULL``. On a live database the column's statistics decide:
     a column with no NULLs (``pg_stats.null_frac = 0``) is not reported, and the finding
-    gives the NULL share when there are some.
+    gives the NULL share when there are some. Needs the design; the live statistics refine
+    it.
 
     Why: B-trees store NULLs like any value. When most rows are NULL and queries only look
     for values (``col = $1``), those entries make the index bigger and slower to maintain
     for nothing.
 
     Fix: ``CREATE INDEX CONCURRENTLY … ON t (col) WHERE col IS NOT NULL;`` then drop the
-    old index.
+    old index. The partial index still serves a foreign key on ``col`` (its lookups compare
+    with ``=``) and every query comparing ``col``; with query patterns that read the NULLs
+    through the index (``IS NULL``, ``ORDER BY col``) the rule says nothing.
 
     References: pg-index-health indexes_with_null_values.
     """
@@ -58,6 +69,9 @@ class IndexIncludesNulls(Rule):
                     continue
                 if s.where and _mentions(s.where, col):
                     continue  # e.g. WHERE state <> 'offline': a strict test excludes NULLs
+                if lost_service(ctx, t, [s], [reshaped(s, shape_keys(s),
+                                                       where=f"{quote_ident(col)} IS NOT NULL")]):
+                    continue  # a query pattern reads the NULLs (IS NULL, ORDER BY) through it
                 yield t, s, col
 
     def _finding(self, t: Table, s: IndexShape, col: str, share: str) -> Finding:

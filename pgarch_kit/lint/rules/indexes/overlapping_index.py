@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from ...context import IndexShape, LintContext
 from ...finding import Finding
 from ...rule import Rule
-from ._shared import drop_index_sql, includes, key_identities, predicate_key
+from ._shared import drop_index_sql, includes, key_identities, lost_service, predicate_key
 
 
 class OverlappingIndex(Rule):
@@ -15,7 +15,11 @@ class OverlappingIndex(Rule):
     predicate — ``(account_id)`` beside ``(account_id, kind)``. Not reported when the shorter
     index is unique or backs a constraint (it enforces something), when the methods differ,
     or when the shorter one INCLUDEs columns the longer one lacks (it may serve
-    index-only scans the longer cannot).
+    index-only scans the longer cannot). Needs only the design; with query patterns
+    (``queries:``) it also checks that the longer index serves each of them as well as the
+    shorter one did (the same keys to seek on, the same ORDER BY), and stays silent when not;
+    the foreign keys the shorter index serves stay served, since the longer one leads with
+    the same columns. Framework tables (``schema_migrations``, ``qrtz_*``…) are info.
 
     Why: the longer index serves every lookup the shorter one does, so the shorter one is
     mostly write, vacuum and cache overhead.
@@ -52,10 +56,13 @@ class OverlappingIndex(Rule):
                     continue
                 if not set(includes(t, s)) <= set(wide.keys) | set(includes(t, wide)):
                     continue
+                if lost_service(ctx, t, [s]):
+                    continue  # the shorter index serves something the wider one does not
                 yield self.finding(
                     t, s.keys[0] if len(s.keys) == 1 and not s.keys[0].startswith("(")
                     else None,
                     f"index {s.name} ({', '.join(s.keys)}) is a leading prefix of {wide.name} "
                     f"({', '.join(wide.keys)}): the wider index serves the same lookups, so "
                     f"this one is mostly write overhead",
-                    drop_index_sql(t, s))
+                    drop_index_sql(t, s),
+                    severity="info" if ctx.is_framework_table(t) else None)

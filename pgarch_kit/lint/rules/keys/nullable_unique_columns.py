@@ -23,8 +23,12 @@ def _excluded_by(where: str | None, column: str) -> bool:
 class NullableUniqueColumns(Rule):
     """What: a UNIQUE constraint or unique index over at least one nullable column, without
     ``NULLS NOT DISTINCT`` (a partial index whose predicate says ``c IS NOT NULL`` is fine).
-    A composite key with a nullable column is a warning; a single nullable unique column is
-    usually the intended "optional but unique" (each NULL is "no value"), so it is only info.
+    Needs only the design. A key whose columns are *all* nullable on a table without a
+    primary key is a warning: it is the rows' only identity, and it identifies nothing until
+    NOT NULL is declared. Everything else is info: a key with some NOT NULL columns and a
+    nullable one — ``(environment_id, idempotency_key)`` — and a single nullable unique column
+    are usually the intended "optional, but unique when given" (each NULL is "no value"), and
+    an all-nullable key beside a primary key may describe an optional relationship.
 
     Why: NULLs are distinct from each other in unique checks, so ``(tenant_id, code)`` with
     ``code`` NULL can repeat any number of times: the "unique" rows are duplicated.
@@ -55,6 +59,7 @@ class NullableUniqueColumns(Rule):
                 if not open_:
                     continue
                 single = len(cols) == 1
+                optional = single or len(open_) < len(cols) or t.primary_key is not None
                 what = name or f"UNIQUE ({', '.join(cols)})"
                 fix = "; ".join(f"ALTER TABLE {sql_table(t)} ALTER COLUMN {quote_ident(c)} "
                                 f"SET NOT NULL" for c in open_)
@@ -63,5 +68,7 @@ class NullableUniqueColumns(Rule):
                     t, open_[0] if len(open_) == 1 else None,
                     f"{what} includes nullable {', '.join(open_)}: NULLs never collide, so rows "
                     f"with a NULL there can repeat" + (" (fine if the value is optional)"
-                                                       if single else ""),
-                    fix, severity="info" if single else None)
+                                                       if optional else
+                                                       "; none of its columns is NOT NULL, and "
+                                                       "it is the table's only identity"),
+                    fix, severity="info" if optional else None)

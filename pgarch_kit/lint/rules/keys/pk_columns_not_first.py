@@ -16,7 +16,8 @@ class PkColumnsNotFirst(Rule):
 
     Why: by convention the key comes first, where readers, ``SELECT *`` output and tools
     look for it; a key further down usually means it was added as an afterthought. A
-    readability convention, hence info.
+    readability convention, hence info. Needs only the design; framework tables are left
+    alone.
 
     Fix: recreate the table with the key columns first (only worth it on new or small
     tables): ``CREATE TABLE t_new (id …, …); INSERT INTO t_new SELECT …;`` and swap.
@@ -32,7 +33,7 @@ class PkColumnsNotFirst(Rule):
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
         for t in ctx.tables:
-            if t.primary_key is None:
+            if t.primary_key is None or ctx.is_framework_table(t):
                 continue
             pk = list(t.primary_key.columns)
             leading = {c.name for c in t.columns[:len(pk)]}

@@ -1,6 +1,9 @@
 """Advisor rules of catalog section 'migration' (../shared/advisor/RULES.md), one per module,
 plus #96 detach-partition-non-concurrently (catalog section 1.9, but like these a mode-M rule
-that reads a migration script). The input they read is :class:`pgarch_kit.lint.migration.Migration`.
+that reads a migration script) and the rules added with `pgarch lint --migration` (#116–#119:
+a table the prior design does not know, names PostgreSQL truncates, a column named twice in a
+statement, tables named without a schema). The input they read is
+:class:`pgarch_kit.lint.migration.Migration`.
 
 RULES lists them explicitly, in catalog order: the registry reads this list, nothing else.
 """
@@ -21,7 +24,9 @@ from .drop_fk_constraint import DropFkConstraint
 from .drop_index_non_concurrently import DropIndexNonConcurrently
 from .drop_not_null import DropNotNull
 from .drop_table_schema_or_database import DropTableSchemaOrDatabase
+from .duplicate_column_in_statement import DuplicateColumnInStatement
 from .enum_value_change import EnumValueChange
+from .identifier_truncated import IdentifierTruncated
 from .locking_maintenance_command import LockingMaintenanceCommand
 from .missing_lock_and_statement_timeout import MissingLockAndStatementTimeout
 from .non_idempotent_ddl import NonIdempotentDdl
@@ -31,6 +36,8 @@ from .set_not_null_scan import SetNotNullScan
 from .transaction_control_error import TransactionControlError
 from .truncate_cascade import TruncateCascade
 from .unique_index_duplicate_risk import UniqueIndexDuplicateRisk
+from .unknown_table import UnknownTable
+from .unqualified_table_in_migration import UnqualifiedTableInMigration
 from .validate_same_transaction import ValidateSameTransaction
 
 RULES: list[type] = [
@@ -60,4 +67,8 @@ RULES: list[type] = [
     BackfillInDdlMigration,              # 93
     NonLinearMigration,                  # 94
     DetachPartitionNonConcurrently,      # 96 (catalog section 1.9)
+    UnknownTable,                        # 116
+    IdentifierTruncated,                 # 117
+    DuplicateColumnInStatement,          # 118
+    UnqualifiedTableInMigration,         # 119
 ]

@@ -70,7 +70,7 @@ class AddIndexBackedConstraintLocking(Rule):
                         f"ALTER TABLE {q(table.name)} ADD CONSTRAINT {q(nullable[0] + '_nn')} "
                         f"CHECK ({q(nullable[0])} IS NOT NULL) NOT VALID; -- then VALIDATE "
                         f"CONSTRAINT, SET NOT NULL and DROP the check before PRIMARY KEY USING "
-                        f"INDEX {q(c.indexname)}")
+                        f"INDEX {q(c.indexname)}", line=s.line)
                     continue
                 yield self._finding(s, t, kind, c.conname, names(c.keys), table.name)
             elif cmd.subtype == AT.AT_AddColumn:
@@ -96,4 +96,4 @@ class AddIndexBackedConstraintLocking(Rule):
             t, cols[0] if len(cols) == 1 else None,
             f"line {s.line}: adding {kind} constraint {conname or ''} to existing table "
             f"{tname} builds its index under an ACCESS EXCLUSIVE lock that blocks reads and "
-            f"writes for the whole build".replace("  ", " "), fix)
+            f"writes for the whole build".replace("  ", " "), fix, line=s.line)

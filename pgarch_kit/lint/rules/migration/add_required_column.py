@@ -49,4 +49,4 @@ class AddRequiredColumn(Rule):
                 f"versions that don't send it",
                 f"ALTER TABLE {t} ADD COLUMN {c} {col_type(d)}; -- backfill in batches, then "
                 f"ADD CONSTRAINT … CHECK ({c} IS NOT NULL) NOT VALID, VALIDATE, SET NOT NULL "
-                f"(or add it with a constant DEFAULT)")
+                f"(or add it with a constant DEFAULT)", line=s.line)

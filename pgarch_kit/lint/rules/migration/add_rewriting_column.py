@@ -58,4 +58,4 @@ class AddRewritingColumn(Rule):
                 f"line {s.line}: ADD COLUMN {d.colname} as {what} rewrites existing table "
                 f"{table.name} under an ACCESS EXCLUSIVE lock (reads and writes blocked)",
                 f"ALTER TABLE {t} ADD COLUMN {c} {base}; -- then fill it with a trigger for "
-                f"new rows and a batched backfill for old ones")
+                f"new rows and a batched backfill for old ones", line=s.line)

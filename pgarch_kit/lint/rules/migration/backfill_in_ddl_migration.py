@@ -67,4 +67,4 @@ class BackfillInDdlMigration(Rule):
                 f"on it (line {', '.join(str(d.line) for d in ddl)}): the DDL's lock is held "
                 f"for the whole backfill",
                 f"commit the DDL first, then run the {verb} in batches outside a transaction: "
-                f"{_batched(verb, q(rel.relname))}  -- one commit per batch")
+                f"{_batched(verb, q(rel.relname))}  -- one commit per batch", line=s.line)

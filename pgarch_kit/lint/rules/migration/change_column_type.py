@@ -79,4 +79,4 @@ class ChangeColumnType(Rule):
                 f"break clients reading the old type",
                 f"ALTER TABLE {t} ADD COLUMN {q(cmd.name + '_new')} {new_text}; -- dual-write, "
                 f"backfill in batches, switch reads, then ALTER TABLE {t} DROP COLUMN {c} in a "
-                f"later release")
+                f"later release", line=s.line)

@@ -7,7 +7,7 @@ from ...context import LintContext
 from ...finding import Finding
 from ...migration import Statement
 from ...rule import Rule
-from ._common import AT, tx_note
+from ._common import AT, option_on, tx_note
 
 
 def _what(s: Statement) -> str | None:
@@ -16,7 +16,7 @@ def _what(s: Statement) -> str | None:
         return "CREATE INDEX CONCURRENTLY"
     if k == "DropStmt" and n.concurrent:
         return "DROP INDEX CONCURRENTLY"
-    if k == "ReindexStmt" and any(d.defname == "concurrently" for d in n.params or ()):
+    if k == "ReindexStmt" and option_on(n.params, "concurrently"):
         return "REINDEX … CONCURRENTLY"
     if k == "AlterTableStmt" and any(
             c.subtype == AT.AT_DetachPartition and c.def_ is not None and c.def_.concurrent
@@ -58,4 +58,5 @@ class ConcurrentlyInTransaction(Rule):
                 f"line {s.line}: {what} runs {tx_note(s)}; PostgreSQL rejects it there "
                 f"(\"cannot run inside a transaction block\") and the migration fails",
                 f"{s.text};  -- alone in a migration that runs outside a transaction "
-                f"(transactional=False / atlas:txmode none / disable_ddl_transaction!)")
+                f"(transactional=False / atlas:txmode none / disable_ddl_transaction!)",
+                line=s.line)

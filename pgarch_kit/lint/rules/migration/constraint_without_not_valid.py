@@ -21,7 +21,9 @@ def _not_valid(node: Any) -> None:
 
 class ConstraintWithoutNotValid(Rule):
     """What: ``ADD CONSTRAINT … FOREIGN KEY`` or ``CHECK`` without ``NOT VALID`` on an existing
-    table, or ``ADD COLUMN … REFERENCES`` / ``CHECK`` (which cannot be NOT VALID).
+    table, or ``ADD COLUMN … REFERENCES`` / ``CHECK`` (which cannot be NOT VALID); and
+    ``ALTER DOMAIN … ADD CONSTRAINT … CHECK`` without ``NOT VALID`` on a domain the script did
+    not create (it checks every column that uses the domain).
 
     Why: PostgreSQL checks every existing row while holding a lock that blocks writes — on both
     tables for a foreign key (SHARE ROW EXCLUSIVE) — for as long as the scan takes.
@@ -30,7 +32,8 @@ class ConstraintWithoutNotValid(Rule):
     then ``ALTER TABLE t VALIDATE CONSTRAINT c;`` in a later transaction (it scans under a lock
     that lets reads and writes continue).
 
-    References: squawk constraint-missing-not-valid, adding-foreign-key-constraint;
+    References: squawk constraint-missing-not-valid, adding-foreign-key-constraint,
+    ban-alter-domain-with-add-constraint;
     strong_migrations add_foreign_key, add_check_constraint; Atlas PG305, PG306.
     """
 
@@ -42,6 +45,7 @@ class ConstraintWithoutNotValid(Rule):
 
     def check_migration(self, ctx: LintContext) -> Iterator[Finding]:
         mig = ctx.migration
+        yield from self._domains(mig)
         for s, cmd, table in alter_cmds(mig):
             t = where(mig, s.node.relation, table)
             tn = q(table.name)
@@ -62,7 +66,7 @@ class ConstraintWithoutNotValid(Rule):
                     f"every existing row of {table.name} while writes to {locks} are blocked"
                     .replace("  ", " "),
                     f"{fix}  -- then, in a separate transaction: ALTER TABLE {tn} VALIDATE "
-                    f"CONSTRAINT {vname};")
+                    f"CONSTRAINT {vname};", line=s.line)
             elif cmd.subtype == AT.AT_AddColumn:
                 for c in constraints(cmd.def_):
                     if c.contype not in (CT.CONSTR_FOREIGN, CT.CONSTR_CHECK):
@@ -75,4 +79,31 @@ class ConstraintWithoutNotValid(Rule):
                         f"over every existing row of {table.name} under a write-blocking lock",
                         f"ALTER TABLE {tn} ADD COLUMN {q(col)} {{type}}; ALTER TABLE {tn} ADD "
                         f"CONSTRAINT … {kind if kind == 'CHECK' else 'FOREIGN KEY'} … NOT VALID; "
-                        f"-- then VALIDATE CONSTRAINT in a separate transaction")
+                        f"-- then VALIDATE CONSTRAINT in a separate transaction", line=s.line)
+
+    def _domains(self, mig: Any) -> Iterator[Finding]:
+        """ALTER DOMAIN … ADD CONSTRAINT … CHECK without NOT VALID, on a domain the script
+        did not create (columns of existing tables may use it)."""
+        created: set[str] = set()
+        for s in mig:
+            if s.kind == "CreateDomainStmt":
+                created.add(names(s.node.domainname)[-1])
+                continue
+            if s.kind != "AlterDomainStmt" or s.node.subtype != "C":
+                continue
+            c = s.node.def_
+            dom = ".".join(names(s.node.typeName))
+            if c is None or c.contype != CT.CONSTR_CHECK or c.skip_validation \
+                    or names(s.node.typeName)[-1] in created:
+                continue
+            qd = ".".join(q(p) for p in names(s.node.typeName))
+            cname = q(c.conname) if c.conname else "<constraint>"
+            yield self.finding(
+                None, None,
+                f"line {s.line}: ALTER DOMAIN {dom} ADD CONSTRAINT checks every stored value "
+                f"of every column that uses the domain, blocking writes to their tables for "
+                f"the whole scan",
+                f"ALTER DOMAIN {qd} ADD CONSTRAINT {cname} CHECK (…) NOT VALID;  -- instant: "
+                f"only new values are checked; VALIDATE CONSTRAINT it when a scan of every "
+                f"column using {dom} is acceptable — or put the CHECK on the columns, where "
+                f"NOT VALID + VALIDATE lets writes go on", line=s.line)

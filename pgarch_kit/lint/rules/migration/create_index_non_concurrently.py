@@ -52,4 +52,5 @@ class CreateIndexNonConcurrently(Rule):
                 f"line {s.line}: CREATE INDEX {name} on existing table {table.name} without "
                 f"CONCURRENTLY holds a SHARE lock that blocks all writes for the whole "
                 f"build.{part}",
-                f"{rewrite(s, _concurrent)}  -- in its own migration, outside a transaction")
+                f"{rewrite(s, _concurrent)}  -- in its own migration, outside a transaction",
+                line=s.line)

@@ -48,4 +48,4 @@ class DetachPartitionNonConcurrently(Rule):
                 where(mig, s.node.relation, table), None,
                 f"line {s.line}: DETACH PARTITION {child} without CONCURRENTLY takes an ACCESS "
                 f"EXCLUSIVE lock on {table.name}, blocking reads and writes of every partition",
-                f"{fix}  -- PG14+, outside a transaction")
+                f"{fix}  -- PG14+, outside a transaction", line=s.line)

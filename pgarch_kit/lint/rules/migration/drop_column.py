@@ -36,4 +36,4 @@ class DropColumn(Rule):
                     f"line {s.line}: DROP COLUMN {cmd.name} deletes its data from {table.name}, "
                     f"and app versions or ORM caches still using it break",
                     "remove every use of the column and deploy first (ORM: ignore the column); "
-                    "then drop it in a later release")
+                    "then drop it in a later release", line=s.line)

@@ -43,4 +43,4 @@ class DropFkConstraint(Rule):
                 f"stops {table.name} from being checked against {fk.ref_table}; orphans can "
                 f"accumulate",
                 f"if it is being replaced: ALTER TABLE {q(table.name)} ADD CONSTRAINT … FOREIGN "
-                f"KEY … NOT VALID; then VALIDATE CONSTRAINT, then drop {q(cmd.name)}")
+                f"KEY … NOT VALID; then VALIDATE CONSTRAINT, then drop {q(cmd.name)}", line=s.line)

@@ -52,4 +52,4 @@ class DropIndexNonConcurrently(Rule):
                     label(table) if table else None, None,
                     f"line {s.line}: DROP INDEX {'.'.join(parts)}{on} without CONCURRENTLY "
                     f"takes an ACCESS EXCLUSIVE lock that blocks reads and writes of the table",
-                    f"{rewrite(s, _concurrent)}  -- outside a transaction")
+                    f"{rewrite(s, _concurrent)}  -- outside a transaction", line=s.line)

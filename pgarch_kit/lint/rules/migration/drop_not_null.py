@@ -36,4 +36,4 @@ class DropNotNull(Rule):
                     f"line {s.line}: DROP NOT NULL on {table.name}.{cmd.name} lets NULLs into "
                     f"a column that readers and code assume is always set",
                     "ship reader changes that handle NULL first, or keep NOT NULL with a "
-                    "sentinel value")
+                    "sentinel value", line=s.line)

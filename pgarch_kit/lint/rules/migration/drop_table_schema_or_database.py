@@ -39,7 +39,8 @@ class DropTableSchemaOrDatabase(Rule):
                 yield self.finding(
                     None, None,
                     f"line {s.line}: DROP DATABASE {s.node.dbname} destroys every table in it",
-                    "make dropping a database a manual, reviewed step outside migrations")
+                    "make dropping a database a manual, reviewed step outside migrations",
+                    line=s.line)
             if s.kind != "DropStmt" or s.node.removeType not in _KINDS:
                 continue
             kind = _KINDS[s.node.removeType]
@@ -60,4 +61,4 @@ class DropTableSchemaOrDatabase(Rule):
                     f"and clients still using it break.{cascade}",
                     "remove the readers first, back it up, check it is unused in a "
                     "pre-migration step; rename it aside (e.g. to _deprecated) before dropping "
-                    "it in a later release")
+                    "it in a later release", line=s.line)

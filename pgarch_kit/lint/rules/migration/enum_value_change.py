@@ -46,11 +46,11 @@ class EnumValueChange(Rule):
                     f"line {s.line}: RENAME VALUE {n.oldVal!r} → {n.newVal!r} on enum {typ} "
                     f"breaks every app version and query still using {n.oldVal!r}",
                     f"ALTER TYPE {qtyp} ADD VALUE {_lit(n.newVal)} AFTER {_lit(n.oldVal)}; "
-                    f"-- backfill rows to it, then stop using {_lit(n.oldVal)}")
+                    f"-- backfill rows to it, then stop using {_lit(n.oldVal)}", line=s.line)
             elif n.newVal and not n.newValNeighbor:
                 yield self.finding(
                     None, None,
                     f"line {s.line}: ADD VALUE {n.newVal!r} to enum {typ} without BEFORE/AFTER "
                     f"puts it last in the enum's sort order",
                     f"ALTER TYPE {qtyp} ADD VALUE IF NOT EXISTS {_lit(n.newVal)} "
-                    f"AFTER '<the value it follows>';", severity="info")
+                    f"AFTER '<the value it follows>';", severity="info", line=s.line)

@@ -7,13 +7,14 @@ from typing import Any
 from ...context import LintContext
 from ...finding import Finding
 from ...rule import Rule
-from ._common import where
+from ._common import is_concurrent, maintenance_target
 from ._fix import rewrite
 
 
 def _concurrent(node: Any) -> None:
     from pglast.ast import DefElem
-    node.params = (*(node.params or ()), DefElem(defname="concurrently"))
+    kept = tuple(d for d in node.params or () if d.defname != "concurrently")
+    node.params = (*kept, DefElem(defname="concurrently"))
 
 
 class LockingMaintenanceCommand(Rule):
@@ -38,25 +39,18 @@ class LockingMaintenanceCommand(Rule):
     def check_migration(self, ctx: LintContext) -> Iterator[Finding]:
         mig = ctx.migration
         for s in mig:
-            n, k = s.node, s.kind
+            target = maintenance_target(mig, s)
+            if target is None or not target[1] or is_concurrent(s):
+                continue  # plain VACUUM, a table this script created, REINDEX CONCURRENTLY
+            on, k = target[0], s.kind
             if k == "ReindexStmt":
-                if any(d.defname == "concurrently" for d in n.params or ()):
-                    continue
-                rel = n.relation
                 what = "REINDEX without CONCURRENTLY"
                 fix = rewrite(s, _concurrent) + "  -- PG12+, outside a transaction"
-            elif k == "VacuumStmt" and any(d.defname == "full" for d in n.options or ()):
-                rel = next((v.relation for v in n.rels or ()), None)
+            elif k == "VacuumStmt":
                 what, fix = "VACUUM FULL", "pg_repack --table=… (online), or plain VACUUM"
-            elif k == "ClusterStmt":
-                rel = n.relation
-                what, fix = "CLUSTER", "pg_repack --order-by=… (online), or leave it out"
             else:
-                continue
-            table = mig.existing(rel, s) if rel is not None else None
-            if rel is not None and mig.is_new(rel, s):
-                continue
+                what, fix = "CLUSTER", "pg_repack --order-by=… (online), or leave it out"
             yield self.finding(
-                where(mig, rel, table) if rel is not None else None, None,
-                f"line {s.line}: {what} holds an ACCESS EXCLUSIVE (or write-blocking) lock "
-                f"for the whole rewrite", fix)
+                on if not on.startswith(("every ", "the ")) else None, None,
+                f"line {s.line}: {what} on {on} holds an ACCESS EXCLUSIVE (or write-blocking) "
+                f"lock for the whole rewrite", fix, line=s.line)

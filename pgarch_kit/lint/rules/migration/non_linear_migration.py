@@ -36,4 +36,4 @@ class NonLinearMigration(Rule):
             None, None,
             f"line 1: migration {mig.file_name} sorts before {last}, which is already applied; "
             f"environments that ran {last} skip it",
-            f"rename {mig.file_name} so it sorts after {last}")
+            f"rename {mig.file_name} so it sorts after {last}", line=1)

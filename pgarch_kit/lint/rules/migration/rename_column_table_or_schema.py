@@ -5,8 +5,9 @@ from collections.abc import Iterator
 
 from ...context import LintContext
 from ...finding import Finding
+from ...migration import Migration, Statement
 from ...rule import Rule
-from ._common import ObjectType, where
+from ._common import ObjectType, names, where
 
 _KINDS = {ObjectType.OBJECT_COLUMN: "column", ObjectType.OBJECT_TABLE: "table",
           ObjectType.OBJECT_SCHEMA: "schema", ObjectType.OBJECT_VIEW: "view"}
@@ -21,7 +22,9 @@ class RenameColumnTableOrSchema(Rule):
 
     Fix: expand and contract: add the new column (or table), dual-write or backfill, move the
     readers, then drop the old one; for a table, rename and leave a compatibility view
-    (``CREATE VIEW old_name AS SELECT * FROM new_name``) for one release.
+    (``CREATE VIEW old_name AS SELECT * FROM new_name``) for one release — or first create
+    a view under the new name, move the readers to it, then drop the view and rename the
+    table in one transaction (that contract step is not reported).
 
     References: squawk renaming-column, renaming-table; strong_migrations rename_column,
     rename_table, rename_schema; Atlas BC101, BC102.
@@ -45,11 +48,14 @@ class RenameColumnTableOrSchema(Rule):
                     None, None,
                     f"line {s.line}: renaming schema {n.subname} to {n.newname} breaks every "
                     f"query that names it while old app versions run",
-                    f"keep {n.subname}; move objects over a release with views left behind")
+                    f"keep {n.subname}; move objects over a release with views left behind",
+                    line=s.line)
                 continue
             if kind == "column" and n.relationType != ObjectType.OBJECT_TABLE:
                 continue  # views: no data to move, and usually recreated by the migration
             if mig.is_new(n.relation, s):
+                continue
+            if kind == "table" and _view_swap(mig, s):
                 continue
             table = mig.prior_table(n.relation)
             t = where(mig, n.relation, table)
@@ -61,4 +67,17 @@ class RenameColumnTableOrSchema(Rule):
                 f"ALTER TABLE … ADD COLUMN {n.newname} …; dual-write and backfill, move the "
                 f"readers, then drop {old}" if kind == "column" else
                 f"ALTER TABLE {old} RENAME TO {n.newname}; CREATE VIEW {old} AS SELECT * FROM "
-                f"{n.newname};  -- compatibility view for one release")
+                f"{n.newname};  -- compatibility view for one release", line=s.line)
+
+
+def _view_swap(mig: Migration, s: Statement) -> bool:
+    """The contract step of a rename through a view: earlier, in the same transaction, the
+    script drops the view that stood in under the new name (``CREATE VIEW new AS SELECT * FROM
+    old`` shipped first, the readers moved to ``new``), so nothing uses the old name any
+    more."""
+    for e in mig.statements[:s.index]:
+        if e.kind == "DropStmt" and e.node.removeType == ObjectType.OBJECT_VIEW \
+                and mig.same_transaction(e, s) \
+                and any(names(o)[-1] == s.node.newname for o in e.node.objects or ()):
+            return True
+    return False

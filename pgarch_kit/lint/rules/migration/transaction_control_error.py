@@ -46,7 +46,7 @@ class TransactionControlError(Rule):
                         None, None,
                         f"line {s.line}: BEGIN while the transaction opened at line "
                         f"{open_at.line} is still open; PostgreSQL ignores it with a warning",
-                        "remove the nested BEGIN (use SAVEPOINT for partial rollback)")
+                        "remove the nested BEGIN (use SAVEPOINT for partial rollback)", line=s.line)
                     continue
                 open_at = s
                 if mig.transactional:
@@ -56,7 +56,7 @@ class TransactionControlError(Rule):
                         f"transaction (transactional=True): the nesting is ignored and the "
                         f"file's COMMIT ends the runner's transaction early",
                         "remove BEGIN/COMMIT and let the runner own the transaction, or run "
-                        "the file with transactional=False")
+                        "the file with transactional=False", line=s.line)
             elif kind in _CLOSE:
                 if open_at is None:
                     where = ("ends the runner's transaction early" if mig.transactional
@@ -64,11 +64,11 @@ class TransactionControlError(Rule):
                     yield self.finding(
                         None, None, f"line {s.line}: {s.text.split()[0].upper()} without a "
                                     f"BEGIN {where}",
-                        "remove it, or add the matching BEGIN")
+                        "remove it, or add the matching BEGIN", line=s.line)
                 open_at = None
         if open_at is not None:
             yield self.finding(
                 None, None,
                 f"line {open_at.line}: BEGIN is never committed: the statements after it are "
                 f"rolled back when the session ends (or left holding locks)",
-                "add COMMIT; at the end of the transaction")
+                "add COMMIT; at the end of the transaction", line=open_at.line)

@@ -38,4 +38,5 @@ class TruncateCascade(Rule):
                 mig.where(rels[0]) if rels else None, None,
                 f"line {s.line}: TRUNCATE … CASCADE also empties every table that references "
                 f"{listed}, transitively",
-                f"TRUNCATE {listed}, <each referencing table to empty>;  -- without CASCADE")
+                f"TRUNCATE {listed}, <each referencing table to empty>;  -- without CASCADE",
+                line=s.line)

@@ -56,4 +56,4 @@ class UniqueIndexDuplicateRisk(Rule):
             f"line {s.line}: {what} on existing table {tname} fails the deploy if the rows "
             f"already hold duplicates of ({', '.join(keys)})",
             f"SELECT {cols}, count(*) FROM {q(tname)} GROUP BY {cols} HAVING count(*) > 1;  "
-            f"-- must return nothing before this migration runs")
+            f"-- must return nothing before this migration runs", line=s.line)

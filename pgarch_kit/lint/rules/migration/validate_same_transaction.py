@@ -51,4 +51,4 @@ class ValidateSameTransaction(Rule):
                     f"transaction as the DDL on {s.node.relation.relname} at line(s) {lines}, "
                     f"whose lock is held until commit, so the validation scan blocks anyway",
                     f"ALTER TABLE {q(s.node.relation.relname)} VALIDATE CONSTRAINT "
-                    f"{q(cmd.name)};  -- in a separate migration / transaction")
+                    f"{q(cmd.name)};  -- in a separate migration / transaction", line=s.line)

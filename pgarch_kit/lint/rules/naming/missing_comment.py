@@ -12,10 +12,12 @@ from ..security._sql import routine_ref
 
 
 class MissingComment(Rule):
-    """What: tables (partitions excepted: they share their parent's meaning) and functions
-    or procedures without a ``COMMENT ON``. Columns are deliberately not checked: one finding
-    per undocumented column buries the table-level signal, and a table's comment is where
-    the column story starts; aggregates are skipped too.
+    """What: tables (partitions and migration tools' bookkeeping tables excepted) and
+    functions or procedures without a ``COMMENT ON``. Columns are deliberately not checked:
+    one finding per undocumented column buries the table-level signal, and a table's comment
+    is where the column story starts; aggregates are skipped too. In a design that documents
+    fewer than half of these objects, commenting is not (yet) its practice: one design-wide
+    finding gives the count instead of one per object.
 
     Why: the schema isn't self-documenting, so data catalogs, generated API docs (PostgREST
     and GraphQL read comments) and the next engineer get nothing.
@@ -33,15 +35,28 @@ class MissingComment(Rule):
     mode = "S"
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
-        for t in ctx.tables:
-            if not (t.comment or "").strip():
-                yield self.finding(
-                    t, None, f"table {t.name} has no comment, so catalogs and generated API "
-                             f"docs can't say what a row means",
-                    f"COMMENT ON TABLE {qualified(t.schema, t.name)} IS '…';")
-        for r in ctx.design.routines:
-            if r.kind == "aggregate" or (r.comment or "").strip():
-                continue
+        tables = [t for t in ctx.tables if not (t.comment or "").strip()]
+        routines = [r for r in ctx.design.routines
+                    if r.kind != "aggregate" and not (r.comment or "").strip()]
+        total = len(ctx.tables) + sum(r.kind != "aggregate" for r in ctx.design.routines)
+        if total and len(tables) + len(routines) > total / 2:
+            parts = [f"{len(tables)} of {len(ctx.tables)} tables"] if ctx.tables else []
+            if routines:
+                parts.append(f"{len(routines)} routine{'s' if len(routines) > 1 else ''}")
+            yield self.finding(
+                None, None,
+                f"{' and '.join(parts)} have no comment: the design documents little in the "
+                f"catalog, so data catalogs, generated API docs and the next engineer get "
+                f"nothing",
+                "start with the central tables: COMMENT ON TABLE t IS '…'; (what a row means, "
+                "who writes it)")
+            return
+        for t in tables:
+            yield self.finding(
+                t, None, f"table {t.name} has no comment, so catalogs and generated API "
+                         f"docs can't say what a row means",
+                f"COMMENT ON TABLE {qualified(t.schema, t.name)} IS '…';")
+        for r in routines:
             where = r.name if r.schema == "public" else f"{r.schema}.{r.name}"
             yield self.finding(
                 where, None, f"{r.kind} {r.name}({r.signature}) has no comment, so callers "

@@ -7,12 +7,17 @@ from collections.abc import Iterator
 from ...context import LintContext
 from ...finding import Finding
 from ...rule import Rule
-from ._objects import named_objects, suggest_name, where_label
+from ._objects import suggest_name, where_label
+from .identifier_needs_quoting import design_names
 
 # Schemas named after a deployment environment, as a prefix or a suffix.
 _ENV = r"(prod|production|stg|staging|stage|dev|develop|development|qa|uat|test)"
 _ENV_SCHEMA = re.compile(rf"^{_ENV}_|_{_ENV}$")
 _CHECKED = ("schema", "table", "column", "index", "constraint")
+_PATTERN_SETTINGS = {"index": "index_name_pattern", "constraint": "constraint_name_pattern"}
+# Without a declared pattern, a kind of name that misses the default this often follows a
+# convention of its own (evaka's ``idx$…``, an ORM's camelCase), which is noted once.
+_OWN_CONVENTION_SHARE = 0.2
 
 
 def is_plural(name: str) -> bool:
@@ -44,11 +49,14 @@ class NamingConvention(Rule):
     """What: schemas, tables, columns, indexes and named constraints (PK, UNIQUE, CHECK, FK,
     EXCLUDE) whose names don't match the ``naming_pattern`` setting (default
     ``^[a-z][a-z0-9_]*$``; ``index_name_pattern`` and ``constraint_name_pattern`` override it
-    for those kinds, e.g. ``^idx_``); table names that are plural when ``table_names`` is
+    for those kinds, e.g. ``^idx_``) — when the design declares no pattern and a fifth or
+    more of a kind's names miss the default, that kind follows a convention of its own and
+    one design-wide finding says so instead of one per name; table names that are plural
+    when ``table_names`` is
     ``singular`` (or singular when ``plural``), judged by a simple English heuristic — the
     last word ends in ``s`` but not ``ss``/``us``/``is`` — partitions excepted as they follow
     their parent; and schemas named after an environment (``prod_``, ``stg_``, ``dev_``
-    prefixes or suffixes).
+    prefixes or suffixes). Migration tools' bookkeeping tables are skipped.
 
     Why: an inconsistent catalog slows every reader and every generated client. Environment
     names in schemas break refreshes between environments: a copy of production into
@@ -76,12 +84,23 @@ class NamingConvention(Rule):
             "constraint": re.compile(str(ctx.setting("constraint_name_pattern") or base.pattern)),
         }
         inflection = str(ctx.setting("table_names") or "any")
-        for obj in ctx.memo("named_objects", lambda: list(named_objects(ctx.design))):
-            if obj.kind not in _CHECKED:
-                continue
+        names = [o for o in design_names(ctx) if o.kind in _CHECKED]
+        declared = {k for k, _ in ctx.design.lint.settings}
+        own = self._own_conventions(names, base, patterns, declared)
+        if own:
+            yield self.finding(
+                None, None,
+                "the design names " + "; ".join(
+                    f"{k}{'es' if k == 'index' else 's'} its own way ({n} of {total} miss "
+                    f"{patterns.get(k, base).pattern!r}, e.g. {ex})"
+                    for k, (n, total, ex) in own.items())
+                + ", a convention of its own rather than a slip",
+                "declare it in lint.settings (naming_pattern, index_name_pattern, "
+                "constraint_name_pattern) so names that break it are reported")
+        for obj in names:
             where = where_label(obj.where)
             pattern = patterns.get(obj.kind, base)
-            if not pattern.search(obj.name):
+            if obj.kind not in own and not pattern.search(obj.name):
                 yield self.finding(
                     where, obj.column,
                     f"{obj.kind} name {obj.name!r} does not match the naming pattern "
@@ -107,3 +126,21 @@ class NamingConvention(Rule):
                                        f"table name {obj.name!r} looks singular but the "
                                        f"convention is plural table names",
                                        obj.rename(suggest_name(plural(obj.name))))
+
+    @staticmethod
+    def _own_conventions(names, base, patterns, declared) -> dict[str, tuple[int, int, str]]:
+        """Kinds whose names follow a convention other than the default pattern, which the
+        design did not declare: kind -> (names missing the pattern, all names, examples)."""
+        if "naming_pattern" in declared:
+            return {}
+        out = {}
+        for kind in _CHECKED:
+            if _PATTERN_SETTINGS.get(kind) in declared:
+                continue
+            pattern = patterns.get(kind, base)
+            of_kind = [o.name for o in names if o.kind == kind]
+            misses = [n for n in of_kind if not pattern.search(n)]
+            if len(misses) >= 3 and len(misses) >= _OWN_CONVENTION_SHARE * len(of_kind):
+                out[kind] = (len(misses), len(of_kind),
+                             ", ".join(repr(n) for n in list(dict.fromkeys(misses))[:3]))
+        return out

@@ -14,7 +14,7 @@ class PartitionUniqueWithoutKey(Rule):
     """What: a PRIMARY KEY, UNIQUE constraint or unique index on a partitioned table that
     doesn't include every partition-key column — or any at all when the partition key is an
     expression, which PostgreSQL can't enforce uniqueness over. Validation reports the same
-    problem; the rule explains it in the advisor's terms.
+    problem; the rule explains it in the advisor's terms. Needs only the design.
 
     Why: PostgreSQL rejects the statement (uniqueness is enforced per partition, so the key
     must decide the partition), and designers then drop uniqueness altogether.

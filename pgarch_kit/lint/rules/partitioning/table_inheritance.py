@@ -24,10 +24,10 @@ _LIVE = """
 
 
 class TableInheritance(Rule):
-    """What: a table created with ``INHERITS (parent)`` — a ``pg_inherits`` row whose parent
-    is an ordinary table rather than a declaratively partitioned one. The design model has
-    no INHERITS (an imported child shows only its own columns), so the rule needs a live
-    database: it is mode L where the catalog says S.
+    """What: a table created with ``INHERITS (parent)`` — a ``pg_inherits`` row whose parent is
+    an ordinary table rather than a declaratively partitioned one. The design model has no
+    INHERITS (an imported child shows only its own columns), so the rule needs a live database:
+    it is mode L where the catalog says S. Needs: a live database.
 
     Why: inheritance is legacy. Primary keys, unique constraints, foreign keys and indexes
     are not inherited, queries on the parent silently include the children's rows, and

@@ -20,11 +20,11 @@ _LIVE = """
 
 
 class TableUnusedOrEmpty(Rule):
-    """What: on a live database, a table that no scan has read since the statistics were
-    last reset (``seq_scan = 0`` and ``idx_scan = 0`` in ``pg_stat_user_tables``), or whose
-    statistics count no live rows. An info: statistics are per server (replicas keep their
-    own), recent after a reset, and only flushed every few seconds — so confirm before
-    acting.
+    """What: on a live database, a table that no scan has read since the statistics were last
+    reset (``seq_scan = 0`` and ``idx_scan = 0`` in ``pg_stat_user_tables``), or whose
+    statistics count no live rows. An info: statistics are per server (replicas keep their own),
+    recent after a reset, and only flushed every few seconds — so confirm before acting. Needs:
+    a live database and its statistics.
 
     Why: dead tables cost vacuum, backups and migrations, and confuse everyone who reads
     the schema.

@@ -51,12 +51,13 @@ def unbounded_statement(body: str) -> str | None:
 
 class TriggerFunctionSmells(Rule):
     """What: (1) a trigger function used by triggers on three or more tables (setting
-    ``trigger_function_max_tables``, default 2 tables allowed) that reads or writes other
-    tables and is not written generically — functions that consult ``TG_TABLE_NAME``,
-    ``TG_RELID`` or ``TG_ARGV`` are meant to be shared (audit logs), and functions that only
-    touch ``NEW``/``OLD`` (``set_updated_at``) have nothing to spread; (2) a function fired
-    ``FOR EACH ROW`` whose body has a statement reading, updating or deleting a table with
-    no ``WHERE`` (or ``LIMIT``). Both are lexical heuristics on the function's source.
+    ``trigger_function_max_tables``, default 2 tables allowed) that reads or writes other tables
+    and is not written generically — functions that consult ``TG_TABLE_NAME``, ``TG_RELID`` or
+    ``TG_ARGV`` are meant to be shared (audit logs), and functions that only touch
+    ``NEW``/``OLD`` (``set_updated_at``) have nothing to spread; (2) a function fired ``FOR EACH
+    ROW`` whose body has a statement reading, updating or deleting a table with no ``WHERE`` (or
+    ``LIMIT``). Both are lexical heuristics on the function's source. Needs only the design (its
+    triggers and routines).
 
     Why: a change to a shared function lands on every table at once, with no way to roll
     it out table by table; and an unbounded query per modified row makes bulk writes

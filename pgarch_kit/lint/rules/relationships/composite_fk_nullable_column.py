@@ -13,7 +13,7 @@ from ..indexes._shared import not_null, table_sql
 
 class CompositeFkNullableColumn(Rule):
     """What: a foreign key over several columns, declared ``MATCH SIMPLE`` (the default),
-    where at least one referencing column is nullable.
+    where at least one referencing column is nullable. Needs only the design.
 
     Why: under MATCH SIMPLE a single NULL among the key columns switches the whole check
     off, so a row such as ``(dept_id = 7, dept_site = NULL)`` is accepted although no

@@ -16,7 +16,7 @@ class FkCrossesSchemaBoundary(Rule):
     """What: a foreign key whose target table lives in another schema. Reported as info; as
     a warning when the target is in a platform-managed schema (``auth``, ``storage`` …) and
     the key references columns other than the target's primary key (``id`` when the
-    target is not in the design).
+    target is not in the design). Needs only the design.
 
     Why: a cross-schema key couples modules that are otherwise dumped, owned and migrated
     separately. A managed schema is upgraded by its vendor, which may drop or change a

@@ -23,16 +23,28 @@ def _comparable(text: str) -> tuple[str, bool] | None:
     return t.base, t.is_array
 
 
+# Same-family types compare without a cast (cross-type B-tree operators), so indexes serve
+# both sides; only the range differs.
+_INTEGERS = {"smallint": 2, "integer": 4, "bigint": 8}
+_STRINGS = {"text", "character varying"}   # varchar has no operators of its own: text's
+
+
 class FkTypeMismatch(Rule):
     """What: a foreign-key column whose type (domains resolved to their base type, type
-    modifiers ignored) differs from the referenced column's — ``integer`` referencing
-    ``bigint``, ``character varying`` referencing ``text``.
+    modifiers ignored) differs from the referenced column's. Needs only the design.
+    ``integer`` referencing ``bigint`` (narrower than its parent) is a warning; ``bigint``
+    referencing ``integer`` is info (it holds every parent value; the mismatch is cosmetic
+    until the parent is widened); ``varchar`` against ``text`` is not reported (varchar uses
+    text's operators, no cast happens). Other pairs (``char`` against ``varchar``,
+    ``numeric`` against ``integer``) are warnings.
 
-    Why: PostgreSQL accepts the key when the types are comparable, but every check and join
-    then needs a cast: indexes on one side may go unused, and a narrower child column
-    overflows once the parent key grows past its range.
+    Why: integer types compare without a cast, but a narrower child column overflows once
+    the parent's keys grow past its range — inserts of those children then fail. Across type
+    families every check and join needs a cast, so an index on one side may go unused, and
+    ``char`` pads and trims blanks differently from ``varchar``.
 
-    Fix: ``ALTER TABLE child ALTER COLUMN parent_id TYPE bigint;`` (the parent's exact type).
+    Fix: ``ALTER TABLE child ALTER COLUMN parent_id TYPE bigint;`` (the parent's exact type;
+    a rewrite of the child, so plan it).
 
     References: pg-index-health foreign_keys_with_unmatched_column_type; pglinter B008.
     """
@@ -59,13 +71,27 @@ class FkTypeMismatch(Rule):
                     ca, cb = _comparable(a), _comparable(b)
                     if ca is None or cb is None or ca == cb:
                         continue
+                    if ca[1] == cb[1] and {ca[0], cb[0]} <= _STRINGS:
+                        continue
+                    if ca[1] == cb[1] and ca[0] in _INTEGERS and cb[0] in _INTEGERS:
+                        wider = _INTEGERS[ca[0]] > _INTEGERS[cb[0]]
+                        why = (f"it holds every {parent.name}.{ref} value, so nothing breaks; "
+                               f"the types simply differ" if wider else
+                               f"inserts fail once {parent.name}'s keys outgrow "
+                               f"{_short(mine.type)}")
+                    else:
+                        wider = False
+                        why = ("every FK check and join needs a cast, so an index on one "
+                               "side may go unused")
                     yield self.finding(
                         t, col,
                         f"{col} is {_short(mine.type)} but references {parent.name}.{ref} of "
-                        f"type {_short(theirs.type)}: every FK check and join needs a cast, "
-                        f"and the narrower side overflows first",
+                        f"type {_short(theirs.type)}: {why}",
+                        f"-- nothing needed now: when {parent.name}.{ref} is widened to "
+                        f"{_short(mine.type)}, the types match" if wider else
                         f"ALTER TABLE {table_sql(t)} ALTER COLUMN {quote_ident(col)} "
-                        f"TYPE {b};")
+                        f"TYPE {b};",
+                        severity="info" if wider else None)
 
 
 def _short(text: str) -> str:

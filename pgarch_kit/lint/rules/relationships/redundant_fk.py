@@ -25,7 +25,7 @@ class RedundantFk(Rule):
     (child column → parent column) are identical (duplicated), or where one key's pairings
     are a strict subset of the other's (intersected). Keys that merely share a column, like
     ``(tenant_id, parent_id)`` and ``(tenant_id, other_id)`` into the same parent, are
-    distinct relationships and not reported.
+    distinct relationships and not reported. Needs only the design.
 
     Why: each constraint is checked on every write to the child and every delete on the
     parent, so a redundant one doubles that work for no extra guarantee, and readers of the

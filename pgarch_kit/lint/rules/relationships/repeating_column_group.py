@@ -29,7 +29,7 @@ class RepeatingColumnGroup(Rule):
     suffixes — ``phone1, phone2, phone3`` or ``tag_1, tag_2, tag_3``. Two members
     (``address_line1, address_line2``, ``x1, x2``) are a common, legitimate pattern and are
     not reported; nor are suffixes that are not a consecutive run (``sha1, sha256, sha512``)
-    or longer than two digits.
+    or longer than two digits. Needs only the design.
 
     Why: a repeating group breaks first normal form: a fourth phone needs a migration,
     every query must name every slot (``WHERE phone1 = $1 OR phone2 = $1 OR …``), and the

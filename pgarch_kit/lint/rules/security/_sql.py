@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 
-from pgarch_kit.model import Design, Routine
+from pgarch_kit.model import Routine
 from pgarch_kit.model.names import qualified
 
 __all__ = ["routine_header", "routine_body", "is_security_definer", "pinned_search_path",
-           "routine_ref", "is_exposed", "api_evident", "unwrapped_calls", "literal_true"]
+           "routine_ref", "unwrapped_calls", "literal_true"]
 
 # Where the body of a CREATE FUNCTION starts: a dollar-quoted or quoted AS, BEGIN ATOMIC, or
 # a SQL-standard RETURN expression.
@@ -60,18 +60,6 @@ def routine_ref(r: Routine) -> str:
     kind = "PROCEDURE" if r.kind == "procedure" else "AGGREGATE" if r.kind == "aggregate" \
         else "FUNCTION"
     return f"{kind} {qualified(r.schema, r.name)}({r.signature})"
-
-
-def is_exposed(schema: str, exposed: object) -> bool:
-    names = (exposed,) if isinstance(exposed, str) else tuple(exposed or ())
-    return schema in names
-
-
-def api_evident(design: Design) -> bool:
-    """Whether the design shows an API serves its exposed schemas: it declares roles, or
-    some table has RLS or policies. Without that, ``public`` is just the default schema of
-    an ordinary application, and exposure findings are downgraded to info."""
-    return bool(design.roles) or any(t.rls_enabled or t.policies for t in design.tables)
 
 
 def _skip_quoted(text: str, i: int) -> int:

@@ -8,16 +8,16 @@ from pgarch_kit.model.names import quote_ident
 from ...context import LintContext
 from ...finding import Finding
 from ...rule import Rule
-from ._sql import api_evident, is_exposed
+from ._exposure import exposure
 
 
 class ExtensionInPublic(Rule):
-    """What: an extension whose objects live in ``public`` or another schema listed in
-    ``exposed_schemas``. An extension declared without a schema is not judged: where it
-    lands depends on the server's search_path.
-
-    The severity drops to info when nothing in the design shows an API serves the schema
-    (no declared roles, no RLS or policy anywhere), as for rls-disabled-exposed-table.
+    """What: an extension whose objects live in ``public`` or in a schema an API exposes.
+    A warning when the schema is exposed (declared in ``exposed_schemas`` or inferred from
+    the API's roles, settings and grants, as for rls-disabled-exposed-table); an info for
+    ``public`` that no API is known to serve, where only the mixing is a concern. An
+    extension declared without a schema is not judged: where it lands depends on the
+    server's search_path.
 
     Why: the extension's functions, types and tables become visible through the API and
     clutter ``public``; they can shadow or be shadowed by user objects, and dumps and
@@ -36,15 +36,17 @@ class ExtensionInPublic(Rule):
     mode = "S"
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
-        exposed = ctx.setting("exposed_schemas")
-        severity = "warning" if api_evident(ctx.design) else "info"
+        api = exposure(ctx)
         for e in ctx.design.extensions:
-            if e.schema is None or not (e.schema == "public" or is_exposed(e.schema, exposed)):
+            exposed = e.schema is not None and e.schema in api.schemas
+            if e.schema is None or not (e.schema == "public" or exposed):
                 continue
+            effect = (f"exposed through the API ({api.how()}) and mix" if exposed
+                      else "mixed")
             yield self.finding(      # named by the extension, so it can be suppressed alone
                 e.name, None,
                 f"extension {e.name} is installed in schema {e.schema}, so its objects are "
-                f"exposed through the API and mix with application objects",
+                f"{effect} with application objects",
                 f"CREATE SCHEMA IF NOT EXISTS extensions; "
                 f"ALTER EXTENSION {quote_ident(e.name)} SET SCHEMA extensions;",
-                severity=severity)
+                severity="warning" if exposed else "info")

@@ -4,24 +4,23 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from pgarch_kit.model.names import qualified
+from pgarch_kit.model.names import qualified, quote_ident
 
 from ...context import LintContext
 from ...finding import Finding
 from ...rule import Rule
-from ._sql import api_evident, is_exposed
+from ._exposure import exposure
 
 _AUTH_USERS = re.compile(r"\bauth\s*\.\s*users\b", re.IGNORECASE)
 
 
 class ObjectExposedToApiRoles(Rule):
-    """What: in a schema listed in ``exposed_schemas``, a materialized view (it can't have
-    row level security), or a view that reads ``auth.users`` (Supabase's private user
-    table). The design holds no grants, so the rule assumes the API roles can read what
-    sits in an exposed schema; foreign tables and queues aren't part of the design model.
-
-    The severity drops to info when nothing in the design shows an API serves the schema
-    (no declared roles, no RLS or policy anywhere), as for rls-disabled-exposed-table.
+    """What: a materialized view (it can't have row level security), or a view that reads
+    ``auth.users`` (Supabase's private user table), that an API exposes. Exposure — declared
+    in ``exposed_schemas`` or inferred from the API's roles, settings and grants, with a
+    revoke from every request role hiding an object — is judged as for
+    rls-disabled-exposed-table; without it the rule is silent. Foreign tables and queues
+    aren't part of the design model.
 
     Why: these objects can't carry row level security, or shouldn't be public at all: any
     anonymous or signed-in API caller reads every row.
@@ -40,25 +39,24 @@ class ObjectExposedToApiRoles(Rule):
     mode = "S"
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
-        exposed = ctx.setting("exposed_schemas")
-        severity = "warning" if api_evident(ctx.design) else "info"
+        api = exposure(ctx)
+        roles = ", ".join(quote_ident(r) for r in sorted(api.roles))
         for v in ctx.design.views:
-            if not is_exposed(v.schema, exposed):
+            if not api.exposes(v.schema, v.name):
                 continue
             where = v.name if v.schema == "public" else f"{v.schema}.{v.name}"
             q = qualified(v.schema, v.name)
             if v.materialized:
                 yield self.finding(
                     where, None,
-                    f"materialized view {v.name} is in exposed schema {v.schema} and can't "
-                    f"have row level security, so API roles read all of it",
-                    f"ALTER MATERIALIZED VIEW {q} SET SCHEMA private;  "
-                    f"-- or REVOKE SELECT ON {q} FROM anon, authenticated;",
-                    severity=severity)
+                    f"materialized view {v.name} is in exposed schema {v.schema} "
+                    f"({api.how()}) and can't have row level security, so API roles read "
+                    f"all of it",
+                    f"REVOKE SELECT ON {q} FROM {roles};  -- or move it out of the exposed "
+                    f"schema: ALTER MATERIALIZED VIEW {q} SET SCHEMA private;")
             elif _AUTH_USERS.search(v.query):
                 yield self.finding(
                     where, None,
-                    f"view {v.name} in exposed schema {v.schema} reads auth.users, so the "
-                    f"private user records reach API roles",
-                    f"REVOKE SELECT ON {q} FROM anon, authenticated;",
-                    severity=severity)
+                    f"view {v.name} in exposed schema {v.schema} ({api.how()}) reads "
+                    f"auth.users, so the private user records reach API roles",
+                    f"REVOKE SELECT ON {q} FROM {roles};")

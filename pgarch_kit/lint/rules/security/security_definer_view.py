@@ -8,7 +8,7 @@ from pgarch_kit.model.names import qualified
 from ...context import LintContext
 from ...finding import Finding
 from ...rule import Rule
-from ._sql import api_evident, is_exposed
+from ._exposure import exposure
 
 _TRUE = ("true", "on", "1", "yes")
 
@@ -22,11 +22,10 @@ def invoker(options: tuple[str, ...]) -> bool:
 
 
 class SecurityDefinerView(Rule):
-    """What: a (non-materialized) view in a schema listed in ``exposed_schemas`` without
-    the ``security_invoker = true`` option.
-
-    The severity drops to info when nothing in the design shows an API serves the schema
-    (no declared roles, no RLS or policy anywhere), as for rls-disabled-exposed-table.
+    """What: a (non-materialized) view an API exposes, without the ``security_invoker =
+    true`` option. Exposure — declared in ``exposed_schemas`` or inferred from the API's
+    roles, settings and grants — is judged as for rls-disabled-exposed-table; without it the
+    rule is silent.
 
     Why: by default a view reads its tables with the view owner's rights, so the caller's
     row level security policies are skipped — an exposed view over an RLS table hands
@@ -45,15 +44,14 @@ class SecurityDefinerView(Rule):
     mode = "S"
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
-        exposed = ctx.setting("exposed_schemas")
-        severity = "warning" if api_evident(ctx.design) else "info"
+        api = exposure(ctx)
         for v in ctx.design.views:
-            if v.materialized or not is_exposed(v.schema, exposed) or invoker(v.options):
+            if v.materialized or not api.exposes(v.schema, v.name) or invoker(v.options):
                 continue
             where = v.name if v.schema == "public" else f"{v.schema}.{v.name}"
             yield self.finding(
                 where, None,
-                f"view {v.name} in exposed schema {v.schema} runs with its owner's rights, so "
-                f"callers bypass the row level security of the tables it reads",
-                f"ALTER VIEW {qualified(v.schema, v.name)} SET (security_invoker = true);",
-                severity=severity)
+                f"view {v.name} in exposed schema {v.schema} ({api.how()}) runs with its "
+                f"owner's rights, so callers bypass the row level security of the tables it "
+                f"reads",
+                f"ALTER VIEW {qualified(v.schema, v.name)} SET (security_invoker = true);")

@@ -9,7 +9,7 @@ from pgarch_kit.model.names import qualified
 from ...context import LintContext
 from ...finding import Finding
 from ...rule import Rule
-from ._sql import api_evident, is_exposed
+from ._exposure import exposure
 
 # Whole words of a snake_case name (``password_hash`` matches, ``spinner`` does not).
 _WORDS = (r"ssn|social_security(_number)?|passwd|password|pwd|secret|api_key|private_key|"
@@ -23,11 +23,10 @@ class SensitiveColumnsUnprotected(Rule):
     """What: a column whose snake_case name contains a credential or PII word — ``ssn``,
     ``password``/``passwd``, ``secret``, ``api_key``, ``access_token``, ``card_number``,
     ``cvv``, ``iban``, ``tax_id``, ``passport``, ``date_of_birth`` and the like, matched as
-    whole words so ``password_hash`` counts and ``spinner`` doesn't — in a table of an
-    exposed schema whose row level security is off. One finding per column.
-
-    The severity drops to info when nothing in the design shows an API serves the schema
-    (no declared roles, no RLS or policy anywhere), as for rls-disabled-exposed-table.
+    whole words so ``password_hash`` counts and ``spinner`` doesn't — in a table an API
+    exposes whose row level security is off. One finding per column. Exposure (declared in
+    ``exposed_schemas`` or inferred from the API's roles, settings and grants) is judged as
+    for rls-disabled-exposed-table; without it the rule is silent.
 
     Why: anyone the API lets read the table reads the sensitive data of every row.
 
@@ -44,10 +43,9 @@ class SensitiveColumnsUnprotected(Rule):
     mode = "S"
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
-        exposed = ctx.setting("exposed_schemas")
-        severity = "warning" if api_evident(ctx.design) else "info"
+        api = exposure(ctx)
         for t in ctx.tables:
-            if t.rls_enabled or not is_exposed(t.schema, exposed):
+            if t.rls_enabled or not api.exposes(t.schema, t.name):
                 continue
             for c in t.columns:
                 # refresh_token_id is a reference to a token row, not the secret itself
@@ -55,7 +53,6 @@ class SensitiveColumnsUnprotected(Rule):
                     yield self.finding(
                         t, c.name,
                         f"column {c.name} looks like credentials or personal data, and table "
-                        f"{t.name} in exposed schema {t.schema} has no row level security, so "
-                        f"it leaks to anyone who can read the table",
-                        f"ALTER TABLE {qualified(t.schema, t.name)} ENABLE ROW LEVEL SECURITY;",
-                        severity=severity)
+                        f"{t.name} in exposed schema {t.schema} ({api.how()}) has no row "
+                        f"level security, so it leaks to anyone who can read the table",
+                        f"ALTER TABLE {qualified(t.schema, t.name)} ENABLE ROW LEVEL SECURITY;")

@@ -32,12 +32,13 @@ def _slot(width: int, align: int) -> int:
 
 
 class ColumnOrderPadding(Rule):
-    """What: a table whose fixed-width columns are ordered so that alignment padding wastes
-    at least 8 bytes per row compared with ordering them widest-alignment first (8-byte
+    """What: a table whose fixed-width columns are ordered so that alignment padding wastes at
+    least 8 bytes per row compared with ordering them widest-alignment first (8-byte
     ``bigint``/``double precision``/``timestamp(tz)``, then 4-byte ``integer``/``real``/
     ``date``, 2-byte ``smallint``, 1-byte ``boolean``), variable-width columns (``text``,
     ``numeric``, ``jsonb``, arrays …) last. Padding is computed over the fixed-width columns;
-    variable-width ones are assumed to go last, as the fix suggests.
+    variable-width ones are assumed to go last, as the fix suggests. Needs only the design;
+    whether the table grows big enough for the waste to matter it does not ask, hence info.
 
     Why: PostgreSQL aligns each value to its type's alignment, so ``boolean, bigint`` takes
     16 bytes where ``bigint, boolean`` takes 9. The waste is in every row and every cached

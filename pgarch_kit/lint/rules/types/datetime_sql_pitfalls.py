@@ -66,12 +66,12 @@ def pitfalls(sql: str, time_columns: set[str]) -> list[str]:
 
 
 class DatetimeSqlPitfalls(Rule):
-    """What: in view queries, column defaults, table and domain CHECKs and policy
-    expressions: ``CURRENT_TIME``, zones written as offsets (``AT TIME ZONE '+05:00'``),
-    ``BETWEEN`` on timestamp columns (also in the ``(c >= a) AND (c <= b)`` form PostgreSQL
-    prints it back as) and ``NOT IN (SELECT …)``. The checks are textual; string literals and
-    comments are skipped, and BETWEEN counts only on columns typed timestamp/timestamptz
-    somewhere in the design or with timestamp-looking bounds.
+    """What: in view queries, column defaults, table and domain CHECKs and policy expressions:
+    ``CURRENT_TIME``, zones written as offsets (``AT TIME ZONE '+05:00'``), ``BETWEEN`` on
+    timestamp columns (also in the ``(c >= a) AND (c <= b)`` form PostgreSQL prints it back as)
+    and ``NOT IN (SELECT …)``. The checks are textual; string literals and comments are skipped,
+    and BETWEEN counts only on columns typed timestamp/timestamptz somewhere in the design or
+    with timestamp-looking bounds. Needs only the design (the SQL it stores).
 
     Why: ``CURRENT_TIME`` returns ``timetz``; offset strings are POSIX, so ``'+05:00'`` means
     five hours *west*; an inclusive upper bound double-counts rows exactly at midnight in two

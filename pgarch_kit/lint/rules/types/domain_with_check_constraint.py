@@ -14,7 +14,10 @@ from ._common import typed_columns
 
 class DomainWithCheckConstraint(Rule):
     """What: a domain declared with one or more CHECK constraints (``CREATE DOMAIN … CHECK``
-    or ``ALTER DOMAIN … ADD CONSTRAINT``). Domains without checks are fine.
+    or ``ALTER DOMAIN … ADD CONSTRAINT``). Domains without checks are fine. Info: a domain
+    whose rule never changes (``CHECK (VALUE > 0)``) is a sound way to state it once; the
+    cost appears only when the check changes (the migration rules catch that statement).
+    Needs only the design.
 
     Why: adding or changing the domain's check later revalidates every column of every table
     that uses the domain, under lock, with no ``NOT VALID`` + ``VALIDATE`` online path that
@@ -30,7 +33,7 @@ class DomainWithCheckConstraint(Rule):
     code = "PGA013"
     slug = "domain-with-check-constraint"
     category = "types"
-    severity = "warning"
+    severity = "info"
     mode = "S"
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:

@@ -12,7 +12,8 @@ from ._common import alter_type, typed_columns
 
 
 class JsonInsteadOfJsonb(Rule):
-    """What: columns typed ``json`` (arrays included).
+    """What: columns typed ``json`` (arrays included). Needs only the design; whether the exact
+    text must be kept it cannot see.
 
     Why: ``json`` is stored as text and reparsed on every access; it has no equality
     operator, so ``DISTINCT``, ``GROUP BY`` and ``UNION`` fail on it, and it cannot be indexed

@@ -13,7 +13,7 @@ from ._common import sql_table, typed_columns
 
 class LargeObjectColumn(Rule):
     """What: user columns typed ``oid`` or ``lo`` (the lo extension's domain), the
-    BLOB/CLOB-style handle to a large object.
+    BLOB/CLOB-style handle to a large object. Needs only the design.
 
     Why: large objects live outside the row in ``pg_largeobject``. Deleting or updating the
     row does not remove them (storage leaks unless a ``lo_manage`` trigger or vacuumlo runs),

@@ -10,7 +10,7 @@ from ._common import alter_type, typed_columns
 
 
 class MoneyType(Rule):
-    """What: columns typed ``money`` (arrays included).
+    """What: columns typed ``money`` (arrays included). Needs only the design.
 
     Why: ``money`` has a fixed fractional precision and its input and output depend on the
     ``lc_monetary`` setting, so a dump restored on a server with another locale reads the

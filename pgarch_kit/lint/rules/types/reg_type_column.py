@@ -18,7 +18,7 @@ _BLOCKING = frozenset({"regproc", "regprocedure", "regoper", "regoperator", "reg
 class RegTypeColumn(Rule):
     """What: user columns typed ``regproc``, ``regprocedure``, ``regoper``, ``regoperator``,
     ``regconfig``, ``regdictionary``, ``regnamespace`` or ``regcollation`` (arrays included).
-    ``regclass``, ``regtype`` and ``regrole`` are allowed.
+    ``regclass``, ``regtype`` and ``regrole`` are allowed. Needs only the design.
 
     Why: these types store OIDs that pg_upgrade cannot carry across versions, so pg_upgrade
     refuses to run while such a column exists; a dump and restore also gives the objects new

@@ -35,8 +35,9 @@ ORDER BY 1, 2
 
 class SequenceNearExhaustion(Rule):
     """What: on a live database, a non-cycling sequence (serial or identity included) whose
-    current value has used more than ``sequence_usage_percent`` (default 75) of its range;
-    past 95 % the finding is an error.
+    current value has used more than ``sequence_usage_percent`` (default 75) of its range; past
+    95 % the finding is an error. Needs: a live database (the sequences' current values); the
+    design alone gives no finding.
 
     Why: once the sequence reaches its maximum, ``nextval()`` fails and every insert into the
     table fails with it — an outage with no cheap fix, because widening the key column

@@ -17,9 +17,9 @@ FROM pg_database WHERE datname = current_database()
 
 
 class SqlAsciiEncoding(Rule):
-    """What: the database (on a live connection: the current database) uses the
-    ``SQL_ASCII`` encoding. A design file does not record the database encoding, so the
-    design alone gives no finding; the live check reads ``pg_database``.
+    """What: the database (on a live connection: the current database) uses the ``SQL_ASCII``
+    encoding. A design file does not record the database encoding, so the design alone gives no
+    finding; the live check reads ``pg_database``. Needs: a live database.
 
     Why: ``SQL_ASCII`` means "no encoding": bytes are stored unvalidated and unconverted, so
     clients in different encodings mix their text in one column and the data can no longer

@@ -13,7 +13,8 @@ from ._common import alter_type, sql_table, typed_columns
 
 class VarcharNLimit(Rule):
     """What: columns typed ``varchar(n)`` / ``character varying(n)`` (arrays included); plain
-    ``varchar`` without a limit is not flagged.
+    ``varchar`` without a limit is not flagged. Needs only the design; whether the limit is a
+    real rule it cannot tell, hence info.
 
     Why: the cap is usually arbitrary. It turns into insert failures in production when a
     real value is longer, and raising it later is an ``ALTER … TYPE`` under an ACCESS
