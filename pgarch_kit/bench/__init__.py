@@ -1,7 +1,8 @@
 """L3: query timings, scaling curves, measured index advice and pgbench load tests.
 
 With ``db/`` the only layer that talks to PostgreSQL; it also drives ``pgbench``. The pure
-parts (:mod:`.sqlparams`, :mod:`.uses`, :mod:`.candidates`, :mod:`.stats`) need no server.
+parts (:mod:`.sample_source`, :mod:`.candidates`, :mod:`.stats`) need no server; what they know
+of a pattern's SQL comes from :mod:`pgarch_kit.model.query`.
 """
 from .caching import (
                           CacheTrial,

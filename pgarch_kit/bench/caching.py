@@ -65,8 +65,8 @@ def _exec(conn: psycopg.Connection, dollar_sql: str, values: list) -> Any:
 
 
 def _run(conn: psycopg.Connection, sql: str, values: list) -> list:
-    from .sqlparams import parse_params
-    return _exec(conn, parse_params(sql).dollar, values).fetchall()
+    from pgarch_kit.model.query import pattern_params
+    return _exec(conn, pattern_params(sql).dollar, values).fetchall()
 
 
 def _time(conn: psycopg.Connection, sql: str, sampler: ParamSampler | None, runs: int) -> Any:
@@ -508,11 +508,10 @@ class _Changer:
 def _changer(design: Design, q: CachedQuery, sql: str) -> _Changer | None:
     from pglast import ast
 
+    from pgarch_kit.model.query import parse_pattern, pattern_params
+    from pgarch_kit.model.query.tree import column_ref, nodes
     from pgarch_kit.model.types import parse_type
-    from pgarch_kit.production._sql import column_ref, nodes, parse
-
-    from .sqlparams import parse_params
-    parsed = parse(sql)
+    parsed = parse_pattern(sql)
     if len(parsed.statements) != 1:
         return None
     st = parsed.statements[0]
@@ -536,7 +535,7 @@ def _changer(design: Design, q: CachedQuery, sql: str) -> _Changer | None:
             finder = (f"SELECT {pk} FROM {', '.join(parsed.deparse(f) for f in st.fromClause)}"
                       + (f" WHERE {parsed.deparse(st.whereClause)}" if st.whereClause else "")
                       + " LIMIT 1")
-            split = parse_params(finder)
+            split = pattern_params(finder)
             return _Changer(f"{quote_ident(t.schema)}.{quote_ident(t.name)}",
                             t.primary_key.columns, name, how[0], how[1], split.dollar,
                             split.names)
@@ -548,8 +547,8 @@ def _freshness(design: Design, cache: _Cache, conn: psycopg.Connection, q: Cache
                waits: list[float]) -> tuple[int, int]:
     """``checks`` times: read through the cache, commit a write that changes the answer, read
     again: (checks made, stale answers). ``original`` is the pattern's SQL."""
-    from .sqlparams import parse_params
-    sql = parse_params(original).dollar
+    from pgarch_kit.model.query import pattern_params
+    sql = pattern_params(original).dollar
     changer = _changer(design, q, original)
     if changer is None:
         return 0, 0
@@ -607,10 +606,10 @@ def cache_trial(design: Design, plan: CachePlan | None = None, *, seconds: float
 
     from pgarch_kit.db.redis_server import redis_client
     from pgarch_kit.db.sandbox import guard_destructive
+    from pgarch_kit.model.query import pattern_params
     from pgarch_kit.production.caching import cache_plan
 
     from .params import parse_skew, prepare_params
-    from .sqlparams import parse_params
     from .timing import pattern_of
     plan = plan or cache_plan(design)
     if not plan.queries:
@@ -623,7 +622,7 @@ def cache_trial(design: Design, plan: CachePlan | None = None, *, seconds: float
     _clear(client, plan.prefix)
     trial = CacheTrial(plan, seconds, threads, skew)
     patterns = {q.pattern: pattern_of(design, q.pattern) for q in plan.queries}
-    sqls = {n: parse_params(p.sql).dollar for n, p in patterns.items()}
+    sqls = {n: pattern_params(p.sql).dollar for n, p in patterns.items()}
     with psycopg.connect(target.dsn, autocommit=True) as conn:
         conn.execute(plan.drop_sql())
         with conn.transaction():

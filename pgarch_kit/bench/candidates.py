@@ -1,6 +1,7 @@
 """Index candidates for a query pattern, read from its SQL: what an architect would try first.
 
-Per table the query reads (PostgreSQL's parser gives the shape of the top-level statement):
+Per table the query reads (the shape of its top-level statement, from
+:func:`pgarch_kit.model.query.query_shape`):
 
 * **B-tree**, equality columns first (the tenant key first of all), then one range or sort
   column — in the sort's direction, so ``ORDER BY placed_at DESC LIMIT 20`` reads an index in
@@ -21,16 +22,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
-
-from pglast import ast
-from pglast.stream import RawStream
 
 from pgarch_kit.model import Design, Index, IndexKey, Table
 from pgarch_kit.model.names import derive_name
+from pgarch_kit.model.query import (
+    Block,
+    Ref,
+    Relation,
+    RelationUse,
+    query_shape,
+    relation_uses,
+    service,
+)
 from pgarch_kit.model.types import parse_type
-
-from ._ast import columns, conjuncts, has_param, nodes, top_statement
 
 __all__ = ["Candidate", "candidates"]
 
@@ -58,100 +62,76 @@ class _Shape:
     sort: list[tuple[str, bool]] = field(default_factory=list)   # (key, descending)
     joins: list[str] = field(default_factory=list)
     fixed: list[str] = field(default_factory=list)       # parameter-free conditions (SQL)
+    fixed_columns: set[str] = field(default_factory=set)  # the columns they name
     gin: list[tuple[str, str]] = field(default_factory=list)     # (key, operator)
     like: list[str] = field(default_factory=list)        # columns searched with '%…%'
     returns: list[str] | None = field(default_factory=list)      # None: SELECT *
 
 
 class _Reader:
-    def __init__(self, aliases: dict[str, str]) -> None:
-        self.aliases = aliases                      # alias -> table name
-        self.shapes = {a: _Shape() for a in aliases}
+    """Per relation of the pattern's top block (:class:`pgarch_kit.model.query.Block`): the
+    shape the candidates are built from."""
 
-    def owner(self, node: Any) -> str | None:
-        """The one alias every column of ``node`` belongs to (unqualified: the only one)."""
-        quals = {q for q, _ in columns(node)}
-        if not quals:
-            return None
-        if quals == {None}:
-            return next(iter(self.aliases)) if len(self.aliases) == 1 else None
-        return next(iter(quals)) if len(quals) == 1 and None not in quals else None
+    def __init__(self, block: Block) -> None:
+        self.block = block
+        self.aliases = {r.alias: r for r in block.relations if not r.derived}
+        self.shapes = {a: _Shape() for a in self.aliases}
 
-    def text(self, node: Any, alias: str) -> str:
-        """SQL of ``node`` without the alias qualifier (index expressions name columns)."""
-        out = RawStream()(node)
-        return re.sub(rf'(?<![\w."]){re.escape(alias)}\.', "", out)
+    def owner(self, qualifier: str | None) -> str | None:
+        """The alias a reference belongs to (unqualified: the only relation)."""
+        if qualifier is not None:
+            return qualifier if qualifier in self.aliases else None
+        return next(iter(self.aliases)) if len(self.aliases) == 1 else None
 
-    def key(self, node: Any, alias: str) -> str:
-        if isinstance(node, ast.ColumnRef):
-            return columns(node)[0][1]
-        return f"({self.text(node, alias)})"
+    @staticmethod
+    def text(sql: str, alias: str) -> str:
+        """SQL without the alias qualifier (index expressions name columns)."""
+        return re.sub(rf'(?<![\w."]){re.escape(alias)}\.', "", sql)
 
-    def term(self, t: Any) -> None:
-        if not isinstance(t, ast.A_Expr):
-            if (alias := self.owner(t)) and not has_param(t):  # IS NULL, NOT x, …
-                self.shapes[alias].fixed.append(self.text(t, alias))
-            return
-        kind = int(t.kind)
-        op = t.name[-1].sval if t.name else ""
-        if kind in (7, 8):  # LIKE, ILIKE: a leading wildcard needs a trigram index
-            alias = self.owner(t.lexpr)
-            if alias and (has_param(t.rexpr) or "%" in RawStream()(t.rexpr)):
-                pattern = RawStream()(t.rexpr)
-                if pattern.startswith("'%") or ("'%'" in pattern and has_param(t.rexpr)):
-                    self.shapes[alias].like.append(self.key(t.lexpr, alias))
-                else:
-                    self.shapes[alias].rng.append(self.key(t.lexpr, alias))
-            return
-        sides = ((t.lexpr, t.rexpr), (t.rexpr, t.lexpr))
-        for col_side, other in sides:
-            alias = self.owner(col_side)
-            if alias is None or columns(other):
-                if alias and op == "=" and (o := self.owner(other)) and o != alias:
-                    self.shapes[alias].joins.append(self.key(col_side, alias))
-                    self.shapes[o].joins.append(self.key(other, o))
-                    return
+    def key(self, ref: Ref, alias: str) -> str:
+        return f"({self.text(ref.sql, alias)})" if ref.expr else ref.column
+
+    def read(self) -> None:
+        b = self.block
+        likes = set()
+        for p in b.predicates:
+            if not p.conjunct or (alias := self.owner(p.ref.qualifier)) is None:
                 continue
-            shape = self.shapes[alias]
-            if not has_param(other) and not has_param(col_side):
-                shape.fixed.append(self.text(t, alias))
-                if kind == 6 or op == "=":  # fixed equality still narrows: a key too
-                    shape.eq.append(self.key(col_side, alias))
-                return
-            if kind in (6, 1) or op == "=":
-                shape.eq.append(self.key(col_side, alias))
-            elif kind == 10 or op in _RANGE:
-                shape.rng.append(self.key(col_side, alias))
-            elif op in _GIN_OPS:
-                shape.gin.append((self.key(col_side, alias), op))
+            shape, key = self.shapes[alias], self.key(p.ref, alias)
+            if p.kind == "join":
+                other = self.owner(p.other.qualifier) if p.other is not None else None
+                if other is not None and other != alias:
+                    shape.joins.append(key)
+                    self.shapes[other].joins.append(self.key(p.other, other))  # type: ignore
+            elif p.op in ("LIKE", "ILIKE"):
+                likes.add(p.sql)
+                if p.params or "%" in (p.value or ""):
+                    (shape.like if p.leading_wildcard else shape.rng).append(key)
+            elif p.kind == "equality":
+                shape.eq.append(key)              # a fixed equality still narrows: a key too
+            elif p.params and p.kind == "range":
+                shape.rng.append(key)
+            elif p.params and p.op in _GIN_OPS:
+                shape.gin.append((key, p.op))
+        for t in b.terms:                         # parameter-free conditions: a partial index
+            quals = {q for q, _ in t.columns}
+            alias = self.owner(quals.pop()) if len(quals) == 1 else None
+            if alias is not None and not (t.has_param or t.has_sublink or t.sql in likes):
+                self.shapes[alias].fixed.append(self.text(t.sql, alias))
+                self.shapes[alias].fixed_columns.update(c for _, c in t.columns)
+        for s in b.order_by:
+            if (alias := self.owner(s.qualifier)) is not None:
+                self.shapes[alias].sort.append((self.key(s.ref, alias), s.descending))
+        if b.kind != "select":
             return
-
-    def read(self, stmt: Any) -> None:
-        where = stmt.whereClause
-        for item in (getattr(stmt, "fromClause", None) or ()):
-            for n in nodes(item):
-                if isinstance(n, ast.JoinExpr) and n.quals is not None:
-                    for q in conjuncts(n.quals):
-                        self.term(q)
-        for t in conjuncts(where):
-            self.term(t)
-        for s in (getattr(stmt, "sortClause", None) or ()):
-            if (alias := self.owner(s.node)) is not None:
-                self.shapes[alias].sort.append((self.key(s.node, alias),
-                                                int(s.sortby_dir) == 2))
-        targets = getattr(stmt, "targetList", None) or ()
-        if isinstance(stmt, ast.SelectStmt):
-            for res in targets:
-                if any(isinstance(n, ast.A_Star) for n in nodes(res.val)):
-                    for a in self.shapes:
-                        self.shapes[a].returns = None
-                    continue
-                for q, col in columns(res.val):
-                    alias = q if q in self.shapes else (
-                        next(iter(self.shapes)) if len(self.shapes) == 1 and q is None else None)
-                    shape = self.shapes.get(alias) if alias else None
-                    if shape is not None and shape.returns is not None and col not in shape.returns:
-                        shape.returns.append(col)
+        if b.star:
+            for shape in self.shapes.values():
+                shape.returns = None
+            return
+        for q, col in b.targets:
+            shape = self.shapes.get(self.owner(q) or "")
+            if shape is not None and shape.returns is not None and col not in shape.returns:
+                shape.returns.append(col)
 
 
 def _name(table: str, kind: str, keys: list[str]) -> str:
@@ -181,6 +161,27 @@ def _covered(a: Index, b: Index) -> bool:
     return set(a.include) <= {k.column for k in b.keys if not k.expression} | set(b.include)
 
 
+def _served_already(c: Candidate, use: RelationUse | None) -> bool:
+    """True when an index of the table (of the candidate's method and predicate) already
+    serves the pattern as well as the candidate would — as
+    :func:`pgarch_kit.model.query.service` judges it: as many keys to seek on, the ORDER BY
+    if the candidate gives it, index-only if the candidate is, the same operators."""
+    mine = service(c.index, use) if use is not None else None
+    for ix in _existing(c.table):
+        if ix.method != c.index.method or (ix.where or None) != (c.index.where or None):
+            continue
+        if mine is None:
+            if _covered(c.index, ix):
+                return True
+            continue
+        s = service(ix, use)  # type: ignore[arg-type]
+        if s is not None and s.matched >= mine.matched and (s.sorted or not mine.sorted) \
+                and (s.index_only or not mine.index_only) \
+                and set(s.operators) >= set(mine.operators):
+            return True
+    return False
+
+
 def _existing(t: Table) -> list[Index]:
     """The table's indexes, its primary key and unique constraints (each is a B-tree)."""
     keys = [c for c in ([t.primary_key] if t.primary_key else []) + list(t.uniques)]
@@ -190,23 +191,25 @@ def _existing(t: Table) -> list[Index]:
 
 def candidates(design: Design, sql: str, *, have_trgm: bool = True) -> list[Candidate]:
     """Index candidates for ``sql`` against ``design`` (see the module docstring)."""
-    top = top_statement(sql)
-    if top is None:
+    top = next((b for b in query_shape(sql).blocks if b.top), None)
+    if top is None or top.kind not in ("select", "update", "delete"):
         return []
-    stmt, rel_of = top.stmt, top.aliases
-    reader = _Reader({a: name for a, (_s, name) in rel_of.items()})
-    reader.read(stmt)
-    out: list[Candidate] = []
+    reader = _Reader(top)
+    reader.read()
+    rel_of = {a: (r.schema, r.name) for a, r in reader.aliases.items()}
+    uses = {u.relation.alias: u for u in relation_uses(top, _columns_of(design, rel_of))}
+    out: list[tuple[Candidate, RelationUse | None]] = []
     first_alias = next(iter(rel_of), None)
     for alias, shape in reader.shapes.items():
         schema, name = rel_of[alias]
         table = design.table(name, schema)
         if table is None:
             continue
-        out += _for_table(table, shape, driving=alias == first_alias, have_trgm=have_trgm)
+        out += [(c, uses.get(alias)) for c in _for_table(
+            table, shape, driving=alias == first_alias, have_trgm=have_trgm)]
     unique: list[Candidate] = []
-    for c in out:
-        if any(_covered(c.index, i) for i in _existing(c.table)):
+    for c, use in out:
+        if _served_already(c, use):
             continue
         if any(c.table is u.table and _covered(c.index, u.index) and _covered(u.index, c.index)
                for u in unique):
@@ -215,13 +218,20 @@ def candidates(design: Design, sql: str, *, have_trgm: bool = True) -> list[Cand
     return unique
 
 
+def _columns_of(design: Design, rel_of: dict[str, tuple[str | None, str]]):
+    def columns_of(rel: Relation) -> set[str] | None:
+        t = design.table(*reversed(rel_of[rel.alias])) if rel.alias in rel_of else None
+        return {c.name for c in t.columns} if t is not None else None
+    return columns_of
+
+
 def _for_table(t: Table, s: _Shape, *, driving: bool, have_trgm: bool) -> list[Candidate]:
     out: list[Candidate] = []
     tenant = t.intent.tenant_key
     eq = _dedupe(([tenant] if tenant in s.eq else []) + [k for k in s.eq if k != tenant])
     if not (eq or s.rng or s.sort) and not driving:
         eq = _dedupe(s.joins)          # a joined table is reached through its join column
-    fixed_cols = {c for f in s.fixed for c in re.findall(r"[a-z_][a-z0-9_]*", f.lower())}
+    fixed_cols = s.fixed_columns
     last: list[tuple[str, bool]] = []
     if s.rng:
         last = [(s.rng[0], False)]

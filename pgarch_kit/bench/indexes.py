@@ -30,11 +30,11 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from pgarch_kit.model.names import quote_ident
+from pgarch_kit.model.query import pattern_params
 
 from ._html import table
 from .candidates import Candidate, candidates
 from .params import prepare_params
-from .sqlparams import parse_params
 from .statements import ensure_statements
 from .target import BenchError, resolve_target
 from .timing import BUDGET_MS, Timing, pattern_of, time_query
@@ -347,7 +347,7 @@ def index_advice(design: Design, query: str, *, dsn: str | None = None, runs: in
         advice = IndexAdvice(pattern.name, pattern.sql, pattern.per_second, before,
                              hypopg=_hypopg(conn), server_version=version)
         params = sampler.draw(warmup + 1, seed)[warmup]
-        text = parse_params(pattern.sql).dollar
+        text = pattern_params(pattern.sql).dollar
         for c in found:
             ddl = index_sql(c.table.schema, c.table.name, c.index, version)
             if c.needs_extension:

@@ -165,8 +165,9 @@ def scripts_for(design: Design, conn: Any, names: Sequence[str] | None = None, *
                 sample_size: int = 1000, seed: int = 0
                 ) -> tuple[list[Script], dict[str, tuple[str, ...]]]:
     """One pgbench script per pattern, with parameter samples kept in ``pgarch_bench``."""
+    from pgarch_kit.model.query import pattern_params
+
     from .params import prepare_params
-    from .sqlparams import parse_params
     from .timing import pattern_of
     patterns = [pattern_of(design, n) for n in (names or [q.name for q in design.queries])]
     if not patterns:
@@ -175,7 +176,7 @@ def scripts_for(design: Design, conn: Any, names: Sequence[str] | None = None, *
     scripts, notes = [], {}
     for p, w in zip(patterns, weights([p.per_second for p in patterns])):
         sampler = prepare_params(conn, design, p, size=sample_size, seed=seed, keep=True)
-        sql = parse_params(p.sql).pgbench_typed(dict(sampler.types))
+        sql = pattern_params(p.sql).pgbench_typed(dict(sampler.types))
         text = "\n".join([*sampler.pgbench_lines(), sql + ";"]) + "\n"
         scripts.append(Script(p.name, text, w))
         notes[p.name] = sampler.notes

@@ -1,6 +1,6 @@
 """Realistic parameters for a query pattern, drawn from the data loaded in the sandbox.
 
-For every parameter :func:`pgarch_kit.bench.uses.param_uses` says what it is compared with;
+For every parameter :func:`pgarch_kit.model.query.param_uses` says what it is compared with;
 this module turns that into SQL that draws such values from the table's rows — an existing
 e-mail for ``lower(email) = lower(:email)``, a real ``placed_at`` for ``placed_at >= :since``, a
 key/value pair a document really holds for ``attributes @> :filter``, the first word of a name
@@ -27,10 +27,10 @@ import numpy as np
 from pgarch_kit.db.connect import KIT_MARK
 from pgarch_kit.errors import PgArchError
 from pgarch_kit.model.names import derive_name, quote_ident
+from pgarch_kit.model.query import ParamUse, param_uses, pattern_params
 from pgarch_kit.model.types import parse_type
 
-from .sqlparams import parse_params
-from .uses import ParamUse, param_uses, sample_source
+from .sample_source import sample_source
 
 if TYPE_CHECKING:
     import psycopg
@@ -156,7 +156,7 @@ class _Draw:
     note: str = ""
 
 
-def _table_of(design: Design, relations: dict, alias: str | None, expr: str | None
+def _table_of(design: Design, relations: dict, alias: str | None, columns: tuple[str, ...]
               ) -> tuple[Table | None, str | None]:
     """The design table behind an alias; an unqualified expression belongs to the only
     relation, or to the one relation that has the columns it names."""
@@ -164,10 +164,9 @@ def _table_of(design: Design, relations: dict, alias: str | None, expr: str | No
         schema, name = relations.get(alias, (None, alias))
         return design.table(name, schema), alias
     candidates = []
-    words = set(re.findall(r"[a-z_][a-z0-9_]*", (expr or "").lower()))
     for a, (schema, name) in relations.items():
         t = design.table(name, schema)
-        if t is not None and (len(relations) == 1 or words & {c.name for c in t.columns}):
+        if t is not None and (len(relations) == 1 or set(columns) & {c.name for c in t.columns}):
             candidates.append((t, a))
     return candidates[0] if len(candidates) == 1 else (None, None)
 
@@ -206,13 +205,18 @@ def _value_sql(use: ParamUse, table: Table) -> str:
     return expr
 
 
-def _draws(design: Design, q: QueryPattern) -> list[_Draw]:
-    parsed = parse_params(q.sql)
+def _read(q: QueryPattern):
+    """(parameters, uses, relations) of the pattern; :class:`ParamError` with PostgreSQL's
+    own message when its parser rejects the SQL."""
     try:
-        uses, relations = param_uses(q.sql)
+        return pattern_params(q.sql), *param_uses(q.sql)
     except Exception as exc:  # pglast's ParseError: the message is PostgreSQL's
         raise ParamError(f"query pattern {q.name!r}: PostgreSQL's parser rejects its SQL: "
                          f"{exc} — fix the SQL (parameters are written :name)") from exc
+
+
+def _draws(design: Design, q: QueryPattern) -> list[_Draw]:
+    parsed, uses, relations = _read(q)
     sources = dict(q.param_sources)
     out: list[_Draw] = []
     for name in parsed.names:
@@ -235,7 +239,7 @@ def _draws(design: Design, q: QueryPattern) -> list[_Draw]:
             values = _DEFAULT_VALUES[use.op]
             out.append(_Draw(name, None, None, None, values, f"{name}: {use.op} {values[0]}"))
             continue
-        table, alias = (_table_of(design, relations, use.relation, use.expr)
+        table, alias = (_table_of(design, relations, use.relation, use.columns)
                         if use is not None else (None, None))
         if use is None or table is None:
             raise ParamError(
@@ -290,11 +294,11 @@ def prepare_params(conn: psycopg.Connection, design: Design, pattern: QueryPatte
     parameter it cannot place, or when the tables hold no rows."""
     from psycopg import sql as psql
     skew = parse_skew(pattern.skew)
-    names = parse_params(pattern.sql).names
+    parsed, uses, _ = _read(pattern)
+    names = parsed.names
     if not names:
         return ParamSampler(pattern.name, (), skew)
     draws = _draws(design, pattern)
-    uses = param_uses(pattern.sql)[0]
     notes = tuple(d.note for d in draws)
     if len(draws) == 1 and (uses.get(names[0]) is None or uses[names[0]].op == "="):
         if (key := _dense_key(design, draws[0])) is not None:

@@ -91,12 +91,11 @@ def partition_evidence(design: Design, plans: list[PartitionPlan], *, scale: flo
     import psycopg
 
     from pgarch_kit.db.load import load
+    from pgarch_kit.model.query import pattern_params, query_shape
     from pgarch_kit.scale.partitioning import partitioned_design
 
     from .params import prepare_params
-    from .sqlparams import parse_params
     from .timing import _explain
-    from .uses import param_uses
     variant = partitioned_design(design, plans, start=DATA_START, end=DATA_END)
     loaded = load(variant, scale=scale, seed=seed, progress=progress, verify=False,
                   vacuum=True)
@@ -106,11 +105,11 @@ def partition_evidence(design: Design, plans: list[PartitionPlan], *, scale: flo
     with psycopg.connect(loaded.dsn, autocommit=True) as conn:
         cur = psycopg.RawCursor(conn)
         for q in variant.queries:
-            tables = {name for _s, name in param_uses(q.sql)[1].values()} & set(parts)
+            tables = {r.name for r in query_shape(q.sql).relations} & set(parts)
             if not tables:
                 continue
             sampler = prepare_params(conn, variant, q, size=50, seed=seed)
-            plan, _ = _explain(cur, parse_params(q.sql).dollar, sampler.draw(1, seed)[0])
+            plan, _ = _explain(cur, pattern_params(q.sql).dollar, sampler.draw(1, seed)[0])
             for name in sorted(tables):
                 ev.pruning.append(Pruning(q.name, name, scanned_partitions(plan, parts[name]),
                                           len(parts[name]), plan.summary()))

@@ -81,11 +81,12 @@ def write_pattern(t: Table) -> QueryPattern:
 
 def write_script(conn: Any, design: Design, t: Table) -> tuple[Script, ParamSampler]:
     """The pgbench script of :func:`write_pattern`, keys drawn from the table's rows."""
+    from pgarch_kit.model.query import pattern_params
+
     from .params import prepare_params
-    from .sqlparams import parse_params
     pattern = write_pattern(t)
     sampler = prepare_params(conn, design, pattern, size=2000, keep=True)
-    sql = parse_params(pattern.sql).pgbench_typed(dict(sampler.types))
+    sql = pattern_params(pattern.sql).pgbench_typed(dict(sampler.types))
     return Script(pattern.name, "\n".join([*sampler.pgbench_lines(), sql + ";"]) + "\n"), \
         sampler
 
@@ -111,8 +112,8 @@ def _visibility(primary_dsn: str, replica_dsn: str, t: Table, sampler: ParamSamp
     """Commit one write at a time on the primary; time until the replica has replayed it."""
     import psycopg
 
-    from .sqlparams import parse_params
-    update = parse_params(write_pattern(t).sql).dollar
+    from pgarch_kit.model.query import pattern_params
+    update = pattern_params(write_pattern(t).sql).dollar
     out = []
     with psycopg.connect(primary_dsn, autocommit=True) as p, \
             psycopg.connect(replica_dsn, autocommit=True) as r:

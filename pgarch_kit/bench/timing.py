@@ -24,13 +24,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from pgarch_kit.model.query import pattern_params, query_shape
+
 from ._html import table
 from .params import ParamSampler, prepare_params
-from .sqlparams import parse_params
 from .statements import StatementStats, ensure_statements, read_stats, reset_stats
 from .stats import summarize
 from .target import BenchError, resolve_target
-from .uses import writes
 
 if TYPE_CHECKING:
     import psycopg
@@ -211,14 +211,10 @@ def _explain(cur: Any, sql: str, params: Sequence[str | None]) -> tuple[Plan, in
 
 def _table_rows(conn: psycopg.Connection, design: Design | None, sql: str) -> dict[str, int]:
     """Rows (the planner's count after ANALYZE) of each design table the query reads."""
-    from .uses import param_uses
-    try:
-        relations = param_uses(sql)[1]
-    except Exception:
-        return {}
     out: dict[str, int] = {}
-    for schema, name in relations.values():
-        rel = f"{schema}.{name}" if schema else name
+    for r in query_shape(sql).relations:
+        name = r.name
+        rel = f"{r.schema}.{name}" if r.schema else name
         row = conn.execute("SELECT greatest(reltuples, 0)::bigint, relkind FROM pg_class "
                            "WHERE oid = to_regclass(%s)", (rel,)).fetchone()
         if row is None:
@@ -237,7 +233,6 @@ def prewarm(conn: psycopg.Connection, sql: str, *, create: bool = False) -> bool
     """Load every table ``sql`` reads (partitions included) and their indexes into shared
     buffers with ``pg_prewarm``; ``create`` may install the extension (callers pass it for a
     kit sandbox only). False when the extension is not there to use."""
-    from .uses import param_uses
     have = conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_prewarm'").fetchone()
     if have is None:
         available = conn.execute("SELECT 1 FROM pg_available_extensions "
@@ -245,8 +240,8 @@ def prewarm(conn: psycopg.Connection, sql: str, *, create: bool = False) -> bool
         if not (create and available):
             return False
         conn.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
-    for schema, name in param_uses(sql)[1].values():
-        rel = f"{schema}.{name}" if schema else name
+    for r in query_shape(sql).relations:
+        rel = f"{r.schema}.{r.name}" if r.schema else r.name
         # the relation itself, or — partitioned — its leaf partitions (pg_partition_tree
         # returns nothing for a plain table); then every index of those
         conn.execute(
@@ -276,12 +271,15 @@ def time_query(conn: psycopg.Connection, sql: str, sampler: ParamSampler | None 
     from .setup_guard import conn_dsn, may_set_up, refused
     if runs < 1:
         raise BenchError(f"runs must be at least 1, got {runs}")
-    parsed = parse_params(sql)
+    try:
+        parsed = pattern_params(sql)
+    except Exception as exc:  # pglast's ParseError: PostgreSQL's lexer cannot read it
+        raise BenchError(f"{name}: PostgreSQL cannot read the SQL: {exc}") from exc
     if parsed.names and (sampler is None or sampler.names != parsed.names):
         raise BenchError(f"{name}: the query has parameters {list(parsed.names)} but no "
                          "sampler for them — fix: use time_pattern(), or prepare_params()")
     text = parsed.dollar
-    rollback = writes(sql)
+    rollback = query_shape(sql).writes
     notes: list[str] = []
     if warm:
         dbname = conn.info.dbname
@@ -355,7 +353,7 @@ def time_pattern(design: Design, query: str, *, dsn: str | None = None, runs: in
     import psycopg
     pattern = pattern_of(design, query)
     target = resolve_target(design, dsn)
-    if writes(pattern.sql):
+    if query_shape(pattern.sql).writes:
         from pgarch_kit.db.sandbox import guard_destructive
         guard_destructive(target.dbname, f"time the write pattern {pattern.name!r}",
                           dsn=target.dsn)

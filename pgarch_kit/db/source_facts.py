@@ -26,10 +26,11 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pgarch_kit.db.connect import KIT_MARK
 from pgarch_kit.model import Design, QueryPattern, SourceFacts, SourceTable, derive_name
+from pgarch_kit.model.query import query_shape
 
 if TYPE_CHECKING:
     import psycopg
@@ -45,8 +46,7 @@ _CANDIDATES = 500                   # statements read from pg_stat_statements be
 # in the text it stores (a leading comment it drops): a later import skips the kit's own
 # counts, as it skips the loader's, the verifier's and the benchmarks' statements.
 MARK = KIT_MARK
-_KINDS = {"SelectStmt": "select", "InsertStmt": "insert", "UpdateStmt": "update",
-          "DeleteStmt": "delete", "MergeStmt": "merge"}
+_KINDS = ("select", "insert", "update", "delete", "merge")
 _HIDDEN = "<insufficient privilege>"
 
 
@@ -247,46 +247,18 @@ def _age(seconds: float) -> str:
 
 def _shape(text: str, tables: set[tuple[str, str]]) -> str | None:
     """``kind_table`` for one SELECT/INSERT/UPDATE/DELETE/MERGE whose every relation is one
-    of ``tables`` (CTEs aside); None for anything else, including text the parser refuses."""
-    try:
-        from pglast import ast, parse_sql
-        raws = parse_sql(text)
-        if len(raws) != 1 or type(raws[0].stmt).__name__ not in _KINDS:
-            return None
-        stmt = raws[0].stmt
-        nodes = list(_walk(stmt))
-    except Exception:  # unparsable, or nested past the parser's depth: not a pattern
+    of ``tables`` (CTEs aside); None for anything else, including text the parser refuses
+    (read by :func:`pgarch_kit.model.query.query_shape`, as the design's own patterns are)."""
+    shape = query_shape(text)
+    if shape.error or shape.statements != 1 or shape.kind not in _KINDS or not shape.relations:
         return None
-    ctes = {n.ctename for n in nodes if isinstance(n, ast.CommonTableExpr)}
-    rels = []
-    for n in sorted((n for n in nodes if isinstance(n, ast.RangeVar)),
-                    key=lambda n: n.location if n.location is not None else -1):
-        if n.schemaname is None and n.relname in ctes:
-            continue
-        if n.catalogname is not None or not any(
-                name == n.relname and (n.schemaname is None or schema == n.schemaname)
-                for schema, name in tables):
+    for r in shape.relations:
+        if not any(name == r.name and (r.schema is None or schema == r.schema)
+                   for schema, name in tables):
             return None
-        rels.append(n.relname)
-    if not rels:
-        return None
-    target = getattr(stmt, "relation", None)
-    main = target.relname if isinstance(target, ast.RangeVar) else rels[0]
-    return "_".join((_KINDS[type(stmt).__name__], _plain(main)))
-
-
-def _walk(root: Any) -> list[Any]:
-    """Every AST node under ``root``, iteratively (a hostile statement may nest deeply)."""
-    from pglast import ast
-    out, todo = [], [root]
-    while todo:
-        node = todo.pop()
-        if isinstance(node, (list, tuple)):
-            todo.extend(node)
-        elif isinstance(node, ast.Node):
-            out.append(node)
-            todo.extend(getattr(node, slot, None) for slot in type(node).__slots__)
-    return out
+    main = shape.writes_to[0].relation.name if shape.kind != "select" else \
+        shape.relations[0].name
+    return "_".join((shape.kind, _plain(main)))
 
 
 def _plain(name: str) -> str:

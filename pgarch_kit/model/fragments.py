@@ -190,16 +190,17 @@ def _statement_problem(kind: str, text: str, schema: str | None, name: str | Non
                        table: str | None) -> str | None:
     from pglast import ast
     from pglast.parser import ParseError
-    if kind == "pattern":
-        from .sqlparams import parse_params
-        text = parse_params(text).dollar  # what the benchmarks send: :name becomes $n
     try:
-        stmts = _parse(text)
+        if kind == "pattern":
+            from .query import parse_pattern  # what the benchmarks send: :name becomes $n
+            stmts = tuple(parse_pattern(text).statements)
+        else:
+            stmts = tuple(raw.stmt for raw in _parse(text))
     except ParseError as exc:
         return _parse_error(exc, _STATEMENTS[kind])
     if len(stmts) != 1:
         return f"{len(stmts)} statements, not {_STATEMENTS[kind]}"
-    stmt = stmts[0].stmt
+    stmt = stmts[0]
     found = f"a {type(stmt).__name__} statement"
     if getattr(stmt, "intoClause", None) is not None:
         found = "SELECT … INTO, which creates a table"

@@ -29,8 +29,17 @@ from typing import Any
 
 from ..model.design import Design, QueryPattern, Table
 from ..model.names import derive_name, quote_ident
+from ..model.query import parse_pattern, query_shape
+from ..model.query.tree import (
+    aliases,
+    column_names,
+    column_ref,
+    comparison,
+    conjuncts,
+    nodes,
+    param_numbers,
+)
 from ..model.types import parse_type
-from ._sql import aliases, column_names, column_ref, comparison, conjuncts, nodes, params, parse
 
 __all__ = ["CHANNEL", "CachePlan", "CachedQuery", "CachingPlan", "MatviewPlan",
            "SummaryPlan", "cache_plan", "caching_plan", "matview_plans", "summary_plans",
@@ -38,6 +47,8 @@ __all__ = ["CHANNEL", "CachePlan", "CachedQuery", "CachingPlan", "MatviewPlan",
 
 CHANNEL = "pgarch_cache"
 _AGGREGATES = {"count", "sum", "min", "max", "avg"}
+_CLOCK = {"now", "current_timestamp", "current_date", "localtimestamp", "clock_timestamp",
+          "current_time", "localtime", "statement_timestamp", "transaction_timestamp"}
 _SECONDS_PER_MONTH = 30 * 86400
 
 
@@ -145,7 +156,7 @@ def _select(q: QueryPattern) -> tuple[Any, Any] | None:
     only those can be cached, summarised or materialised."""
     from pglast import ast
     try:
-        p = parse(q.sql)
+        p = parse_pattern(q.sql)
     except Exception:
         return None
     if len(p.statements) != 1 or not isinstance(p.statements[0], ast.SelectStmt):
@@ -168,7 +179,7 @@ def _matview(design: Design, q: QueryPattern) -> MatviewPlan | None:
     day_params: list[str] = []
     eq_columns: list[tuple[str | None, str]] = []
     for term in conjuncts(st.whereClause):
-        if not params(term):
+        if not param_numbers(term):
             inner_where.append(p.deparse(term))
             continue
         cmp = comparison(term)
@@ -194,7 +205,7 @@ def _matview(design: Design, q: QueryPattern) -> MatviewPlan | None:
         if all(k[1] != bucket for k in keys):
             keys.append((expr, bucket))
         outer_where.append(f"{quote_ident(bucket)} {op} {p.deparse(other)}")
-        day_params += [p.name(n) for n in params(other)]
+        day_params += [p.name(n) for n in param_numbers(other)]
     inner_cols: list[str] = []
     outer_cols: list[str] = []
     for i, target in enumerate(st.targetList):
@@ -395,7 +406,7 @@ def _summary(design: Design, q: QueryPattern) -> SummaryPlan | None:
             or cmp[0] != "=":
         return None
     ref = column_ref(cmp[1]) or column_ref(cmp[2])
-    if ref is None or len(params(terms[0])) != 1:
+    if ref is None or len(param_numbers(terms[0])) != 1:
         return None
     fk = next((f for f in child.foreign_keys if f.columns == (ref[1],)), None)
     parent = design.table(fk.ref_table) if fk else None
@@ -418,7 +429,7 @@ def _summary(design: Design, q: QueryPattern) -> SummaryPlan | None:
         if all(c[0] != name for c in cols):
             cols.append((name, fn, col, typ))
         outer.append(f"{quote_ident(name)} AS {quote_ident(target.name or name)}")
-    param = p.name(params(terms[0])[0])
+    param = p.name(param_numbers(terms[0])[0])
     rewritten = (f"SELECT {', '.join(outer)} FROM {quote_ident(parent.name)} "
                  f"WHERE {quote_ident(fk.ref_columns[0])} = :{param}")
     per_parent = (child.intent.rows or 0) / max(parent.intent.rows or 1, 1)
@@ -573,7 +584,6 @@ class CachePlan:
 def _on(field: str, record: str) -> str:
     """A payload field (a column, or an expression of one row's columns) on OLD or NEW: the
     expression's column references, found by the parser, get the record as qualifier."""
-    import re
 
     from pglast import parse_sql
     stmt = parse_sql(f"SELECT {field}")[0].stmt
@@ -599,8 +609,8 @@ def _cached(design: Design, q: QueryPattern, ttl: int | None) -> CachedQuery | N
             continue
         _, left, right = cmp
         for side, other in ((left, right), (right, left)):
-            nums = params(other)
-            if params(side) or len(nums) != 1 or column_names(other):
+            nums = param_numbers(other)
+            if param_numbers(side) or len(nums) != 1 or column_names(other):
                 continue
             param = p.name(nums[0])
             refs = [column_ref(n) for n in nodes(side) if column_ref(n)]
@@ -623,13 +633,12 @@ def _cached(design: Design, q: QueryPattern, ttl: int | None) -> CachedQuery | N
     keyed, generation = [], []
     for table in reads:
         pairs = by_table.get(table, [])
-        if pairs and {prm for prm, _ in pairs} == set(p.all_names) and len(reads) == 1:
+        if pairs and {prm for prm, _ in pairs} == set(p.names) and len(reads) == 1:
             keyed.append((table, tuple(pairs)))
         else:
             generation.append(table)
     aggregate = any(_aggregate(t.val) for t in st.targetList)
-    clock = bool(re.search(r"\b(now\(\)|current_timestamp|current_date|localtimestamp|"
-                           r"clock_timestamp)", q.sql, re.I))
+    clock = bool(query_shape(q.sql).functions & _CLOCK)
     ttl = ttl or (60 if aggregate or clock else 300)
     why = ("keyed: each write names the keys it changes" if keyed and not generation else
            "a write cannot name this pattern's keys (a range, a containment, a join): it "
@@ -644,7 +653,7 @@ def _cached(design: Design, q: QueryPattern, ttl: int | None) -> CachedQuery | N
     if writes > 200:
         why += (f"; ~{writes:.0f} writes/s to what it reads: a notification per row at that "
                 f"rate costs commits — prefer a short TTL, or logical decoding (Debezium)")
-    return CachedQuery(q.name, p.all_names, ttl, reads, tuple(keyed), tuple(generation),
+    return CachedQuery(q.name, p.names, ttl, reads, tuple(keyed), tuple(generation),
                        tuple(dict.fromkeys(lower)), why)
 
 
@@ -654,15 +663,12 @@ def _write_rate(design: Design, table: str) -> float:
         return 0.0
     rate = (t.intent.growth_per_month or 0) / _SECONDS_PER_MONTH
     for q in design.queries:
-        m = re.match(r"\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(?:\w+\.)?\"?(\w+)",
-                     q.sql, re.I)
-        if m and m.group(1) == table:
+        if any(w.relation.name == table for w in query_shape(q.sql).writes_to):
             rate += q.per_second or 0
     return rate
 
 
 def _unqualified(expr: str) -> str:
-    import re
     return re.sub(r"\b\w+\.(\w+)\b", r"\1", expr)
 
 

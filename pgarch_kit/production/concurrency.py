@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from ..model.design import Design, Table
 from ..model.names import quote_ident
+from ..model.query import query_shape
 
 __all__ = ["HotAdvice", "JOB_QUEUE_DDL", "OPTIMISTIC", "SINGLETON", "hot_advice",
            "job_queue_scripts", "optimistic_scripts", "singleton_script"]
@@ -155,8 +156,8 @@ def hot_advice(design: Design) -> list[HotAdvice]:
     """For each table that looks update-heavy (a status column, an ``updated_at``, or an
     UPDATE query pattern): which columns can change without breaking HOT, and a fill factor
     leaving room on each page for the new row versions."""
-    updated = {m.group(1) for q in design.queries
-               if (m := re.match(r"\s*UPDATE\s+(?:\w+\.)?\"?(\w+)", q.sql, re.I))}
+    updated = {w.relation.name for q in design.queries for w in query_shape(q.sql).writes_to
+               if w.verb == "UPDATE"}
     out = []
     for t in design.tables:
         if t.partition_by is not None:

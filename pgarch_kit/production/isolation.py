@@ -25,7 +25,8 @@ from typing import Any
 
 from ..model.design import Design
 from ..model.names import derive_name, quote_ident
-from ._sql import column_names, has_sublink, parse, relations
+from ..model.query import parse_pattern
+from ..model.query.tree import column_names, has_sublink, relation_names
 
 __all__ = ["Invariant", "IsolationAdvice", "IsolationPlan", "RETRY_LOOP", "isolation_plan",
            "suggest_invariants"]
@@ -195,7 +196,7 @@ def _locks(stmt: Any) -> bool:
 def _classify(sql: str) -> tuple[str, str, str, str]:
     """(kind, level, reason, fix) of one pattern."""
     from pglast import ast
-    stmts = list(parse(sql).statements)
+    stmts = list(parse_pattern(sql).statements)
     writes = [s for s in stmts if isinstance(s, (ast.InsertStmt, ast.UpdateStmt,
                                                   ast.DeleteStmt))]
     reads = [s for s in stmts if isinstance(s, ast.SelectStmt)]
@@ -209,8 +210,8 @@ def _classify(sql: str) -> tuple[str, str, str, str]:
                     "FOR UPDATE/SHARE locks what it reads until commit", "")
         return ("read", "READ COMMITTED", "one statement sees one snapshot", "")
     if len(stmts) > 1 and reads:
-        written = set().union(*(relations(w.relation) for w in writes))
-        read = set().union(*(relations(r) for r in reads))
+        written = set().union(*(relation_names(w.relation) for w in writes))
+        read = set().union(*(relation_names(r) for r in reads))
         if all(_locks(r) for r in reads):
             return ("locked read, then write", "READ COMMITTED",
                     "the rows read are locked (FOR UPDATE) until the write commits", "")

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..model.design import Design
+from ..model.query import query_shape
 
 __all__ = ["PoolingPlan", "pgbouncer_plan", "session_features"]
 
@@ -37,16 +38,23 @@ _SESSION = (
 )
 
 
+_ADVISORY = {"pg_advisory_lock", "pg_try_advisory_lock", "pg_advisory_lock_shared",
+             "pg_try_advisory_lock_shared"}
+
+
 def session_features(design: Design) -> list[str]:
     """What in the design needs a session of its own (each with the fix), by where it is."""
     found = []
     texts = [(f"routine {r.name}", r.definition) for r in design.routines]
     texts += [(f"trigger {t.name}", t.definition) for t in design.triggers]
-    texts += [(f"query {q.name}", q.sql) for q in design.queries]
     for where, text in texts:
         for pattern, why in _SESSION:
             if pattern.search(text or ""):
                 found.append(f"{where}: {why}")
+    # a query pattern is one DML statement (validation says so): of these features only a
+    # session advisory lock fits in one, and its parse says whether it calls one
+    found += [f"query {q.name}: {_SESSION[0][1]}" for q in design.queries
+              if query_shape(q.sql).functions & _ADVISORY]
     for t in design.tables:
         for p in t.policies:
             for expr in (p.using, p.with_check):

@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass, field
 
 from ..model.design import Design
+from ..model.query import query_shape
 
 __all__ = ["MONITORING", "Runbook", "runbook"]
 
@@ -100,7 +101,7 @@ def _wal_per_day(design: Design) -> int:
     larger — both describe the same inserts), times ~300 bytes each."""
     rows_per_day = sum((t.intent.growth_per_month or 0) for t in design.tables) / 30
     writes = sum((q.per_second or 0) for q in design.queries
-                 if q.sql.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE"))
+                 if query_shape(q.sql).writes_to)
     return int(max(rows_per_day, writes * 86400) * _WAL_PER_ROW)
 
 
@@ -128,7 +129,7 @@ def runbook(design: Design, *, size_bytes: int, critical_reads: list[str] | None
         ("failover with Patroni (or your cloud's managed failover)",
          "promotion, fencing of the old primary and re-pointing clients must be automatic"),
     ]))
-    reads = [q for q in design.queries if q.sql.lstrip().upper().startswith(("SELECT", "WITH"))]
+    reads = [q for q in design.queries if query_shape(q.sql).read_only]
     critical = set(critical_reads or [q.name for q in reads if q.critical])
     movable = [q.name for q in reads if q.name not in critical]
     book.sections.append(Section("Read replicas and read-after-write", [

@@ -8,8 +8,8 @@ import psycopg
 import pytest
 
 from pgarch_kit.bench.params import ParamError, prepare_params, zipf_indexes
-from pgarch_kit.bench.sqlparams import parse_params
 from pgarch_kit.model import QueryPattern
+from pgarch_kit.model.query import pattern_params
 
 from .conftest import shop
 
@@ -22,7 +22,7 @@ def _hits(conn, sql: str, draws) -> list[int]:
     cur = psycopg.RawCursor(conn)
     out = []
     for params in draws:
-        cur.execute(parse_params(sql).dollar, params)
+        cur.execute(pattern_params(sql).dollar, params)
         out.append(len(cur.fetchall()))
     return out
 

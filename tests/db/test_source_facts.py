@@ -227,7 +227,7 @@ def test_the_kits_own_statements_are_not_the_applications(fresh_db: str) -> None
     from pgarch_kit.bench import time_pattern
     from pgarch_kit.db.load import load
     from pgarch_kit.db.source_facts import _shape
-    from pgarch_kit.model.sqlparams import parse_params
+    from pgarch_kit.model.query import pattern_params
     design = pk.load_design(Path(__file__).resolve().parents[2] / "data" / "designs"
                             / "ecommerce.yaml")
     with psycopg.connect(fresh_db, autocommit=True) as conn:
@@ -242,7 +242,7 @@ def test_the_kits_own_statements_are_not_the_applications(fresh_db: str) -> None
                             "'%/* pgarch_kit */%'").fetchone()[0]
     assert kits >= len(design.tables)  # the kit's statements were there to be skipped
     tables = {t.key for t in design.tables}
-    assert sorted(_shape(parse_params(q.sql).dollar, tables) for q in design.queries) == \
+    assert sorted(_shape(pattern_params(q.sql).dollar, tables) for q in design.queries) == \
         sorted(_shape(q.sql, tables) for q in live.queries)
     assert {t.table: t.rows for t in live.source.tables} == loaded.rows
 

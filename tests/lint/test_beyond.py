@@ -1,16 +1,15 @@
-"""The intent-aware rules (catalog 1.11, PGA101–PGA115) beyond their fixtures: the query-pattern
-analyser (pglast and the regex fallback), the rules on the sample designs, the inferred-intent
-note, and the registry order."""
+"""The intent-aware rules (catalog 1.11, PGA101–PGA115) beyond their fixtures: how they read
+query patterns (through :mod:`pgarch_kit.model.query`, pinned in tests/model/test_query.py),
+the rules on the sample designs, the inferred-intent note, and the registry order."""
 from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 import yaml
 
-from pgarch_kit.lint import lint, queries
-from pgarch_kit.lint.queries import Ref, _dollar_params, _regex_block, analyse, canonical_expr
+from pgarch_kit.lint import lint
 from pgarch_kit.lint.rules.beyond import RULES
+from pgarch_kit.model.query import Ref, canonical_expr, query_shape
 from pgarch_kit.model.serde import load_design, loads_design
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,47 +36,29 @@ SQL = """SELECT t.id FROM tasks t JOIN projects p ON p.id = t.project_id
          ORDER BY t.created_at DESC"""
 
 
-def test_named_parameters_become_positional() -> None:
-    assert _dollar_params("a = :x AND b = :y AND c = :x AND d::text = e") == \
-        "a = $1 AND b = $2 AND c = $1 AND d::text = e"
-
-
-@pytest.mark.skipif(not queries.HAVE_PGLAST, reason="pglast not installed")
-def test_pglast_reads_filters_sorts_joins_and_jsonb() -> None:
-    (b,) = analyse(SQL)
+def test_filters_sorts_joins_and_jsonb_are_read() -> None:
+    (b,) = query_shape(SQL).blocks
     assert [(r.name, r.alias) for r in b.relations] == [("tasks", "t"), ("projects", "p")]
     assert Ref("t", "tenant_id") in b.equality and Ref("t", "state") in b.equality
     assert Ref("t", "title", "lower(title)") in b.equality
     assert Ref("t", "due_on") in b.ranges
-    assert b.order_by == (Ref("t", "created_at"),)
+    assert [(s.ref, s.descending) for s in b.order_by] == [(Ref("t", "created_at"), True)]
     assert {(j.qualifier, j.column) for j in b.joins} == {("p", "id"), ("t", "project_id")}
     assert {(u.column, u.operator) for u in b.jsonb} == {("meta", "@>"), ("meta", "->>")}
     assert canonical_expr("(meta ->> 'colour'::text)") in {u.expr for u in b.jsonb}
 
 
-@pytest.mark.skipif(not queries.HAVE_PGLAST, reason="pglast not installed")
 def test_subqueries_are_blocks_of_their_own() -> None:
-    blocks = analyse("SELECT * FROM a WHERE id IN (SELECT a_id FROM b WHERE b.k = 3)")
+    blocks = query_shape("SELECT * FROM a WHERE id IN (SELECT a_id FROM b WHERE b.k = 3)").blocks
     assert [[r.name for r in b.relations] for b in blocks] == [["a"], ["b"]]
     assert blocks[1].equality == (Ref("b", "k"),)
 
 
-def test_regex_fallback_reads_the_common_shapes() -> None:
-    b = _regex_block(_dollar_params(
-        "SELECT id FROM orders o WHERE o.customer_id = :c AND placed_at BETWEEN :a AND :b "
-        "AND status IN ('x') AND attrs @> :f ORDER BY placed_at DESC LIMIT 5"))
-    assert b is not None and b.parser == "regex"
-    assert b.relations[0].alias == "o"
-    assert Ref("o", "customer_id") in b.equality and Ref(None, "status") in b.equality
-    assert b.ranges == (Ref(None, "placed_at"),)
-    assert b.order_by == (Ref(None, "placed_at"),)
-    assert [(u.column, u.operator) for u in b.jsonb] == [("attrs", "@>")]
-    assert _regex_block("INSERT INTO t (a) VALUES ($1)") is None
-
-
-def test_unparseable_sql_falls_back_to_regex() -> None:
-    blocks = analyse("SELECT id FROM t WHERE a = $1 AND b = {{template}}")
-    assert blocks and blocks[0].parser == "regex" and Ref(None, "a") in blocks[0].equality
+def test_unparseable_sql_has_no_shape() -> None:
+    """No regex guesses: SQL PostgreSQL's parser refuses is a validation problem of the
+    design (model.validate reports it), and the rules read nothing from it."""
+    shape = query_shape("SELECT id FROM t WHERE a = $1 AND b = {{template}}")
+    assert shape.blocks == () and shape.error
 
 
 # ---------------------------------------------------------------- the sample designs
@@ -127,14 +108,3 @@ def test_inferred_intent_is_said() -> None:
     assert "soft delete intent was inferred" in f.message
     assert "WHERE deleted_at IS NULL" in f.fix
 
-
-def test_sample_patterns_are_served_with_the_regex_fallback_too(monkeypatch) -> None:
-    monkeypatch.setattr(queries, "HAVE_PGLAST", False)
-    queries.analyse.cache_clear()
-    try:
-        for name in ("ecommerce.yaml", "saas.yaml", "timeseries.yaml"):
-            found = [f for f in _lint(name).findings
-                     if f.rule in ("query-pattern-without-index", "jsonb-queried-without-gin")]
-            assert not found, (name, [f.message for f in found])
-    finally:
-        queries.analyse.cache_clear()

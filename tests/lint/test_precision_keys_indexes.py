@@ -160,8 +160,12 @@ def test_reorder_keeps_directions_and_every_pattern() -> None:
     assert "(account_id, kind, created_at DESC NULLS LAST)" in f.fix
     # another pattern sorts by created_at after account_id: the reorder would cost it
     sorted_ = {"name": "latest", "sql": "SELECT id FROM events WHERE account_id = :a "
-               "ORDER BY created_at DESC LIMIT 20"}
+               "ORDER BY created_at DESC NULLS LAST LIMIT 20"}
     assert _found(_design([ACCOUNTS, t], [ranged, sorted_]), "timestamp-mid-index") == []
+    # plain DESC means NULLS FIRST, which a DESC NULLS LAST key cannot give (PostgreSQL
+    # sorts, NOT NULL column or not): the index never served that sort, the reorder may go
+    unsorted = dict(sorted_, sql=sorted_["sql"].replace(" NULLS LAST", ""))
+    assert len(_found(_design([ACCOUNTS, t], [ranged, unsorted]), "timestamp-mid-index")) == 1
 
 
 # ---------------------------------------------------------------- keys

@@ -98,3 +98,32 @@ def test_a_sql_import_has_unknown_volumes_and_no_must_have_settings(pg_dsn: str)
         Machine(32, 8))
     assert partly.volumes_known and partly.volumes_note().startswith(
         f"{len(design.tables) - 1} of {len(design.tables)} tables state no expected rows")
+
+
+def test_what_a_pattern_writes_is_read_from_its_parse_not_its_first_word() -> None:
+    """A data-modifying WITH starts with WITH and writes; ``SET n=n+1`` in an UPDATE is no
+    session SET; a locking read cannot go to a replica; a comment naming a lock takes none."""
+    from pgarch_kit.model.serde import loads_design
+    from pgarch_kit.scale.pooling import session_features
+    design = loads_design("""
+name: queue
+tables:
+  - name: jobs
+    columns: [{name: id, type: bigint, nullable: false}, {name: n, type: int}]
+    primary_key: [id]
+  - name: done
+    columns: [{name: id, type: bigint, nullable: false}]
+    primary_key: [id]
+queries:
+  - name: finish
+    sql: WITH moved AS (DELETE FROM jobs WHERE id = :id RETURNING id) INSERT INTO done SELECT id FROM moved
+    per_second: 100
+  - {name: bump, sql: "UPDATE jobs SET n=n+1 WHERE id = :id", per_second: 10}
+  - {name: claim, sql: "SELECT id FROM jobs ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED"}
+  - {name: peek, sql: "SELECT id FROM jobs /* not pg_advisory_lock(1) */ WHERE id = :id"}
+""")
+    from pgarch_kit.scale.replication import _WAL_PER_ROW
+    book = runbook(design, size_bytes=1024 ** 3)
+    assert "route to replicas: peek**" in book.markdown()   # not finish, not claim
+    assert book.wal_per_day == int((100 + 10) * 86400 * _WAL_PER_ROW)  # both writes count
+    assert session_features(design) == []

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 from pgarch_kit._escape import md_code, md_text, one_line
 from pgarch_kit.lint import Finding, LintReport, lint
-from pgarch_kit.lint.queries import QueryBlock, Relation, analyse
 from pgarch_kit.model import Design, ForeignKey, QueryPattern, Table
+from pgarch_kit.model.query import RelationUse, pattern_uses
 from pgarch_kit.scale import Machine, ScalePlan, scale_plan
 
 if TYPE_CHECKING:
@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 _MONTHS = 24  # the planning horizon every section speaks of
 _V4 = re.compile(r"\b(gen_random_uuid|uuid_generate_v4)\s*\(", re.I)
 _V7 = re.compile(r"\b(uuidv7|uuid_generate_v7)\s*\(", re.I)
-_GIST_OPS = ("&&", "@>", "<@", "<<", ">>", "-|-", "<->", "~=")
 
 
 def _label(t: Table | object) -> str:
@@ -158,15 +157,17 @@ def _ms(v: float | None) -> str:
 
 @dataclass(frozen=True)
 class _Use:
-    """One block of a query pattern that reads a table: what it compares, sorts and joins."""
+    """One block of a query pattern that reads a table: what it compares, sorts and joins
+    (:class:`~pgarch_kit.model.query.RelationUse`), and which pattern it is."""
 
     pattern: QueryPattern
-    eq: tuple[str, ...]
-    rng: tuple[str, ...]
-    order: tuple[str, ...]
-    joins: tuple[str, ...]
-    ops: tuple[tuple[str, str], ...]       # (column, operator) of JSONB/full-text/range ops
-    conjuncts: frozenset[str]
+    use: RelationUse
+
+    eq = property(lambda self: self.use.eq)
+    rng = property(lambda self: self.use.rng)
+    order = property(lambda self: self.use.order_keys)
+    joins = property(lambda self: self.use.joins)
+    ops = property(lambda self: self.use.ops)        # (key, operator): JSONB, full text, ranges
 
 
 @dataclass
@@ -202,40 +203,15 @@ class _Doc:
             return None
         return (t.intent.rows or 0) + _MONTHS * (t.intent.growth_per_month or 0)
 
-    def resolve(self, rel: Relation) -> Table | None:
-        found = [t for t in self.design.tables + tuple(self.design.views)  # type: ignore
-                 if t.name == rel.name and (rel.schema is None or t.schema == rel.schema)]
-        found.sort(key=lambda t: t.schema != "public")
-        return found[0] if found else None
-
     @cached_property
     def uses(self) -> dict[tuple[str, str], list[_Use]]:
-        """Per table (or view) key: what each pattern's SQL asks of it (the advisor's
-        :func:`~pgarch_kit.lint.queries.analyse`)."""
+        """Per table (or view) key: what each pattern's SQL asks of it
+        (:func:`pgarch_kit.model.query.pattern_uses`)."""
         out: dict[tuple[str, str], list[_Use]] = {}
         for q in self.design.queries:
-            for block in analyse(q.sql):
-                for rel in block.relations:
-                    target = self.resolve(rel)
-                    if target is not None:
-                        out.setdefault((target.schema, target.name), []).append(
-                            self._use(q, block, rel, target))
+            for _block, use, target in pattern_uses(self.design, q):
+                out.setdefault((target.schema, target.name), []).append(_Use(q, use))
         return out
-
-    def _use(self, q: QueryPattern, b: QueryBlock, rel: Relation, target: object) -> _Use:
-        cols = ({c.name for c in target.columns} if isinstance(target, Table) else None)
-
-        def mine(refs: Iterable) -> tuple[str, ...]:
-            return tuple(r.key for r in refs
-                         if b.relation_of(r.qualifier, r.column, lambda _r: cols) == rel)
-        ops = [(j.column, j.operator) for j in b.jsonb
-               if b.relation_of(j.qualifier, j.column, lambda _r: cols) == rel]
-        for term in b.conjuncts:  # range-type operators the analyser does not classify
-            for op in _GIST_OPS:
-                if op in term and (m := re.match(r"([a-z_][a-z0-9_]*)", term)):
-                    ops.append((m.group(1), op))
-        return _Use(q, mine(b.equality), mine(b.ranges), mine(b.order_by), mine(b.joins),
-                    tuple(ops), frozenset(b.conjuncts))
 
     def fk_of(self, t: Table, column: str) -> tuple[ForeignKey, Table | None, str] | None:
         for fk in t.foreign_keys:

@@ -5,18 +5,15 @@ keys it supports and, with evidence, the plans that read it or skipped it. The s
 reuses :func:`_table_indexes` and :func:`_serves` to find what can deliver an ORDER BY."""
 from __future__ import annotations
 
-import re
-
-from pgarch_kit.lint.queries import canonical_expr, predicate_conjuncts
 from pgarch_kit.model import ForeignKey, Index, IndexKey, Table
 from pgarch_kit.model.default_names import constraint_names
+from pgarch_kit.model.query import Service, service
 from pgarch_kit.model.types import parse_type
 
 from ._context import _code, _cols, _Doc, _label, _ms, _Use
 
 _KIND = {"btree": "B-tree", "hash": "hash", "gin": "GIN", "gist": "GiST", "spgist": "SP-GiST",
          "brin": "BRIN"}
-_PATH_OPS = ("@>", "@?", "@@")
 
 
 def _key_text(k: IndexKey) -> str:
@@ -25,10 +22,6 @@ def _key_text(k: IndexKey) -> str:
     if k.nulls_first is not None:
         text += " NULLS FIRST" if k.nulls_first else " NULLS LAST"
     return text
-
-
-def _key_id(k: IndexKey) -> str:
-    return f"({canonical_expr(k.column)})" if k.expression else k.column
 
 
 def _table_indexes(t: Table) -> list[tuple[Index, str | None]]:
@@ -65,55 +58,10 @@ def _shape(ix: Index) -> str:
     return text
 
 
-def _serves(ix: Index, use: _Use, tenant_key: str | None = None) -> str | None:
-    """How ``ix`` serves one use of its table, or None: the advisor's rule of thumb — a B-tree
-    leading with an equality column (or, with none left, a range or sort column), an
-    expression index matching the expression, a partial index only when the query repeats
-    its predicate, GIN for containment and full-text operators."""
-    if ix.where:
-        pred = predicate_conjuncts(ix.where)
-        if not set(pred) <= use.conjuncts:
-            return None
-        # columns the predicate pins (``status IN (…)``): read from the raw text, whose
-        # blanks still separate words
-        fixed = {w.lower() for w in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", ix.where)}
-    else:
-        fixed = set()
-    keys = [_key_id(k) for k in ix.keys]
-    eq = [c for c in use.eq if c not in fixed]
-    if ix.method in ("btree", "hash"):
-        if ix.method == "hash" and (len(keys) != 1 or keys[0] not in eq):
-            return None
-        if keys[0] in eq:
-            lead = []
-            for k in keys:  # the leading run of equality columns
-                if k not in eq:
-                    break
-                lead.append(k)
-            if lead == [tenant_key] and len(eq) > 1:
-                return None  # every query names the tenant: that alone scans its whole share
-            rest = keys[len(lead):len(lead) + 1]
-            then = (f", then range on {rest[0]}" if rest and rest[0] in use.rng else
-                    f", then ORDER BY {rest[0]}" if rest and rest[0] in use.order else "")
-            return f"equality on {_cols(lead)}{then}"
-        if not eq and keys[0] in use.rng:
-            return f"range on {keys[0]}"
-        if not eq and keys[0] in use.order:
-            return f"ORDER BY {keys[0]}" + (f" among rows where {ix.where}" if ix.where else "")
-        if keys[0] in use.joins:
-            return f"the join on {keys[0]}"
-        return None
-    if ix.method == "gin":
-        ops = ([o for c, o in use.ops if c == keys[0] and o in _PATH_OPS]
-               if any(k.opclass == "jsonb_path_ops" for k in ix.keys)
-               else [o for c, o in use.ops if c in keys and o not in ("->", "->>", "#>", "#>>")])
-        return f"{'/'.join(dict.fromkeys(ops))} on {keys[0]}" if ops else None
-    if ix.method in ("gist", "spgist"):
-        ops = [o for c, o in use.ops if c in keys]
-        return f"{'/'.join(dict.fromkeys(ops))} on {keys[0]}" if ops else None
-    if ix.method == "brin" and (keys[0] in use.rng or keys[0] in eq):
-        return f"range on {keys[0]}"
-    return None
+def _serves(ix: Index, use: _Use, tenant_key: str | None = None) -> Service | None:
+    """How ``ix`` serves one use of its table (:func:`pgarch_kit.model.query.service`, the
+    advisor's own answer)."""
+    return service(ix, use.use, tenant_key=tenant_key)
 
 
 def _answers(ix: Index, t: object) -> str | None:
@@ -166,8 +114,8 @@ def _index_line(doc: _Doc, t: Table | object, ix: Index, backs: str | None) -> s
         parts.append(f"enforces uniqueness of ({_cols(_key_text(k) for k in ix.keys)})"
                      + (" among rows matching its WHERE" if ix.where else ""))
     tenant = t.intent.tenant_key if isinstance(t, Table) else None
-    served = [(u.pattern.name, how) for u in doc.uses.get(key, [])
-              if (how := _serves(ix, u, tenant)) is not None]
+    served = [(u.pattern.name, s.how) for u in doc.uses.get(key, [])
+              if (s := _serves(ix, u, tenant)) is not None]
     served = list(dict.fromkeys(served))
     if served:
         parts.append("serves " + "; ".join(f"{_code(n)} ({how})" for n, how in served))

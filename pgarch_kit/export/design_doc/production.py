@@ -64,7 +64,7 @@ def _concurrency(doc: _Doc) -> list[str]:
     for t in doc.tables:
         status = next((c.name for c in t.columns if c.name in ("status", "state")), None)
         for u in doc.uses.get(t.key, []):
-            if status and status in u.eq and u.order and "LIMIT" in u.pattern.sql.upper():
+            if status and status in u.eq and u.order and u.use.limit:
                 out.append(f"{_code(u.pattern.name)} takes the oldest {t.name} by {status}: if "
                            "several workers process them, claim with "
                            f"{_code('FOR UPDATE SKIP LOCKED')} so no two take the same row "

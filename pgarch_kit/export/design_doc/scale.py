@@ -3,6 +3,7 @@ nice-to-have-later, partitioning, pooling, replicas, sharding, the bottlenecks â
 extrapolated to the expected rows) and the "Operations" runbook that keeps it running."""
 from __future__ import annotations
 
+from pgarch_kit.model.query import query_shape
 from pgarch_kit.scale.capacity import human
 
 from ._context import _MONTHS, _cell, _code, _cols, _Doc, _embed, _label, _ms
@@ -67,7 +68,7 @@ def _scale(doc: _Doc) -> list[str]:
         "Not planned: the volumes are unknown (see above), and partitioning is sized to "
         "them."])
     out += ["", "### Pooling", ""] + [f"- {x.strip(' -!')}" for x in str(plan.pooling).splitlines()]
-    reads = [q for q in d.queries if q.sql.lstrip().upper().startswith(("SELECT", "WITH"))]
+    reads = [q for q in d.queries if query_shape(q.sql).read_only]
     out += ["", "### Read replicas", ""]
     if reads:
         movable = [q.name for q in reads if not q.critical]
@@ -108,7 +109,7 @@ def _ordering_indexes(doc: _Doc, pattern: str) -> list[str]:
         for ix, _ in _table_indexes(t):
             for u in doc.uses.get(t.key, []):
                 how = _serves(ix, u, t.intent.tenant_key) if u.pattern.name == pattern else None
-                if how and "ORDER BY" in how:
+                if how is not None and how.sort is not None:
                     out.append(ix.name)
     return list(dict.fromkeys(out))
 

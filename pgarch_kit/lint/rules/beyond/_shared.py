@@ -1,17 +1,25 @@
 """Helpers the intent-aware rules share: projected volumes, the relations a query pattern
-names (tables and materialized views, with their index shapes), and index naming."""
+names (tables and materialized views, with their indexes), and index naming. The patterns
+themselves are read, and indexes matched with them, by :mod:`pgarch_kit.model.query`."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
-from pgarch_kit.model import Table, TableIntent
+from pgarch_kit.model import Index, IndexKey, QueryPattern, Table, TableIntent
 from pgarch_kit.model.names import derive_name, quote_ident
+from pgarch_kit.model.query import (
+    Block,
+    Relation,
+    RelationUse,
+    Service,
+    query_shape,
+    relation_uses,
+    service,
+)
 
 from ...context import IndexShape, LintContext
-from ...queries import QueryBlock, Relation, analyse, canonical_expr, predicate_conjuncts
 
 HORIZON_MONTHS = 24   # how far ahead volume rules look when growth is declared
 
@@ -37,12 +45,27 @@ def key_sql(key: str) -> str:
 
 @dataclass(frozen=True)
 class Target:
-    """A relation a query pattern reads: its columns and index shapes (keys canonicalised)."""
+    """A relation a query pattern reads: its columns, index shapes and indexes (those behind
+    PRIMARY KEY and UNIQUE constraints included)."""
 
     name: str
     table: Table | None             # None: a materialized view
     columns: dict[str, str]         # name -> type
     shapes: tuple[IndexShape, ...]
+    indexes: tuple[Index, ...] = ()
+
+
+def shape_index(table: Table | None, shape: IndexShape) -> Index:
+    """The index an index shape stands for: its own, or the one behind its constraint."""
+    if shape.index is not None:
+        return shape.index
+    include: tuple[str, ...] = ()
+    if table is not None:
+        keys = [k for k in ([table.primary_key] if table.primary_key else [])
+                + list(table.uniques) if tuple(k.columns) == shape.keys]
+        include = tuple(keys[0].include) if keys else ()
+    return Index(shape.name, tuple(IndexKey(k) for k in shape.keys), shape.method,
+                 shape.unique, include=include)
 
 
 class PatternIndex:
@@ -55,8 +78,9 @@ class PatternIndex:
     def targets(self) -> dict[tuple[str, str], Target]:
         out: dict[tuple[str, str], Target] = {}
         for t in self.ctx.tables:
+            shapes = tuple(self.ctx.index_shapes(t))
             out[t.key] = Target(t.name, t, {c.name: self.ctx.base_type(c.type) for c in t.columns},
-                                tuple(self.ctx.index_shapes(t)))
+                                shapes, tuple(shape_index(t, s) for s in shapes))
         for v in self.ctx.design.views:
             if v.materialized:
                 shapes = tuple(
@@ -66,54 +90,73 @@ class PatternIndex:
                                tuple(k.opclass for k in ix.keys), False, ix)
                     for ix in v.indexes)
                 cols = {k for s in shapes for k in s.keys if not k.startswith("(")}
-                out[v.key] = Target(v.name, None, dict.fromkeys(cols, ""), shapes)
+                out[v.key] = Target(v.name, None, dict.fromkeys(cols, ""), shapes,
+                                    tuple(v.indexes))
         return out
 
     def target(self, rel: Relation) -> Target | None:
-        return self.targets.get((rel.schema or "public", rel.name))
+        if rel.derived:
+            return None
+        found = self.targets.get((rel.schema or "public", rel.name))
+        if found is None and rel.schema is None:  # unqualified: any schema that has it
+            found = next((t for (_, n), t in sorted(self.targets.items()) if n == rel.name),
+                         None)
+        return found
 
     def columns_of(self, rel: Relation) -> set[str] | None:
         t = self.target(rel)
         return set(t.columns) if t else None
 
     @cached_property
-    def blocks(self) -> list[tuple[object, tuple[QueryBlock, ...]]]:
-        return [(q, analyse(q.sql)) for q in self.ctx.design.queries]
+    def blocks(self) -> list[tuple[QueryPattern, tuple[Block, ...]]]:
+        return [(q, query_shape(q.sql).blocks) for q in self.ctx.design.queries]
 
-    def uses(self, block: QueryBlock
-             ) -> Iterator[tuple[Relation, Target, list[str], list[str], list[str]]]:
-        """Per relation of ``block`` the design holds: its equality, range and ORDER BY keys
-        (in index-key spelling). A joined relation with no filter of its own takes its join
-        columns as equality keys (the first relation in FROM is taken as the driving one)."""
-        groups: dict[Relation, tuple[list[str], list[str], list[str], list[str]]] = {
-            r: ([], [], [], []) for r in block.relations}
-        for slot, refs in enumerate((block.equality, block.ranges, block.order_by, block.joins)):
-            for ref in refs:
-                rel = block.relation_of(ref.qualifier, ref.column, self.columns_of)
-                target = self.target(rel) if rel else None
-                if target is None or (target.table and ref.column not in target.columns):
-                    continue
-                if ref.key not in groups[rel][slot]:
-                    groups[rel][slot].append(ref.key)
-        for i, rel in enumerate(block.relations):
-            target = self.target(rel)
-            if target is None:
-                continue
-            eq, rng, order, joins = groups[rel]
-            if not (eq or rng) and i > 0:
-                eq = joins
+    def uses(self, block: Block) -> list[PatternUse]:
+        """Per relation of ``block`` the design holds and the block needs an index on: what
+        it asks (:class:`~pgarch_kit.model.query.RelationUse`) and its equality, range and
+        ORDER BY keys in index-key spelling. JSON paths are jsonb-queried-without-gin's; a
+        joined relation with no filter of its own takes its join columns as equality keys
+        (the first relation in FROM is taken as the driving one)."""
+        out = []
+        for use, target in self.relation_uses(block):
+            def known(keys, target=target, use=use) -> list[str]:
+                return [k for k in keys if k not in use.paths and (
+                    target.table is None or k.startswith("(") or k in target.columns)]
+            eq, rng, order = known(use.eq), known(use.rng), known(use.order_keys)
+            if not (eq or rng) and not use.driving:
+                eq = known(use.joins)
             if eq or rng or order:
-                yield rel, target, eq, rng, order
+                out.append(PatternUse(use.relation, target, eq, rng, order, use))
+        return out
+
+    def relation_uses(self, block: Block) -> list[tuple[RelationUse, Target]]:
+        """What ``block`` asks of each relation the design holds."""
+        return [(u, t) for u in relation_uses(block, self.columns_of)
+                if (t := self.target(u.relation)) is not None]
 
     @staticmethod
-    def key(shape_key: str) -> str:
-        """An index key in the form query refs use: a column, or ``(canonical expression)``."""
-        return f"({canonical_expr(shape_key)})" if shape_key.startswith("(") else shape_key
+    def served(target: Target, use: RelationUse, tenant_key: str | None = None
+               ) -> Service | None:
+        """The best way one of the target's indexes serves ``use`` (None: none does)."""
+        found = [s for ix in target.indexes
+                 if (s := service(ix, use, tenant_key=tenant_key)) is not None]
+        return max(found, key=lambda s: (s.matched, s.sorted, s.index_only), default=None)
 
-    @staticmethod
-    def implied(shape: IndexShape, block: QueryBlock) -> bool:
-        """A partial index is usable when every term of its predicate is a term of the query."""
-        return shape.where is None or set(predicate_conjuncts(shape.where)) <= set(block.conjuncts)
+
+@dataclass(frozen=True)
+class PatternUse:
+    """One relation a query block needs an index on; unpacks as ``(relation, target, eq,
+    rng, order)``."""
+
+    relation: Relation
+    target: Target
+    eq: list[str]
+    rng: list[str]
+    order: list[str]
+    use: RelationUse
+
+    def __iter__(self):
+        return iter((self.relation, self.target, self.eq, self.rng, self.order))
 
 
 def pattern_index(ctx: LintContext) -> PatternIndex:

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pgarch_kit.model.query import JsonbUse, RelationUse, implied, index_key_id, service
+
 from ...context import LintContext
 from ...finding import Finding
 from ...rule import Rule
-from ._shared import PatternIndex, Target, index_name, key_sql
+from ._shared import Target, index_name, key_sql, pattern_index
 
-_CONTAINMENT = {"@>", "<@", "@?", "@@"}       # jsonb_ops and jsonb_path_ops
 _EXISTENCE = {"?", "?|", "?&"}                # jsonb_ops only
 _PATH = {"->>", "->", "#>>", "#>"}            # an expression index on the same path
 
@@ -37,38 +38,37 @@ class JsonbQueriedWithoutGin(Rule):
     mode = "S"
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
-        pi = PatternIndex(ctx)
+        pi = pattern_index(ctx)
         for q, blocks in pi.blocks:
             seen: set[tuple[str, str, str]] = set()
             for block in blocks:
+                uses = {u.relation: (u, t) for u, t in pi.relation_uses(block)}
                 for use in block.jsonb:
                     rel = block.relation_of(use.qualifier, use.column, pi.columns_of)
-                    target = pi.target(rel) if rel else None
+                    ruse, target = uses.get(rel, (None, None)) if rel else (None, None)
                     if target is None or target.columns.get(use.column, "jsonb") != "jsonb":
                         continue
                     group = use.expr if use.operator in _PATH else use.operator in _EXISTENCE
                     mark = (target.name, use.column, str(group))
-                    if mark in seen or self._served(pi, block, target, use):
+                    if mark in seen or self._served(target, ruse, use):
                         continue
                     seen.add(mark)
                     yield self._finding(q, target, use)
 
     @staticmethod
-    def _served(pi: PatternIndex, block, target: Target, use) -> bool:
-        for s in target.shapes:
-            if not pi.implied(s, block) or not s.keys:
-                continue
+    def _served(target: Target, ruse: RelationUse, use: JsonbUse) -> bool:
+        """A B-tree or hash index leading with the compared path, or an index whose opclass
+        answers the operator (:func:`pgarch_kit.model.query.service`)."""
+        for ix in target.indexes:
             if use.operator in _PATH:
-                if s.method in ("btree", "hash") and pi.key(s.keys[0]) == f"({use.expr})":
+                if ix.method in ("btree", "hash") and ix.keys \
+                        and index_key_id(ix.keys[0]) == f"({use.expr})" \
+                        and implied(ix.where, ruse.terms, set(ruse.compared)):
                     return True
                 continue
-            if s.method != "gin":
-                continue
-            for key, opclass in zip(s.keys, s.opclasses):
-                if key != use.column:
-                    continue
-                if use.operator in _CONTAINMENT or opclass in (None, "jsonb_ops"):
-                    return True
+            s = service(ix, ruse)
+            if s is not None and use.operator in s.operators:
+                return True
         return False
 
     def _finding(self, q, target: Target, use) -> Finding:

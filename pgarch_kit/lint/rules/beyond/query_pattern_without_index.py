@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pgarch_kit.model.query import Block
+
 from ...context import LintContext
 from ...finding import Finding
-from ...queries import QueryBlock
 from ...rule import Rule
-from ..indexes._shared import index_service
 from ._shared import Target, index_name, key_sql, pattern_index, projected_rows
 
 
@@ -15,17 +15,19 @@ class QueryPatternWithoutIndex(Rule):
     """What: a query pattern of the design (``queries:``) that reads a table (or an indexed
     materialized view) filtering by equality, range or sort columns that no index serves. A
     B-tree serves the pattern when it leads with one of its equality columns — or, with none
-    left, its range or ORDER BY column; an expression index serves ``lower(email) = …`` when
-    the expressions match; a partial index counts only when the query repeats every term of
-    its WHERE, and those terms then need no key. On a tenant table an index whose only
+    left, its range or ORDER BY column (an ORDER BY is read in the index's directions and
+    NULLS placement, or all of them reversed); an expression index serves ``lower(email) =
+    …`` when the expressions match; a partial index counts only when the query implies its
+    WHERE (repeats each term, narrows its IN list, or compares a column it requires NOT
+    NULL), and what the WHERE fixes then needs no key. On a tenant table an index whose only
     matching key is the tenant key does not count when the pattern filters on more: every
     query filters by tenant, so that alone scans the tenant's whole share. For a joined
     relation with no filter of its own, the join column counts as its equality column (the
     first relation in FROM is taken as the driving one). JSONB operators are
     jsonb-queried-without-gin's job; plain views and relations the design does not hold are
-    skipped. The SQL is read by :mod:`pgarch_kit.lint.queries`; whether an index serves a
-    pattern is decided by ``index_service`` (``rules/indexes/_shared.py``). Preconditions: the
-    design's query patterns; without them the rule has nothing to judge and says nothing.
+    skipped. The SQL is read, and whether an index serves a pattern decided, by
+    :mod:`pgarch_kit.model.query` (``serve.service``). Preconditions: the design's query
+    patterns; without them the rule has nothing to judge and says nothing.
 
     Why: the pattern then reads the whole table on every call; it passes review at launch
     size and breaks its latency budget as the table grows. The severity is error for
@@ -48,21 +50,17 @@ class QueryPatternWithoutIndex(Rule):
         for q, blocks in pi.blocks:
             seen: set[str] = set()
             for block in blocks:
-                for _rel, target, eq, rng, order in pi.uses(block):
+                for pu in pi.uses(block):
+                    target = pu.target
                     if target.name in seen:
                         continue
                     tk = ctx.intent(target.table)[0].tenant_key if target.table else None
-                    if self._served(block, target, tk, eq, rng, order):
+                    if pi.served(target, pu.use, tk) is not None:
                         continue
                     seen.add(target.name)
-                    yield self._finding(ctx, q, block, target, tk, eq, rng, order)
+                    yield self._finding(ctx, q, block, target, tk, pu.eq, pu.rng, pu.order)
 
-    @staticmethod
-    def _served(block: QueryBlock, target: Target, tk: str | None,
-                eq: list[str], rng: list[str], order: list[str]) -> bool:
-        return any(index_service(s, block, eq, rng, order, tk)[0] >= 1 for s in target.shapes)
-
-    def _finding(self, ctx: LintContext, q, block: QueryBlock, target: Target, tk: str | None,
+    def _finding(self, ctx: LintContext, q, block: Block, target: Target, tk: str | None,
                  eq: list[str], rng: list[str], order: list[str]) -> Finding:
         keys = ([tk] if tk in eq else []) + [k for k in eq if k != tk]
         last = rng[:1] or [k for k in order if k not in keys][:1]

@@ -5,10 +5,10 @@ import re
 from collections.abc import Iterator
 
 from pgarch_kit.model.names import quote_ident
+from pgarch_kit.model.query import query_shape
 
 from ...context import LintContext
 from ...finding import Finding
-from ...queries import analyse
 from ...rule import Rule
 from ..indexes._shared import create_index_sql, drop_index_sql, lost_service, reshaped
 from ._shared import projected_rows
@@ -42,7 +42,7 @@ class SoftDeleteUnfilteredIndex(Rule):
     def check(self, ctx: LintContext) -> Iterator[Finding]:
         floor = int(ctx.setting("soft_delete_min_rows") or MIN_ROWS)
         queried = {(r.schema or "public", r.name)
-                   for q in ctx.design.queries for b in analyse(q.sql) for r in b.relations}
+                   for q in ctx.design.queries for r in query_shape(q.sql).relations}
         for t in ctx.tables:
             intent, inferred = ctx.intent(t)
             sd = intent.soft_delete

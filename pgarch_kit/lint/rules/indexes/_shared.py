@@ -10,10 +10,10 @@ import re
 from pgarch_kit.model import Design, Index, IndexKey, Table
 from pgarch_kit.model.default_names import constraint_names
 from pgarch_kit.model.names import qualified, quote_ident
+from pgarch_kit.model.query import RelationUse, service
 from pgarch_kit.model.types import parse_type
 
 from ...context import IndexShape, LintContext, serves_fk
-from ...queries import QueryBlock, canonical_expr, predicate_conjuncts
 
 __all__ = ["not_null", "conjuncts", "not_null_column", "key_identities", "resolved_type",
            "includes", "table_sql", "columns_sql",
@@ -233,60 +233,18 @@ def reshaped(shape: IndexShape, keys: tuple[IndexKey, ...], *, where: str | None
                       Index(name, keys, shape.method, shape.unique, where=where or shape.where))
 
 
-def index_service(shape: IndexShape, block: QueryBlock, eq: list[str], rng: list[str],
-                  order: list[str], tenant_key: str | None = None) -> tuple[int, bool]:
-    """THE one answer of the index rules to "does this index serve this query": how one index
-    serves one query block's use of its relation (``eq``/``rng``/``order``: the block's
-    equality, range and ORDER BY keys on it, in index-key spelling). Returns ``(matched,
-    ordered)``: ``matched`` counts the leading keys the query can seek on — equality keys,
-    then one range key or the sort key (0: unusable); a partial index whose predicate the
-    query repeats, and which has nothing else to do, counts 1. ``ordered``: the index hands
-    rows back in the ORDER BY's column order (after its equality keys). On a tenant table an
-    index whose only matching key is the tenant key counts 0 when the query filters on more.
-
-    The SQL is read by :mod:`pgarch_kit.lint.queries`; this function is where its blocks meet
-    index shapes (query-pattern-without-index and the fixes of the index rules use it)."""
-    keys = [_pattern_key(k) for k in shape.keys]
-    if not keys or not _implied(shape, block, [*eq, *rng]):
-        return 0, False
-    if shape.method == "hash":
-        return (1 if keys[0] in eq else 0), False
-    if shape.method != "btree":
-        return 0, False
-    pinned = set(re.findall(r"[a-z_][a-z0-9_]*", (shape.where or "").lower()))
-    e = [k for k in eq if k not in pinned]
-    r = [k for k in rng if k not in pinned]
-    if shape.where and not (e or r or order):
-        return 1, False
-    matched = 0
-    while matched < len(keys) and keys[matched] in e:
-        matched += 1
-    prefix = matched
-    if matched < len(keys):   # then one range key, or the sort key
-        k = keys[matched]
-        if k in r or (k in order and (matched or not (e or r))):
-            matched += 1
-    rest = [k for k in order if k not in e and k not in pinned]
-    ordered = bool(order) and keys[prefix:prefix + len(rest)] == rest
-    if tenant_key and keys[0] == tenant_key and set(e + r + order) - {tenant_key}:
-        matched = 0 if matched < 2 else matched
-    return matched, ordered
-
-
-def _pattern_key(shape_key: str) -> str:
-    return f"({canonical_expr(shape_key)})" if shape_key.startswith("(") else shape_key
-
-
-def _implied(shape: IndexShape, block: QueryBlock, compared: list[str]) -> bool:
-    """The query implies the partial index's predicate: each of its terms is a term of the
-    query, or ``col IS NOT NULL`` for a column the query compares (``=``, ``<``… are strict:
-    a row they match is not NULL there)."""
-    if shape.where is None:
-        return True
-    have = set(block.conjuncts)
-    compared_ = {k.lower() for k in compared}
-    return all(c in have or (c.endswith("isnotnull") and c[:-len("isnotnull")] in compared_)
-               for c in predicate_conjuncts(shape.where))
+def index_service(shape: IndexShape, use: RelationUse, tenant_key: str | None = None
+                  ) -> tuple[int, bool]:
+    """How one index (or proposed index) serves one query block's use of its relation, for
+    the index rules' comparisons: ``(matched, ordered)`` — the leading keys the query can
+    seek on (0: unusable) and whether the index yields the ORDER BY. The answer is
+    :func:`pgarch_kit.model.query.service`'s, the one every consumer of query patterns uses
+    (equality prefix, range, sort directions, partial-index implication, expression keys, the
+    tenant-key rule)."""
+    index = shape.index or Index(shape.name, shape_keys(shape), shape.method, shape.unique,
+                                 where=shape.where)
+    found = service(index, use, tenant_key=tenant_key)
+    return (found.matched, found.ordered) if found is not None else (0, False)
 
 
 def lost_service(ctx: LintContext, table: Table, drop: list[IndexShape] | tuple[IndexShape, ...],
@@ -311,11 +269,11 @@ def lost_service(ctx: LintContext, table: Table, drop: list[IndexShape] | tuple[
     tk = ctx.intent(table)[0].tenant_key
     for q, blocks in pi.blocks:
         for block in blocks:
-            for _rel, target, eq, rng, order in pi.uses(block):
-                if target.table is not table:
+            for pu in pi.uses(block):
+                if pu.target.table is not table:
                     continue
-                was = [index_service(s, block, eq, rng, order, tk) for s in before]
-                now = [index_service(s, block, eq, rng, order, tk) for s in after]
+                was = [index_service(s, pu.use, tk) for s in before]
+                now = [index_service(s, pu.use, tk) for s in after]
                 if (max((m for m, _ in now), default=0) < max((m for m, _ in was), default=0)
                         or (any(o for _, o in was) and not any(o for _, o in now))):
                     lost.append(f"query pattern {q.name!r}")

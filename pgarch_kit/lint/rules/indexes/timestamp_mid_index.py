@@ -56,9 +56,10 @@ class TimestampMidIndex(Rule):
         uses: dict[tuple[str, str], list] = {}
         for q, blocks in pi.blocks:
             for block in blocks:
-                for _rel, target, eq, rng, order in pi.uses(block):
-                    if target.table is not None:
-                        uses.setdefault(target.table.key, []).append((q, block, eq, rng, order))
+                for pu in pi.uses(block):
+                    if pu.target.table is not None:
+                        uses.setdefault(pu.target.table.key, []).append(
+                            (q, pu.use, pu.eq, pu.rng))
         unjudged = []
         for t in ctx.tables:
             for s in ctx.index_shapes(t):
@@ -86,7 +87,7 @@ class TimestampMidIndex(Rule):
     def _judge(self, ctx: LintContext, t, s: IndexShape, mids: list[int],
                uses: list) -> Finding | None:
         tk = ctx.intent(t)[0].tenant_key
-        for q, block, eq, rng, order in uses:
+        for q, use, eq, rng in uses:
             for i in mids:
                 ts = s.keys[i]
                 if ts not in rng or not set(s.keys[:i]) <= set(eq):
@@ -97,9 +98,8 @@ class TimestampMidIndex(Rule):
                 keys = shape_keys(s)
                 order_ix = [*range(i), *moved, *(j for j in range(i, len(keys)) if j not in moved)]
                 new = reshaped(s, tuple(keys[j] for j in order_ix))
-                best = max(index_service(x, block, eq, rng, order, tk)[0]
-                           for x in ctx.index_shapes(t))
-                if index_service(new, block, eq, rng, order, tk)[0] <= best:
+                best = max(index_service(x, use, tk)[0] for x in ctx.index_shapes(t))
+                if index_service(new, use, tk)[0] <= best:
                     continue  # another index already serves the pattern as well
                 if lost_service(ctx, t, [s], [new]):
                     return None  # the reorder would cost another pattern or a foreign key
