@@ -32,6 +32,11 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     # new choices, judged without the design-wide conventions and growth evidence an
     # established schema needs (set by ``pgarch lint --migration``)
     "new_definitions": False,
+    # True/False: the design describes an established schema whose names clients already use
+    # (renames break them) or a new one; None: inferred (an import, catalog-printed routines)
+    "existing_schema": None,
+    # roles an API signs requests in as, besides the usual anon/authenticated/web_anon
+    "api_roles": None,
     "sequence_usage_percent": 75,      # L: sequence-near-exhaustion
     "bloat_percent": 40,               # L: bloat
 }
