@@ -20,10 +20,14 @@ The verdict file is CSV with the columns ``schema, rule, object, severity, verdi
 (other columns are ignored): ``object`` is the finding's place as the report prints it
 (``table``, ``schema.table``, ``table.column``, ``(design)``; a second finding of one rule on
 the same place gets ``#2``), ``severity`` the one it was reviewed at, ``verdict`` one of
-``correct`` (right and worth acting on), ``debatable`` or ``wrong``, ``reason`` why.
+``correct`` (right and worth acting on), ``debatable`` or ``wrong``, ``reason`` why; an
+optional ``round`` column numbers review rounds (1 when absent). A round reviews a sample of
+the findings of its day; the rules are then fixed by class, and the next round draws a fresh
+sample from the findings no round has reviewed, so each round's precision is measured on
+findings its reviewers saw first — the figure to trust is the latest round's.
 
 ``--sample N --seed S --out FILE`` draws a reproducible review sample of the current warnings
-and errors and writes it as a verdict file with the verdicts empty and each finding's message
+and errors no row of the verdict file names, and writes it as a verdict file with the verdicts empty and each finding's message
 and fix appended for the reviewer. The sample is stratified by rule: every rule with a
 warning or an error gets at least one finding, the rest of the N go to rules in proportion
 to their counts (largest remainders first), and within a rule findings are drawn uniformly
@@ -72,6 +76,7 @@ class Verdict:
     severity: str
     verdict: str          # "" in a sample not reviewed yet
     reason: str
+    round: int = 1        # the review round (each draws a fresh sample after fixes)
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -89,7 +94,10 @@ def read_verdicts(path: Path, known_rules: set[str]) -> list[Verdict]:
             raise ValueError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
         rows, seen = [], set()
         for line, row in enumerate(reader, start=2):
-            v = Verdict(*((row.get(c) or "").strip() for c in COLUMNS))
+            text = (row.get("round") or "1").strip()
+            if not text.isdigit():
+                raise ValueError(f"{path}:{line}: round {text!r} is not a number")
+            v = Verdict(*((row.get(c) or "").strip() for c in COLUMNS), round=int(text))
             if v.rule not in known_rules:
                 raise ValueError(f"{path}:{line}: no advisor rule called {v.rule!r}")
             if v.severity not in SEVERITIES:
@@ -120,12 +128,14 @@ def flagged_objects(schema: str, findings) -> list[Flagged]:
     return out
 
 
-def stratified_sample(flagged: list[Flagged], n: int, seed: int) -> list[Flagged]:
-    """``n`` warnings and errors: one per rule first, the rest in proportion to each rule's
-    count (largest remainders first), drawn uniformly within a rule with ``seed``."""
+def stratified_sample(flagged: list[Flagged], n: int, seed: int,
+                      exclude: set[tuple[str, str, str]] = frozenset()) -> list[Flagged]:
+    """``n`` warnings and errors not in ``exclude`` (keys already reviewed): one per rule
+    first, the rest in proportion to each rule's count (largest remainders first), drawn
+    uniformly within a rule with ``seed``."""
     by_rule: dict[str, list[Flagged]] = defaultdict(list)
     for f in flagged:
-        if f.severity in ("error", "warning"):
+        if f.severity in ("error", "warning") and f.key not in exclude:
             by_rule[f.rule].append(f)
     if not by_rule:
         return []
@@ -149,9 +159,9 @@ def stratified_sample(flagged: list[Flagged], n: int, seed: int) -> list[Flagged
 def write_sample(path: Path, sample: list[Flagged]) -> None:
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow((*COLUMNS, "message", "fix"))
+        w.writerow((*COLUMNS, "round", "message", "fix"))
         for f in sample:
-            w.writerow((f.schema, f.rule, f.object, f.severity, "", "", f.message, f.fix))
+            w.writerow((f.schema, f.rule, f.object, f.severity, "", "", "", f.message, f.fix))
 
 
 def lint_corpus() -> tuple[list[tuple[str, int, object]], list[Flagged]]:
@@ -226,6 +236,7 @@ def _print_precision(flagged: list[Flagged], verdicts: list[Verdict], listed: in
                   f"{c['correct'] / n:>9.0%}")
     else:
         print("precision of warnings+errors: no reviewed finding fires as a warning or error")
+    _print_rounds(reviewed, current)
     gone = [v for v in reviewed if v.key not in current]
     now_info = [v for v in reviewed if v.key in current and current[v.key].severity == "info"]
     keys = {v.key for v in verdicts}
@@ -238,6 +249,21 @@ def _print_precision(flagged: list[Flagged], verdicts: list[Verdict], listed: in
     print(f"\ncurrent warnings/errors matching no review: {len(unreviewed)}")
     for rule, n in Counter(f.rule for f in unreviewed).most_common(listed):
         print(f"  {n:>6}  {rule}")
+
+
+def _print_rounds(reviewed: list[Verdict], current: dict) -> None:
+    """Each round: its verdicts as reviewed, and those whose findings still fire as warnings
+    or errors. A later round's sample was drawn after the previous round's fixes, so it is
+    the unbiased figure; an earlier round's "still firing" share is flattered by fixes made
+    from its own verdicts."""
+    for rnd in sorted({v.round for v in reviewed}):
+        rows = [v for v in reviewed if v.round == rnd]
+        ok = sum(v.verdict == "correct" for v in rows)
+        live = [v for v in rows if v.key in current and current[v.key].severity != "info"]
+        live_ok = sum(v.verdict == "correct" for v in live)
+        print(f"round {rnd}: {len(rows)} reviewed, {ok} correct = {ok / len(rows):.1%} as "
+              f"reviewed; {len(live)} still warnings/errors, {live_ok} correct"
+              + (f" = {live_ok / len(live):.1%}" if live else ""))
 
 
 def main() -> None:
@@ -268,7 +294,9 @@ def main() -> None:
         print(f"\nno verdict file at {args.verdicts}")
 
     if args.sample is not None:
-        sample = stratified_sample(flagged, args.sample, args.seed)
+        reviewed = ({v.key for v in read_verdicts(args.verdicts, known)}
+                    if args.verdicts.exists() else set())
+        sample = stratified_sample(flagged, args.sample, args.seed, reviewed)
         write_sample(args.out, sample)
         per = Counter(f.rule for f in sample)
         print(f"\nSample: {len(sample)} warnings/errors (seed {args.seed}) written to {args.out}; "
