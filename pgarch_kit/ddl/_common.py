@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .._escape import one_line, psql_meta_commands
 from ..errors import DdlError
+from ..model.index_sql import wrap
 from ..model.names import qualified, quote_ident, sql_name
 
 __all__ = ["DdlError", "idents", "key_element", "literal", "psql_checked", "ref", "rel",
@@ -40,37 +41,6 @@ def literal(text: str) -> str:
     if "\\" in text:
         return "E'" + body.replace("\\", "\\\\") + "'"
     return "'" + body + "'"
-
-
-def _fully_parenthesised(expr: str) -> bool:
-    """True when the first '(' closes at the last character (quotes and literals skipped)."""
-    if not (expr.startswith("(") and expr.endswith(")")):
-        return False
-    depth, i, n = 0, 0, len(expr)
-    while i < n:
-        ch = expr[i]
-        if ch in "'\"":
-            end = expr.find(ch, i + 1)
-            while end >= 0 and end + 1 < n and expr[end + 1] == ch:
-                end = expr.find(ch, end + 2)
-            if end < 0:
-                return False
-            i = end + 1
-            continue
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0 and i != n - 1:
-                return False
-        i += 1
-    return depth == 0
-
-
-def wrap(expr: str) -> str:
-    """``(expr)``, without doubling parentheses the expression already has."""
-    expr = expr.strip()
-    return expr if _fully_parenthesised(expr) else f"({expr})"
 
 
 def key_element(text: str) -> str:

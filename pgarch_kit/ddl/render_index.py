@@ -1,25 +1,12 @@
 """Renderer for CREATE INDEX (table and materialized-view indexes alike)."""
 from __future__ import annotations
 
-from ..model.design import Index, IndexKey
+from ..model.design import Index
+from ..model.index_sql import index_key_sql, wrap
 from ..model.names import quote_ident
-from ._common import idents, need_version, options, ref, rel, wrap
+from ._common import idents, need_version, options, rel
 
 __all__ = ["index_key_sql", "index_sql"]
-
-
-def index_key_sql(key: IndexKey) -> str:
-    text = wrap(key.column) if key.expression else quote_ident(key.column)
-    if key.collation:
-        text += f" COLLATE {ref(key.collation)}"
-    if key.opclass:
-        text += f" {ref(key.opclass)}"
-    if key.descending:
-        text += " DESC"
-    # NULLS FIRST is the default for DESC and NULLS LAST for ASC; print only a change
-    if key.nulls_first is not None and key.nulls_first != key.descending:
-        text += " NULLS FIRST" if key.nulls_first else " NULLS LAST"
-    return text
 
 
 def index_sql(schema: str, relation: str, index: Index, server_version: int) -> str:

@@ -9,6 +9,7 @@ import re
 
 from pgarch_kit.model import Design, Index, IndexKey, Table
 from pgarch_kit.model.default_names import constraint_names
+from pgarch_kit.model.index_sql import index_key_sql
 from pgarch_kit.model.names import qualified, quote_ident
 from pgarch_kit.model.query import RelationUse, service
 from pgarch_kit.model.types import parse_type
@@ -169,31 +170,6 @@ def concurrently(table: Table) -> str:
 
 
 # ---------------------------------------------------------------- fixes that keep what works
-
-def index_key_sql(key: IndexKey) -> str:
-    """One index key as SQL with everything that gives it its meaning: the column (quoted) or
-    the parenthesised expression, collation, opclass, direction and NULLS placement."""
-    text = f"({key.column})" if key.expression and not _wrapped(key.column) else (
-        key.column if key.expression else quote_ident(key.column))
-    if key.collation:
-        text += f" COLLATE {_qualified_name(key.collation)}"
-    if key.opclass:
-        text += f" {_qualified_name(key.opclass)}"
-    if key.descending:
-        text += " DESC"
-    if key.nulls_first is not None and key.nulls_first != key.descending:
-        text += " NULLS FIRST" if key.nulls_first else " NULLS LAST"
-    return text
-
-
-def _wrapped(text: str) -> bool:
-    return text.startswith("(") and text.endswith(")") and _strip_parens(text) != text
-
-
-def _qualified_name(name: str) -> str:
-    """``pg_catalog.text_pattern_ops`` or ``"C"``: each dotted part quoted when needed."""
-    return ".".join(quote_ident(p.strip('"')) for p in name.split("."))
-
 
 def shape_keys(shape: IndexShape) -> tuple[IndexKey, ...]:
     """The keys of an index or of the index behind a PK/UNIQUE constraint, as IndexKeys."""
