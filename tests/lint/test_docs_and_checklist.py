@@ -37,7 +37,7 @@ def test_checklist_fails_where_the_advisor_warns() -> None:
              "primary_key": ["id"]},
             {"name": "kids", "columns": [{"name": "id", "type": "bigint", "identity": "always"},
                                          {"name": "parent_id", "type": "bigint", "nullable": False}],
-             "primary_key": ["id"],
+             "primary_key": ["id"], "intent": {"rows": 1000000},
              "foreign_keys": [{"columns": ["parent_id"], "on_delete": "CASCADE",
                                "references": {"table": "parents", "columns": ["id"]}}]}]}))
     verdicts = {v.item.text: v for v in checklist(design).verdicts}

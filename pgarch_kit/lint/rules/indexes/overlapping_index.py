@@ -65,4 +65,12 @@ class OverlappingIndex(Rule):
                     f"({', '.join(wide.keys)}): the wider index serves the same lookups, so "
                     f"this one is mostly write overhead",
                     drop_index_sql(t, s),
-                    severity="info" if ctx.is_framework_table(t) else None)
+                    severity="info" if ctx.is_framework_table(t) or t.key in _parents(ctx)
+                    else None)
+
+
+def _parents(ctx) -> set[tuple[str, str]]:
+    """Tables others INHERIT from: often abstract and empty, so an index there costs no
+    writes (the children's own indexes are judged on the children)."""
+    return ctx.memo("overlapping-index.parents", lambda: {
+        (ref.schema or t.schema, ref.name) for t in ctx.design.tables for ref in t.inherits})

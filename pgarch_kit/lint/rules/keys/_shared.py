@@ -31,7 +31,7 @@ _EDITABLE = re.compile(r"(^|_)(name|names|email|e_mail|mail|title|label|descript
 # Person-facing values that do change (people move, rename, retitle): a key change is likely.
 # A bare ``name`` is left out: package, queue and blueprint names are technical identifiers.
 _PERSON_FACING = re.compile(r"(^|_)(email|e_mail|mail|username|user_name|login|title|label|"
-                            r"display_name|full_name|first_name|last_name|phone|path|"
+                            r"display_name|full_name|first_name|last_name|phone|"
                             r"address|caption)($|_)", re.I)
 _CODE_TYPES = re.compile(r"^(character|char|bpchar|character varying|varchar)\s*\(\s*[1-3]\s*\)$",
                          re.I)

@@ -59,7 +59,12 @@ class NullableUniqueColumns(Rule):
                 if not open_:
                     continue
                 single = len(cols) == 1
-                optional = single or len(open_) < len(cols) or t.primary_key is not None
+                # a column an ON DELETE SET NULL key empties is nullable by design: NOT NULL
+                # would break the parent's deletes, NULLS NOT DISTINCT its second one
+                set_null = {c for fk in t.foreign_keys if fk.on_delete == "SET NULL"
+                            for c in fk.columns}
+                optional = (single or len(open_) < len(cols) or t.primary_key is not None
+                            or bool(set_null & set(open_)))
                 what = name or f"UNIQUE ({', '.join(cols)})"
                 fix = "; ".join(f"ALTER TABLE {sql_table(t)} ALTER COLUMN {quote_ident(c)} "
                                 f"SET NOT NULL" for c in open_)

@@ -159,11 +159,17 @@ class IntIdOverflowRisk(Rule):
             ref_base = _int_base(col) if col is not None else None
             if ref_base not in _LIMIT or _LIMIT[ref_base] <= _LIMIT[base]:
                 return None
+            # the mismatch is certain, the failure only if the parent grows past the child's
+            # range: a warning needs the parent's growth, as a narrow key's own would
+            growth = growth_of(ctx, parent) if parent is not None else None
+            grows = growth is not None and growth.strong
             return self.finding(
                 t, c.name,
                 f"{c.name} is {base} but references {label(parent)}.{ref_col}, a {ref_base}: "
-                f"inserts fail once the referenced key passes {_MAX[base]}",
-                alter_type(t, c.name, ref_base))
+                f"inserts fail once the referenced key passes {_MAX[base]}"
+                + (f" ({growth.how})" if grows else
+                   f" — if {label(parent)} ever grows that far; the design does not say"),
+                alter_type(t, c.name, ref_base), severity=None if grows else "info")
         return None
 
 

@@ -108,11 +108,15 @@ class TimestampWithoutTz(Rule):
         else:
             how = "the fix reads the stored values as UTC"
             fix = _READ_AS + alter_type(t, c.name, target)
+        # a clock-filled column is consistent in itself (the reviewers judged it minor):
+        # info; a column the application writes loses the writer's offset: warning
+        clock = bool(c.default and _NOW.search(c.default))
         return self.finding(
             t, c.name,
             f"{c.name} is {c.type} where the design's other {zoned} timestamp(s) are "
             f"timestamptz: it drops the offset of what is written, and comparing it with them "
-            f"converts through the session's TimeZone ({how})", fix)
+            f"converts through the session's TimeZone ({how})", fix,
+            severity="info" if clock else None)
 
     def _convention(self, wall: list[tuple[Table, Column]], zoned: int) -> Iterator[Finding]:
         """The design stores wall-clock timestamps by convention: judged once."""
