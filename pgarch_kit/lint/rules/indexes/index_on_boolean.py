@@ -40,9 +40,11 @@ class IndexOnBoolean(Rule):
     is large for what it selects, and the planner prefers a sequential scan for the common
     value anyway.
 
-    Fix: a partial index on the value queries look for (the rare one), keyed on what they
-    search or sort by: ``CREATE INDEX CONCURRENTLY … ON t (created_at) WHERE NOT
-    is_archived;`` then drop the old index.
+    Fix: for an index on the flag alone, drop it — and if queries look for one value, build
+    a partial index on that value keyed by what they search or sort by (``CREATE INDEX
+    CONCURRENTLY … ON t (created_at) WHERE NOT is_archived``): which value and which column
+    only the queries can say, so the fix shows the shape instead of guessing. A flag leading
+    other keys: the same keys with the flag moved into the predicate.
 
     References: pg-index-health indexes_with_boolean.
     """
@@ -67,9 +69,28 @@ class IndexOnBoolean(Rule):
                     continue
                 keys = shape_keys(s)[1:]
                 alone = not keys
-                if alone:  # only the flag: index the rows it picks by what they are sought by
-                    keys = _sought_by(ctx, t, s.name)
                 flag = quote_ident(key)
+                if alone:
+                    # Only the flag. Which value queries look for and what they search the
+                    # rows by is theirs to say: a DEFAULT or another index is no evidence
+                    # (three review rounds found such guesses wrong), so the fix drops the
+                    # index and shows the partial one to build if a value is sought.
+                    if lost_service(ctx, t, [s]):
+                        continue  # a query pattern needs it
+                    small = bool(_CONFIG & set(_words(t.name)))
+                    yield self.finding(
+                        t, key,
+                        f"index {s.name} has the boolean {key} as its only key: two values "
+                        f"barely narrow a search, so the index is large for what it selects, "
+                        f"and the planner scans the table for the common value anyway"
+                        + (f" (though {t.name} looks like a small settings table, where it "
+                           f"costs little either way)" if small else ""),
+                        f"{drop_index_sql(t, s)} -- if queries look for one value, index "
+                        f"those rows by what they are searched by instead: CREATE INDEX "
+                        f"CONCURRENTLY ON {table_sql(t)} (<searched column>) WHERE {flag} (or "
+                        f"WHERE NOT {flag}, whichever value they look for)",
+                        severity="info" if small else None)
+                    continue
                 rare = _rare_value(t, key)
                 cond = {True: flag, False: f"NOT {flag}"}.get(rare, flag)
                 other = f"NOT {flag}" if cond == flag else flag
@@ -84,17 +105,12 @@ class IndexOnBoolean(Rule):
                     fix = (f"{create_index_sql(t, keys, include=include, where=where)} "
                            f"{drop_index_sql(t, s)}{hint}")
                 else:
-                    fix = (f"CREATE INDEX CONCURRENTLY ON {table_sql(t)} (<searched column>) "
-                           f"WHERE {cond};{hint}")
-                small = bool(_CONFIG & set(_words(t.name)))
+                    continue
                 yield self.finding(
                     t, key,
-                    f"index {s.name} has the boolean {key} as its "
-                    f"{'only' if alone else 'first'} key: two values barely narrow a search, "
-                    f"so the index is large for what it selects"
-                    + (f" (though {t.name} looks like a small settings table, where it costs "
-                       f"little either way)" if small else ""),
-                    fix, severity=None if alone and not small else "info")
+                    f"index {s.name} has the boolean {key} as its first key: two values "
+                    f"barely narrow a search, so the index is large for what it selects",
+                    fix, severity="info")
 
 
 _CONFIG = {"config", "configuration", "setting", "credential", "preference", "option"}
