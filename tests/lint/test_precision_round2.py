@@ -68,3 +68,44 @@ def test_an_overlap_on_an_inheritance_parent_is_info() -> None:
     assert _found([base], "overlapping-index")[("notes", "ref_id")].severity == "warning"
     child = {"name": "invoice_notes", "columns": [], "inherits": [{"name": "notes"}]}
     assert _found([base, child], "overlapping-index")[("notes", "ref_id")].severity == "info"
+
+
+# ---------------------------------------------------------------- found by rounds 3 and 4
+
+def test_an_append_only_log_without_a_key_is_info_and_an_indexed_key_is_proposed() -> None:
+    """Inserts replicate without a key, and a surrogate adds a column and an index to a
+    growing table: a log is info. A table with an index over NOT NULL columns gets that
+    index's columns as the candidate key before a surrogate."""
+    visits = {"name": "daily_visits", "columns": [
+        {"name": "user_ref", "type": "text", "nullable": False},
+        {"name": "device", "type": "text"},
+        {"name": "visited_at", "type": "timestamptz", "nullable": False}]}
+    f = _found([visits], "table-without-primary-key")[("daily_visits", None)]
+    assert f.severity == "info" and "append-only" in f.message
+    edges = {"name": "edges", "columns": [
+        {"name": "src", "type": "bigint", "nullable": False},
+        {"name": "dst", "type": "bigint", "nullable": False},
+        {"name": "weight", "type": "real"}, {"name": "label", "type": "text"}],
+        "indexes": [{"name": "edges_src_dst", "keys": ["src", "dst"]}]}
+    f = _found([edges], "table-without-primary-key")[("edges", None)]
+    assert f.severity == "warning" and f.fix.startswith("ALTER TABLE edges ADD PRIMARY KEY (src, dst);")
+
+
+def test_only_a_policy_that_searches_on_the_key_is_evidence_for_its_index() -> None:
+    """An INSERT policy's WITH CHECK only checks the new row, and a column passed into a
+    function is evaluated per row: neither searches the table by the key."""
+    accounts = {"name": "accounts", "columns": [ID, {"name": "title", "type": "text"}],
+                "primary_key": ["id"]}
+
+    def invites(policies: list) -> dict:
+        return {"name": "invites", "columns": [ID, {"name": "account_id", "type": "bigint"}],
+                "primary_key": ["id"], "rls_enabled": True, "policies": policies,
+                "foreign_keys": [{"columns": ["account_id"],
+                                  "references": {"table": "accounts", "columns": ["id"]}}]}
+    insert = {"name": "add", "command": "INSERT", "with_check": "account_id = current_acct()"}
+    through = {"name": "mine", "command": "DELETE", "using": "is_member(account_id)"}
+    search = {"name": "see", "command": "SELECT", "using": "account_id = current_acct()"}
+    sev = lambda ps: _found([accounts, invites(ps)], "fk-without-index")[  # noqa: E731
+        ("invites", "account_id")].severity
+    assert sev([insert]) == "info" and sev([through]) == "info"
+    assert sev([search]) == "warning"

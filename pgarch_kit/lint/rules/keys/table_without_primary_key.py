@@ -11,6 +11,7 @@ from ...context import LintContext
 from ...finding import Finding
 from ...rule import Rule
 from ..types._common import sql_table
+from ..types._growth import append_only_shape
 
 
 class TableWithoutPrimaryKey(Rule):
@@ -23,8 +24,11 @@ class TableWithoutPrimaryKey(Rule):
     columns (the fix sets them NOT NULL and promotes the key in one ALTER TABLE), and a
     settings table named ``config``/``settings`` that nothing links (the fix is a one-row
     guard key, not an id). A table with none is a warning; its fix is the natural key of a
-    two- or three-column link table (one a foreign key), else a surrogate id. Needs only
-    the design.
+    two- or three-column link table (one a foreign key), else a surrogate id — or, first,
+    the widest plain index over NOT NULL columns, if it identifies a row. An append-only
+    record table (nothing references it, rows time-stamped and never marked updated) is
+    info: its inserts replicate without a key, and a surrogate adds a column and an index to
+    a growing table. Needs only the design.
 
     Why: without a primary key a row has no identity: logical replication cannot replicate
     its UPDATEs and DELETEs (unless REPLICA IDENTITY names a unique index), ORMs and admin
@@ -93,6 +97,14 @@ class TableWithoutPrimaryKey(Rule):
                 fix = (f"ALTER TABLE {sql_table(t)} {sets}ADD PRIMARY KEY "
                        f"({', '.join(quote_ident(c) for c in cols)});")
                 has = ""
+            elif (log := append_only_shape(ctx, t)) is not None:
+                # inserts replicate without a key, and nothing updates or deletes rows here:
+                # a surrogate would add 8 bytes a row and an index to a growing table
+                fix = (f"-- if rows can repeat by mistake, a key over what identifies an event "
+                       f"stops it; else: ALTER TABLE {sql_table(t)} REPLICA IDENTITY FULL; -- "
+                       f"only if rows are ever updated or deleted under logical replication")
+                has = f"{log}; inserts replicate without a key"
+                lead = ""
             else:
                 name = "id" if t.column("id") is None else derive_name(t.name, suffix="id")
                 # a partitioned table's key must contain the partition key columns
@@ -103,6 +115,12 @@ class TableWithoutPrimaryKey(Rule):
                        else " PRIMARY KEY;")
                 fix = (f"ALTER TABLE {sql_table(t)} ADD COLUMN {quote_ident(name)} bigint "
                        f"GENERATED ALWAYS AS IDENTITY{key}")
+                candidate = _indexed_candidate(t, notnull)
+                if candidate:  # a natural key is leaner than a surrogate, if it is one
+                    cols = ", ".join(quote_ident(c) for c in candidate)
+                    fix = (f"ALTER TABLE {sql_table(t)} ADD PRIMARY KEY ({cols}); -- if "
+                           f"({', '.join(candidate)}) identifies a row (it is indexed and NOT "
+                           f"NULL); else: {fix}")
                 has = ""
             yield self.finding(
                 t, None,
@@ -149,3 +167,16 @@ def _natural_pair(t: Table) -> tuple[list[str], list[str]] | None:
         return None
     cols = [c.name for c in t.columns]
     return cols, [c.name for c in t.columns if c.nullable and not c.identity]
+
+
+def _indexed_candidate(t: Table, notnull: set[str]) -> list[str] | None:
+    """The columns of the widest plain B-tree index over two or more NOT NULL columns: what
+    the application looks rows up by, so the likeliest natural key (the fix says to check)."""
+    best: list[str] | None = None
+    for ix in t.indexes:
+        cols = [k.column for k in ix.keys]
+        if (ix.method == "btree" and not ix.where and len(cols) >= 2
+                and all(not k.expression for k in ix.keys) and set(cols) <= notnull
+                and (best is None or len(cols) > len(best))):
+            best = cols
+    return best
