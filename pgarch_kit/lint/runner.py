@@ -9,6 +9,7 @@ from pgarch_kit.model import Design
 
 from .context import LintContext
 from .finding import Finding
+from .fixcheck import with_view_notes
 from .report import LintReport
 from .rule import Rule
 
@@ -78,6 +79,7 @@ def lint(design: Design, *, select: Iterable[str] | None = None,
         if migration is not None and cls.mode == "M":
             found.extend(rule.check_migration(ctx))
     found = list(dict.fromkeys(found))  # "needs information" once per rule and design
+    found = with_view_notes(design, found)
     kept, used = [], set()
     for f in found:
         hit = next((i for i, s in enumerate(cfg.suppress) if _suppressed(f, s)), None)

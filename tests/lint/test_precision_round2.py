@@ -109,3 +109,21 @@ def test_only_a_policy_that_searches_on_the_key_is_evidence_for_its_index() -> N
         ("invites", "account_id")].severity
     assert sev([insert]) == "info" and sev([through]) == "info"
     assert sev([search]) == "warning"
+
+
+def test_a_type_change_fix_names_the_views_that_select_the_column() -> None:
+    """PostgreSQL refuses ALTER COLUMN … TYPE on a column a view selects: the fix must say
+    which views to drop and recreate around it (found by the fifth review round)."""
+    users = {"name": "users", "columns": [ID, {"name": "seen_at", "type": "timestamp"},
+                                         {"name": "a", "type": "timestamptz"},
+                                         {"name": "b", "type": "timestamptz"},
+                                         {"name": "nick", "type": "text"}],
+             "primary_key": ["id"]}
+    views = [{"name": "active_users", "query": "SELECT id, seen_at FROM users"},
+             {"name": "nicks", "query": "SELECT id, nick FROM users"}]
+    design = loads_design(yaml.safe_dump({"name": "t", "tables": [users], "views": views},
+                                         sort_keys=False), check=False)
+    [f] = [f for f in lint(design, select=["timestamp-without-tz"], ignore=[]).findings
+           if f.table]
+    assert "active_users selects this column" in f.fix and "nicks" not in f.fix
+    assert f.fix.startswith("SET timezone TO 'UTC'; ALTER TABLE users ALTER COLUMN seen_at")
