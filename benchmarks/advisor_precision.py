@@ -30,8 +30,9 @@ findings its reviewers saw first — the figure to trust is the latest round's.
 and errors no row of the verdict file names, and writes it as a verdict file with the
 verdicts empty and each finding's message and fix appended for the reviewer. The sample is
 stratified by rule: every rule with a warning or an error gets at least one finding, the
-rest of the N go to rules in proportion to their counts (largest remainders first), and within a rule findings are drawn uniformly
-with ``random.Random(S)`` from the corpus order (schema, then the report's order).
+rest of the N go to rules in proportion to their counts (largest remainders first), and
+within a rule findings are drawn uniformly with ``random.Random(S)`` from the corpus order
+(schema, then the report's order).
 """
 from __future__ import annotations
 
