@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 from .._escape import py_docstring_text
 from ..model.design import IndexKey
-from ..model.names import quote_ident
+from ..model.index_sql import index_key_sql
+from ..model.names import sql_name
 
 _SA, _PG, _ORM = "sqlalchemy", "sqlalchemy.dialects.postgresql", "sqlalchemy.orm"
 _TYPES = "sqlalchemy.types"
@@ -117,11 +118,7 @@ def _deferrable(deferrable: bool, initially_deferred: bool) -> list[str]:
     return ["deferrable=True"] if deferrable else []
 
 
-def _collation_sql(name: str) -> str:
-    if '"' in name:
-        return name
-    schema, dot, base = name.rpartition(".")
-    return f"{quote_ident(schema)}.{quote_ident(base)}" if dot else quote_ident(base)
+_collation_sql = sql_name  # quoted as the DDL quotes opclasses and collations
 
 
 def _plain_key(k: IndexKey) -> bool:
@@ -129,18 +126,7 @@ def _plain_key(k: IndexKey) -> bool:
             and not k.collation)
 
 
-def _key_sql(k: IndexKey) -> str:
-    """One index key as SQL, the way CREATE INDEX spells it."""
-    text = _wrap(k.column) if k.expression else quote_ident(k.column)
-    if k.collation:
-        text += f" COLLATE {_collation_sql(k.collation)}"
-    if k.opclass:
-        text += f" {_collation_sql(k.opclass)}"
-    if k.descending:
-        text += " DESC"
-    if k.nulls_first is not None and k.nulls_first != k.descending:
-        text += " NULLS FIRST" if k.nulls_first else " NULLS LAST"
-    return text
+_key_sql = index_key_sql  # the DDL's own spelling (model.index_sql)
 
 
 _PG_TYPE = '''class PgType(UserDefinedType):
