@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 from pgarch_kit.model import Table
+from pgarch_kit.model.query import query_shape
 
 from ...context import LintContext
 
@@ -19,11 +20,6 @@ _TIMES = ("timestamp with time zone", "timestamp without time zone", "date")
 # (``changed_at`` is left out: in an audit log it is the time of the recorded event.)
 # A status or state column is processed and set again: the rows are work items, not records.
 _MUTABLE = re.compile(r"updated|modified|modification|status|state", re.IGNORECASE)
-_INSERT = re.compile(r"^\s*INSERT\s+INTO\s+"
-                     r"(?:(\"(?:[^\"]|\"\")+\"|\w+)\s*\.\s*)?(\"(?:[^\"]|\"\")+\"|\w+)",
-                     re.IGNORECASE)
-
-
 @dataclass(frozen=True)
 class Growth:
     """Evidence of a table's volume: ``rows`` now (or at launch), ``per_month`` added, and
@@ -48,21 +44,19 @@ class Growth:
         return (limit - used) / self.per_month
 
 
-def _unquote(name: str) -> str:
-    return name[1:-1].replace('""', '"') if name.startswith('"') else name.lower()
-
-
 def insert_rate(ctx: LintContext, table: Table) -> float | None:
     """Rows per second the design's ``INSERT INTO table`` query patterns add (each call one
     row: a multi-row insert makes this a lower bound); None without such a pattern."""
     def build() -> dict[tuple[str, str], float]:
         rates: dict[tuple[str, str], float] = {}
         for q in ctx.design.queries:
-            m = _INSERT.match(q.sql or "")
-            if not m or not q.per_second:
+            if not q.per_second:
                 continue
-            name = _unquote(m.group(2))
-            schema = _unquote(m.group(1)) if m.group(1) else None
+            shape = query_shape(q.sql or "")   # the one reader of pattern SQL
+            if shape.kind != "insert" or not shape.writes_to:
+                continue
+            target = shape.writes_to[0].relation
+            name, schema = target.name, target.schema
             for t in ctx.design.tables:
                 if t.name == name and (schema is None or t.schema == schema):
                     rates[t.key] = rates.get(t.key, 0.0) + float(q.per_second)
