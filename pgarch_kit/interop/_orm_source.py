@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from .._escape import py_docstring_text
 from ..model.design import IndexKey
-from ..model.index_sql import index_key_sql
+from ..model.index_sql import index_key_sql, wrap
 from ..model.names import sql_name
 
 _SA, _PG, _ORM = "sqlalchemy", "sqlalchemy.dialects.postgresql", "sqlalchemy.orm"
@@ -47,26 +47,7 @@ def _doc(text: str, indent: str) -> str:
     return f'{indent}"""{lines[0]}\n{body}\n{indent}"""'
 
 
-def _wrap(expr: str) -> str:
-    """``(expr)`` unless already wrapped whole: index expressions need parentheses, and
-    ``text()`` adds none."""
-    e = expr.strip()
-    if e.startswith("(") and e.endswith(")"):
-        depth, quote = 0, ""
-        for i, ch in enumerate(e):
-            if quote:
-                quote = "" if ch == quote else quote
-            elif ch in "'\"":
-                quote = ch
-            elif ch == "(":
-                depth += 1
-            elif ch == ")":
-                depth -= 1
-                if depth == 0 and i != len(e) - 1:
-                    break
-        else:
-            return e
-    return f"({e})"
+_wrap = wrap  # ``(expr)`` unless wrapped whole, as the DDL writes index expressions
 
 
 @dataclass
